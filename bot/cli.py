@@ -1,0 +1,205 @@
+"""The `ebook-bot` command line. Heavy modules are imported inside the commands, so
+`ebook-bot --help` stays fast and the light core never loads torch."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot import __version__
+
+if TYPE_CHECKING:
+    from bot.pipeline import AssembleResult, GenerateResult
+    from bot.spec import BookSpec
+
+
+def _annotate(level: str, message: str) -> str:
+    """Under GitHub Actions, a `::error::` line also shows on the run page."""
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        return f"::{level}::{message}"
+    return message
+
+
+def _load(args: argparse.Namespace) -> BookSpec:
+    from bot.pipeline import resolve_spec
+    from bot.spec import load_spec
+
+    spec = load_spec(args.spec)
+    return resolve_spec(
+        spec, provider=getattr(args, "provider", None), pages=getattr(args, "pages", None)
+    )
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1_000_000:.2f} MB"
+
+
+def _print_generate(result: GenerateResult) -> None:
+    total = len(result.pages)
+    print(
+        f"pages: {total} ({result.generated} made, {total - result.generated + 1} kept)"
+        if result.generated < total + 1
+        else f"pages: {total}"
+    )
+    flagged = result.flagged
+    if flagged:
+        print(f"flagged pages: {len(flagged)} (kept the best attempt; a reviewer decides)")
+        for page in flagged:
+            print(f"  page {page.key} after {page.attempts} attempts: {'; '.join(page.reasons)}")
+    else:
+        print("flagged pages: none")
+    print(f"generate time: {result.seconds:.1f} s")
+
+
+def _print_assemble(out: Path, result: AssembleResult) -> None:
+    plan = result.plan
+    padding = f", {plan.padding} blank pages added to reach" if plan.padding else ""
+    print(
+        f"interior: {out / 'interior.pdf'} ({plan.page_count} pages{padding}"
+        f"{' an even count of at least 24' if plan.padding else ''}, "
+        f"{_megabytes(result.interior_bytes)})"
+    )
+    print(f"cover: {out / 'cover.pdf'} ({_megabytes(result.cover_bytes)})")
+    print(f"preview: {out / 'preview.png'} ({_megabytes(result.preview_bytes)})")
+    print("preflight: passed")
+    print(f"assemble time: {result.seconds:.1f} s")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from bot.pipeline import assemble, generate
+
+    spec = _load(args)
+    result = generate(spec, args.out, strict=args.strict)
+    assembled = assemble(spec, args.out)
+    _print_generate(result)
+    _print_assemble(args.out, assembled)
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from bot.pipeline import generate
+
+    spec = _load(args)
+    _print_generate(generate(spec, args.out, strict=args.strict))
+    return 0
+
+
+def cmd_assemble(args: argparse.Namespace) -> int:
+    from bot.pipeline import assemble
+
+    spec = _load(args)
+    _print_assemble(args.out, assemble(spec, args.out))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.preflight import check_pdf
+
+    failures = 0
+    for path in args.pdf:
+        problems = check_pdf(path)
+        failures += len(problems)
+        for line in problems:
+            print(_annotate("error", line))
+        if not problems:
+            print(f"{path}: ok")
+    return 1 if failures else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.spec import BookSpec
+
+    print(json.dumps(BookSpec.model_json_schema(), indent=2))
+    return 0
+
+
+def _page_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 400:
+        raise argparse.ArgumentTypeError("must be between 1 and 400")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ebook-bot",
+        description="Turn a book spec (or a GitHub issue) into a print-ready coloring book.",
+    )
+    parser.add_argument("--version", action="version", version=f"ebook-bot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def spec_command(
+        name: str, help_text: str, func: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("spec", type=Path, metavar="SPEC", help="book spec (YAML)")
+        p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+        p.set_defaults(func=func)
+        return p
+
+    for name, help_text, func in (
+        ("build", "make the whole book: pages, interior.pdf, cover.pdf, preview.png", cmd_build),
+        ("generate", "make the cover art and pages only (resumable)", cmd_generate),
+    ):
+        p = spec_command(name, help_text, func)
+        p.add_argument("--provider", metavar="P", help="provider for every asset (e.g. procedural)")
+        p.add_argument("--pages", type=_page_count, metavar="N", help="number of coloring pages")
+        p.add_argument("--strict", action="store_true", help="fail when a page still fails QA")
+    p = spec_command(
+        "assemble", "make interior.pdf, cover.pdf and preview.png from DIR/pages", cmd_assemble
+    )
+    p.add_argument("--pages", type=_page_count, metavar="N", help="number of coloring pages")
+
+    p = sub.add_parser("check", help="print preflight of PDFs against KDP's rules")
+    p.add_argument("pdf", type=Path, nargs="+", metavar="PDF")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("schema", help="print the spec's JSON Schema")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; expected errors become one clear message and a non-zero exit."""
+    from bot.errors import BotError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except BotError as exc:
+        lines = exc.lines()
+        print(_annotate("error", lines[0]), file=sys.stderr)
+        for line in lines[1:]:
+            print(
+                _annotate("error", line.strip())
+                if os.environ.get("GITHUB_ACTIONS") == "true"
+                else line,
+                file=sys.stderr,
+            )
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        # A bug, not a user mistake: a short traceback and where to report it.
+        tb = traceback.format_exc(limit=-3)
+        print(tb, file=sys.stderr, end="")
+        print(
+            _annotate(
+                "error", "ebook-bot failed unexpectedly (a bug): please report the lines above"
+            ),
+            file=sys.stderr,
+        )
+        return 3

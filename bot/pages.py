@@ -1,0 +1,110 @@
+"""Finished pages on disk: `pages/NNN.png` to look at, `pages/NNN.tif` (CCITT G4) to print.
+
+The TIFF is the print master: its single G4 strip goes into the PDF as it is, never decoded
+or re-encoded. It records the SHA-256 of the PNG it was made with; if someone replaces the
+PNG by hand, assembly notices and encodes the new PNG instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, TiffImagePlugin
+
+from bot.fsutil import atomic_write
+
+_DESCRIPTION = 270
+_STRIP_OFFSETS, _STRIP_COUNTS, _PHOTOMETRIC, _COMPRESSION = 273, 279, 262, 259
+_GROUP4 = 4
+
+
+@dataclass(frozen=True)
+class G4Image:
+    """A CCITT Group 4 image ready to embed: a PDF decodes `data` with these parameters."""
+
+    width: int
+    height: int
+    data: bytes
+    black_is_1: bool
+
+
+def png_path(pages_dir: Path, index: int) -> Path:
+    return pages_dir / f"{index + 1:03d}.png"
+
+
+def tif_path(pages_dir: Path, index: int) -> Path:
+    return pages_dir / f"{index + 1:03d}.tif"
+
+
+def encode_png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.convert("1").save(buf, "PNG", optimize=False, compress_level=6)
+    return buf.getvalue()
+
+
+def encode_g4_tiff(img: Image.Image, description: str = "") -> bytes:
+    """A one-strip G4 TIFF (a PDF takes exactly one G4 stream per image)."""
+    bitonal = img.convert("1")
+    info = TiffImagePlugin.ImageFileDirectory_v2()
+    info[_DESCRIPTION] = description
+    buf = io.BytesIO()
+    bitonal.save(
+        buf,
+        "TIFF",
+        compression="group4",
+        strip_size=math.ceil(bitonal.width / 8) * bitonal.height,
+        tiffinfo=info,
+    )
+    return buf.getvalue()
+
+
+def read_g4(data: bytes) -> tuple[G4Image, str]:
+    """The G4 stream of a one-strip TIFF and its description, without decoding pixels."""
+    with Image.open(io.BytesIO(data)) as im:
+        tags = im.tag_v2  # type: ignore[attr-defined]
+        if tags.get(_COMPRESSION) != _GROUP4:
+            raise ValueError("not a CCITT Group 4 TIFF")
+        offsets, counts = tags[_STRIP_OFFSETS], tags[_STRIP_COUNTS]
+        if len(offsets) != 1:
+            raise ValueError("TIFF has more than one strip")
+        start, length = int(offsets[0]), int(counts[0])
+        # Photometric 1 (min-is-black) stores ink as 0 bits, which the fax coder sees as white.
+        black_is_1 = tags.get(_PHOTOMETRIC, 0) == 1
+        image = G4Image(im.width, im.height, data[start : start + length], black_is_1)
+        return image, str(tags.get(_DESCRIPTION, ""))
+
+
+def save_page(pages_dir: Path, index: int, img: Image.Image) -> str:
+    """Write the page's PNG and G4 TIFF atomically; returns the PNG's SHA-256."""
+    png = encode_png(img)
+    digest = hashlib.sha256(png).hexdigest()
+    atomic_write(tif_path(pages_dir, index), encode_g4_tiff(img, f"png-sha256:{digest}"))
+    atomic_write(png_path(pages_dir, index), png)
+    return digest
+
+
+def load_g4(pages_dir: Path, index: int) -> G4Image:
+    """The page's G4 stream: from its TIFF when that matches the PNG, else from the PNG."""
+    png = png_path(pages_dir, index).read_bytes()
+    digest = hashlib.sha256(png).hexdigest()
+    tif = tif_path(pages_dir, index)
+    if tif.exists():
+        image, description = read_g4(tif.read_bytes())
+        if description == f"png-sha256:{digest}":
+            return image
+    with Image.open(io.BytesIO(png)) as im:
+        return read_g4(encode_g4_tiff(im))[0]
+
+
+def encode_rgb_png(img: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, "PNG", compress_level=6)
+    return buf.getvalue()
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

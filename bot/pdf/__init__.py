@@ -1,0 +1,1 @@
+"""PDF output: a streaming writer, embedded fonts, the interior and the cover."""

@@ -1,0 +1,63 @@
+"""Image providers: a page request in, an image out, chosen by name.
+
+Providers are imported only when asked for, so the light core never loads torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from PIL import Image
+
+from bot.errors import UserInputError
+from bot.spec import Audience
+
+AssetKind = Literal["cover", "coloring_page"]
+
+
+@dataclass(frozen=True)
+class ImageRequest:
+    """What to draw: one page (or the cover) of one book."""
+
+    kind: AssetKind
+    index: int  # page index (0-based); 0 for the cover
+    subject: str
+    seed: int
+    width: int  # pixels wanted at print resolution; a provider may return fewer
+    height: int
+    audience: Audience = Audience.ADULTS
+    theme: str = ""
+    style: str = ""
+
+
+class Provider(Protocol):
+    """Makes images. `generate_batch` lets a GPU provider batch pages."""
+
+    name: str
+
+    def generate(self, request: ImageRequest) -> Image.Image: ...
+
+
+# name -> "module:attribute"; imported on first use
+_REGISTRY: dict[str, str] = {
+    "procedural": "bot.providers.procedural:ProceduralProvider",
+}
+
+
+def provider_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get_provider(name: str, *, field: str = "provider") -> Provider:
+    """The provider called `name`; an unknown name is a user error naming `field`."""
+    target = _REGISTRY.get(name)
+    if target is None:
+        raise UserInputError(
+            f"{field}: unknown provider {name!r} (known: {', '.join(provider_names())})"
+        )
+    module_name, _, attr = target.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr)
+    provider: Provider = factory()
+    return provider

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,12 +109,14 @@ def write_cover(spec: BookSpec, page_count: int, art: Image.Image, out: Path) ->
     spine = layout.spine
     if page_count >= SPINE_TEXT_MIN_PAGES:
         room = spine.w - 2 * SPINE_CLEARANCE * POINTS
-        spine_size = min(room / 0.9, 14.0)  # cap height plus descenders within the room
+        # DejaVu's ascender-to-descender height is about 1 em; round down to stay inside
+        spine_size = math.floor(min(room, 14.0) * 100) / 100
         label = f"{spec.title}  \u2022  {spec.author}"
         max_len = spine.h - 2 * margin
         while bold.width(label, spine_size) > max_len and spine_size > 4:
             spine_size *= 0.9
-        baseline_x = spine.x + spine.w / 2 - spine_size * 0.35
+        # rotated text grows to the right of its baseline: ~0.76 em up, ~0.24 em down
+        baseline_x = spine.x + spine.w / 2 - spine_size * 0.26
         c.text(
             bold,
             spine_size,

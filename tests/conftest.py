@@ -1,0 +1,57 @@
+"""Shared fixtures: example specs and one small book built once per test session."""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "specs" / "examples"
+
+
+def minimal_spec(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": "Test Book",
+        "author": "Tess Tester",
+        "pages": {"subjects": ["mandala", "maze", "stained glass", "stars"]},
+        "seed": 11,
+    }
+    data.update(overrides)
+    return data
+
+
+def write_spec(path: Path, data: dict[str, Any] | str) -> Path:
+    text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False)
+    path.write_text(inspect.cleandoc(text) + "\n" if isinstance(data, str) else text, "utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The adult mandala example, cut to 6 pictures, built with the real CLI."""
+    out = tmp_path_factory.mktemp("book") / "out"
+    code = main(["build", str(EXAMPLES / "mandalas-adults.yaml"), "--out", str(out), "--pages", "6"])
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def bleed_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The toddler example (8.5x8.5 with bleed), built with the real CLI."""
+    out = tmp_path_factory.mktemp("bleed") / "out"
+    assert main(["build", str(EXAMPLES / "shapes-toddlers.yaml"), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def copy_book(built_book: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "out"
+    shutil.copytree(built_book, dest)
+    return dest

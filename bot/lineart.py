@@ -83,7 +83,8 @@ def solid_fraction(ink: np.ndarray, block: int) -> float:
     if bh == 0 or bw == 0:
         return 0.0
     blocks = ink[: bh * block, : bw * block].reshape(bh, block, bw, block).mean(axis=(1, 3))
-    return float((blocks >= 0.98).sum() * block * block) / (h * w)
+    solid_px = int((blocks >= 0.98).sum()) * block * block
+    return float(solid_px / (h * w))
 
 
 def remove_specks(ink: np.ndarray, min_px: int) -> tuple[np.ndarray, int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -16,7 +16,7 @@ class Progress:
         self._total = total
         self._done = 0
         self._label = label
-        self._bar: tqdm[None] | None = None
+        self._bar: Any = None  # a tqdm bar on a terminal
         if self._stream.isatty():
             self._bar = tqdm(total=total, desc=label, unit="page", file=self._stream)
 

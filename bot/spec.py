@@ -118,7 +118,7 @@ class ProvidersSpec(_Model):
 class BookSpec(_Model):
     """One coloring book."""
 
-    spec_version: Literal[1] = SPEC_VERSION
+    spec_version: Literal[1] = 1
     title: Title
     subtitle: Line | None = None
     author: Title

@@ -37,7 +37,9 @@ def write_spec(path: Path, data: dict[str, Any] | str) -> Path:
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The adult mandala example, cut to 6 pictures, built with the real CLI."""
     out = tmp_path_factory.mktemp("book") / "out"
-    code = main(["build", str(EXAMPLES / "mandalas-adults.yaml"), "--out", str(out), "--pages", "6"])
+    code = main(
+        ["build", str(EXAMPLES / "mandalas-adults.yaml"), "--out", str(out), "--pages", "6"]
+    )
     assert code == 0
     return out
 

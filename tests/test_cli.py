@@ -86,7 +86,9 @@ def test_bad_pages_option_is_a_usage_error(tmp_path: Path) -> None:
 def test_errors_become_annotations_under_github_actions(tmp_path: Path) -> None:
     spec = tmp_path / "bad.yaml"
     spec.write_text("title: B\nauthor: A\npages: [a]\ntrim: 5x5\n", "utf-8")
-    result = run_cli("build", str(spec), "--out", str(tmp_path / "o"), env={"GITHUB_ACTIONS": "true"})
+    result = run_cli(
+        "build", str(spec), "--out", str(tmp_path / "o"), env={"GITHUB_ACTIONS": "true"}
+    )
     assert result.returncode == 2
     assert "::error::" in result.stderr and "trim:" in result.stderr
 
@@ -101,7 +103,9 @@ def test_generate_then_assemble_equals_build(built_book: Path, tmp_path: Path) -
         assert (out / name).read_bytes() == (built_book / name).read_bytes(), name
 
 
-def test_generate_resumes_and_skips_done_pages(copy_book: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_generate_resumes_and_skips_done_pages(
+    copy_book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = str(EXAMPLES / "mandalas-adults.yaml")
     (copy_book / "pages" / "004.png").unlink()  # as if killed before page 4 landed
     before = (copy_book / "pages" / "002.png").stat().st_mtime_ns
@@ -126,7 +130,9 @@ def test_edited_png_is_reencoded_not_the_stale_tif(copy_book: Path) -> None:
     assert load_g4(copy_book / "pages", 1).data != stale.data
 
 
-def test_assemble_without_pages_says_what_to_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_assemble_without_pages_says_what_to_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = write_spec(tmp_path / "s.yaml", minimal_spec())
     assert main(["assemble", str(spec), "--out", str(tmp_path / "o")]) == 2
     assert "run `ebook-bot generate`" in capsys.readouterr().err

@@ -19,8 +19,18 @@ from tests.conftest import minimal_spec
 
 @pytest.mark.parametrize(
     ("pages", "margin"),
-    [(24, 0.375), (150, 0.375), (151, 0.5), (300, 0.5), (301, 0.625), (500, 0.625),
-     (501, 0.75), (700, 0.75), (701, 0.875), (828, 0.875)],
+    [
+        (24, 0.375),
+        (150, 0.375),
+        (151, 0.5),
+        (300, 0.5),
+        (301, 0.625),
+        (500, 0.625),
+        (501, 0.75),
+        (700, 0.75),
+        (701, 0.875),
+        (828, 0.875),
+    ],
 )
 def test_inside_margin_table(pages: int, margin: float) -> None:
     assert inside_margin(pages) == margin
@@ -39,8 +49,12 @@ def test_page_size_with_and_without_bleed() -> None:
 
 @pytest.mark.parametrize(
     ("pages", "paper", "spine"),
-    [(24, Paper.WHITE, 0.054048), (100, Paper.WHITE, 0.2252), (100, Paper.CREAM, 0.25),
-     (828, Paper.WHITE, 1.864656)],
+    [
+        (24, Paper.WHITE, 0.054048),
+        (100, Paper.WHITE, 0.2252),
+        (100, Paper.CREAM, 0.25),
+        (828, Paper.WHITE, 1.864656),
+    ],
 )
 def test_spine_width(pages: int, paper: Paper, spine: float) -> None:
     assert spine_width(pages, paper) == pytest.approx(spine)

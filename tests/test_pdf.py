@@ -76,7 +76,9 @@ def test_art_renders_as_the_page_png(built_book: Path) -> None:
     decoded = embedded.image.convert("1")
     with Image.open(built_book / "pages" / "001.png") as png:
         assert decoded.size == png.size
-        same = sum(a == b for a, b in zip(decoded.tobytes(), png.convert("1").tobytes(), strict=True))
+        same = sum(
+            a == b for a, b in zip(decoded.tobytes(), png.convert("1").tobytes(), strict=True)
+        )
         assert same / len(decoded.tobytes()) > 0.999
 
 
@@ -130,7 +132,8 @@ def test_unicode_title_prints_and_extracts(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("pages", "paper"), [(24, Paper.WHITE), (100, Paper.WHITE), (300, Paper.CREAM), (828, Paper.WHITE)]
+    ("pages", "paper"),
+    [(24, Paper.WHITE), (100, Paper.WHITE), (300, Paper.CREAM), (828, Paper.WHITE)],
 )
 def test_cover_width_includes_spine(tmp_path: Path, pages: int, paper: Paper) -> None:
     spec = parse_spec(minimal_spec(paper=paper.value, cover={"back_text": "About this book."}))
@@ -149,8 +152,9 @@ def _text_positions(path: Path) -> list[tuple[str, float, float]]:
 
     def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
         if text.strip():
-            found.append((text, tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
-                          tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+            found.append(
+                (text, tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+            )
 
     PdfReader(path).pages[0].extract_text(visitor_text=visit)
     return found

@@ -45,8 +45,12 @@ def test_deterministic_per_seed(subject: str) -> None:
 
 @pytest.mark.parametrize(
     ("subject", "audience"),
-    [("mandala", Audience.ADULTS), ("stained glass", Audience.ADULTS),
-     ("mandala", Audience.AGES_3_5), ("shapes", Audience.AGES_3_5)],
+    [
+        ("mandala", Audience.ADULTS),
+        ("stained glass", Audience.ADULTS),
+        ("mandala", Audience.AGES_3_5),
+        ("shapes", Audience.AGES_3_5),
+    ],
 )
 def test_regions_are_closed_and_colourable(subject: str, audience: Audience) -> None:
     img = get_provider("procedural").generate(request(subject, 3, audience))
@@ -65,11 +69,13 @@ def test_young_children_get_thicker_lines_and_bigger_regions() -> None:
     kid = np.asarray(provider.generate(request("mandala", 3, Audience.AGES_3_5)), dtype=bool)
     adult = np.asarray(provider.generate(request("mandala", 3, Audience.ADULTS)), dtype=bool)
     assert ndimage.label(kid)[1] < ndimage.label(adult)[1]
+
     # line weight: a horizontal scan's ink runs are longer for small hands
     def median_run(white: np.ndarray) -> float:
         row = ~white[white.shape[0] // 2]
         edges = np.flatnonzero(np.diff(np.concatenate([[0], row.astype(int), [0]])))
         return float(np.median(edges[1::2] - edges[::2]))
+
     assert median_run(kid) > 2 * median_run(adult)
 
 
@@ -85,5 +91,5 @@ def test_cover_is_coloured_in() -> None:
 def test_unknown_provider_names_the_field() -> None:
     from bot.errors import UserInputError
 
-    with pytest.raises(UserInputError, match="providers.cover: unknown provider 'dalle'"):
+    with pytest.raises(UserInputError, match=r"providers\.cover: unknown provider 'dalle'"):
         get_provider("dalle", field="providers.cover")

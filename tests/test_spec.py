@@ -84,7 +84,9 @@ def test_canonical_yaml_round_trip_is_byte_identical() -> None:
 
 
 def test_unicode_survives_round_trip(tmp_path) -> None:
-    spec = parse_spec(minimal_spec(title="Café Ñandú — 色", cover={"back_text": "line one\nline two"}))
+    spec = parse_spec(
+        minimal_spec(title="Café Ñandú — 色", cover={"back_text": "line one\nline two"})
+    )
     path = write_spec(tmp_path / "s.yaml", spec.to_yaml())
     again = load_spec(path)
     assert again.title == "Café Ñandú — 色"
@@ -99,9 +101,13 @@ def test_page_seeds_derive_from_book_seed_and_index() -> None:
     assert derive_seed(7, 3, attempt=1) != derive_seed(7, 3)
     assert all(0 <= s < 2**63 for s in seeds)
     # fixed value: a change here changes every book ever made
-    assert derive_seed(1, 0) == int.from_bytes(
-        __import__("hashlib").blake2b(b"page:1:0:0", digest_size=8).digest(), "big"
-    ) >> 1
+    assert (
+        derive_seed(1, 0)
+        == int.from_bytes(
+            __import__("hashlib").blake2b(b"page:1:0:0", digest_size=8).digest(), "big"
+        )
+        >> 1
+    )
 
 
 def test_spec_sha_is_stable_and_sensitive() -> None:

@@ -71,10 +71,7 @@ class Content:
         else:
             offset = 0.0
         fill = f"{_n(*hex_rgb(colour))} rg " if colour else "0 g "
-        if rotate:
-            matrix = _n(0, -1, 1, 0, x, y - offset)
-        else:
-            matrix = _n(1, 0, 0, 1, x - offset, y)
+        matrix = _n(0, -1, 1, 0, x, y - offset) if rotate else _n(1, 0, 0, 1, x - offset, y)
         op = f"q {fill}BT /{font.resource} {_n(size)} Tf {matrix} Tm "
         self._ops.append(op.encode("ascii") + font.encode(text) + b" Tj ET Q")
 

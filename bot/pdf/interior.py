@@ -169,7 +169,7 @@ def _write_page(
         y = live.y - NUMBER_BAND * POINTS + 6
         c.text(fonts.regular, 10, live.x + live.w / 2, y, str(page.number), align="center")
     contents = w.add_stream({}, c.data(), compress=True)
-    media = [0.0, 0.0, plan.page_w * POINTS, plan.page_h * POINTS]
+    media: list[PdfValue] = [0.0, 0.0, plan.page_w * POINTS, plan.page_h * POINTS]
     resources: dict[str, PdfValue] = {}
     if c.fonts:
         resources["Font"] = {name: font_refs[name] for name in sorted(c.fonts)}
@@ -179,7 +179,7 @@ def _write_page(
         "Type": Name("Page"),
         "Parent": tree,
         "MediaBox": media,
-        "TrimBox": plan.trim_box(page).as_list(),
+        "TrimBox": [*plan.trim_box(page).as_list()],
         "BleedBox": media,
         "Resources": resources,
         "Contents": contents,

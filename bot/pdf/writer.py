@@ -23,7 +23,7 @@ class Ref:
     num: int
 
 
-PdfValue = Union[
+PdfValue = Union[  # noqa: UP007 - a recursive alias needs Union on Python 3.11
     None, bool, int, float, str, bytes, Name, Ref, list["PdfValue"], dict[str, "PdfValue"]
 ]
 
@@ -129,5 +129,10 @@ class PdfStreamWriter:
         rows += [f"{self._offsets[n]:010d} 00000 n \n".encode() for n in range(1, self._next)]
         self._write(b"".join(rows))
         file_id = self._digest.digest()
-        trailer = {"Size": self._next, "Root": root, "Info": info, "ID": [file_id, file_id]}
+        trailer: dict[str, PdfValue] = {
+            "Size": self._next,
+            "Root": root,
+            "Info": info,
+            "ID": [file_id, file_id],
+        }
         self._write(b"trailer\n" + serialize(trailer) + f"\nstartxref\n{xref_at}\n%%EOF\n".encode())

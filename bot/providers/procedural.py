@@ -9,6 +9,7 @@ the age band, so regions stay colourable for small hands.
 from __future__ import annotations
 
 import colorsys
+import itertools
 import math
 from collections.abc import Callable, Sequence
 
@@ -104,7 +105,7 @@ def _mandala(
         _petals(draw, cx, cy, r0 * 0.25, r0 * 0.95, k // 2, 0.0, lw, inner=False)
         _circle(draw, cx, cy, r0 * 0.25, lw)
     motifs = ["petals", "dots", "zigzag", "spokes"] if detail else ["petals", "dots"]
-    for band, (ra, rb) in enumerate(zip(radii[:-1], radii[1:], strict=True)):
+    for band, (ra, rb) in enumerate(itertools.pairwise(radii)):
         phase = (band % 2) * math.pi / k
         motif = motifs[int(rng.integers(len(motifs)))]
         if motif == "petals":
@@ -186,7 +187,9 @@ def _centroid(poly: np.ndarray) -> np.ndarray:
     area = cross.sum() / 2
     if abs(area) < 1e-9:
         return np.asarray(poly.mean(axis=0))
-    return np.array([((x + xs) * cross).sum(), ((y + ys) * cross).sum()]) / (6 * area)
+    centre: np.ndarray = np.array([((x + xs) * cross).sum(), ((y + ys) * cross).sum()])
+    result: np.ndarray = centre / (6 * area)
+    return result
 
 
 def _stained_glass(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from bot import __version__
 
 if TYPE_CHECKING:
+    from bot.lineart import LineArtOptions
     from bot.pipeline import AssembleResult, GenerateResult
     from bot.spec import BookSpec
 
@@ -70,11 +71,17 @@ def _print_assemble(out: Path, result: AssembleResult) -> None:
     print(f"assemble time: {result.seconds:.1f} s")
 
 
+def _options(args: argparse.Namespace) -> LineArtOptions:
+    from bot.lineart import LineArtOptions
+
+    return LineArtOptions(thicken_px=args.thicken)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from bot.pipeline import assemble, generate
 
     spec = _load(args)
-    result = generate(spec, args.out, strict=args.strict)
+    result = generate(spec, args.out, strict=args.strict, options=_options(args))
     assembled = assemble(spec, args.out)
     _print_generate(result)
     _print_assemble(args.out, assembled)
@@ -85,7 +92,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from bot.pipeline import generate
 
     spec = _load(args)
-    _print_generate(generate(spec, args.out, strict=args.strict))
+    _print_generate(generate(spec, args.out, strict=args.strict, options=_options(args)))
     return 0
 
 
@@ -155,6 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--provider", metavar="P", help="provider for every asset (e.g. procedural)")
         p.add_argument("--pages", type=_page_count, metavar="N", help="number of coloring pages")
         p.add_argument("--strict", action="store_true", help="fail when a page still fails QA")
+        p.add_argument(
+            "--thicken",
+            type=int,
+            default=0,
+            choices=range(0, 9),
+            metavar="PX",
+            help="thicken every line by PX pixels at 300 DPI (0-8; default 0)",
+        )
     p = spec_command(
         "assemble", "make interior.pdf, cover.pdf and preview.png from DIR/pages", cmd_assemble
     )

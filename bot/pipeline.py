@@ -44,6 +44,7 @@ class PageRecord:
     seed: int  # the book seed the page's seeds derive from
     provider: str
     size: tuple[int, int]
+    finish: str = ""  # the line-art options the page was cleaned with
     sha256: str = ""
     attempts: int = 0
     reasons: list[str] = field(default_factory=list)
@@ -57,7 +58,12 @@ class PageRecord:
         """True when `entry` (from the manifest) is this same asset and its file is intact."""
         if not isinstance(entry, dict) or not path.exists():
             return False
-        wanted = {"subject": self.subject, "seed": self.seed, "provider": self.provider}
+        wanted = {
+            "subject": self.subject,
+            "seed": self.seed,
+            "provider": self.provider,
+            "finish": self.finish,
+        }
         if any(entry.get(k) != v for k, v in wanted.items()):
             return False
         if tuple(entry.get("size", ())) != self.size:
@@ -176,6 +182,7 @@ def generate(
     manifest = _load_manifest(pages_dir)
     manifest.setdefault("pages", {})
     size = art_size_px(spec)
+    finish = f"threshold={opts.threshold},specks={opts.min_speck_px},thicken={opts.thicken_px}"
     subjects = spec.page_subjects()
     indices = only if only is not None else list(range(len(subjects)))
     progress = Progress(len(indices) + 1, "page")
@@ -204,7 +211,7 @@ def generate(
             progress.advance(f"cover ({cover.seconds:.2f} s)")
         for index in indices:
             record = PageRecord(
-                f"{index + 1:03d}", subjects[index], spec.seed, page_provider.name, size
+                f"{index + 1:03d}", subjects[index], spec.seed, page_provider.name, size, finish
             )
             entry = manifest["pages"].get(record.key)
             if record.matches(entry, png_path(pages_dir, index)):

@@ -174,3 +174,13 @@ def test_console_script_help() -> None:
     assert result.returncode == 0
     for command in ("build", "generate", "assemble", "check", "schema"):
         assert command in result.stdout
+
+
+def test_changed_thickening_remakes_pages(
+    copy_book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = str(EXAMPLES / "mandalas-adults.yaml")
+    thin = (copy_book / "pages" / "001.png").read_bytes()
+    assert main(["generate", spec, "--out", str(copy_book), "--pages", "6", "--thicken", "2"]) == 0
+    assert "001 ok" in capsys.readouterr().err
+    assert (copy_book / "pages" / "001.png").read_bytes() != thin

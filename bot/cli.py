@@ -127,6 +127,31 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_parse_issue(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.errors import UserInputError
+    from bot.issue_form import parse_issue_form
+    from bot.issue_spec import load_form, spec_from_issue
+
+    if str(args.body) == "-":
+        body = sys.stdin.read()
+    else:
+        try:
+            body = args.body.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserInputError(f"{args.body}: cannot read the issue body ({exc})") from None
+    form = load_form(args.template)
+    if args.raw:
+        parsed = parse_issue_form(body, form)
+        print(json.dumps(parsed.values, indent=2, ensure_ascii=False))
+        if parsed.problems:
+            raise UserInputError("the issue form has problems", parsed.problems)
+        return 0
+    print(spec_from_issue(body, form, default_seed=args.issue or 1).to_yaml(), end="")
+    return 0
+
+
 def _page_count(text: str) -> int:
     try:
         value = int(text)
@@ -178,6 +203,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="print preflight of PDFs against KDP's rules")
     p.add_argument("pdf", type=Path, nargs="+", metavar="PDF")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "parse-issue",
+        help="turn an issue-form body into spec YAML (exit 2 with one line per problem)",
+    )
+    p.add_argument(
+        "--body", type=Path, required=True, metavar="FILE", help="issue body (- for stdin)"
+    )
+    p.add_argument("--template", type=Path, metavar="FORM", help="issue form YAML (default: ours)")
+    p.add_argument("--raw", action="store_true", help="print the fields as JSON keyed by field id")
+    p.add_argument("--issue", type=int, metavar="N", help="issue number (the default seed)")
+    p.set_defaults(func=cmd_parse_issue)
 
     p = sub.add_parser("schema", help="print the spec's JSON Schema")
     p.set_defaults(func=cmd_schema)

@@ -1,0 +1,75 @@
+"""Cut the GitHub REST operations the bot uses out of GitHub's published OpenAPI description.
+
+    npm pack @octokit/openapi && tar xzf octokit-openapi-*.tgz
+    python tools/cut_openapi.py package/generated/api.github.com.deref.json \
+        tests/fixtures/github/openapi-subset.json --version 23.0.2
+
+The fake GitHub in the tests validates every request against this subset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+OPERATIONS = [
+    ("get", "/repos/{owner}/{repo}"),
+    ("get", "/repos/{owner}/{repo}/git/ref/{ref}"),
+    ("post", "/repos/{owner}/{repo}/git/refs"),
+    ("get", "/repos/{owner}/{repo}/contents/{path}"),
+    ("put", "/repos/{owner}/{repo}/contents/{path}"),
+    ("post", "/repos/{owner}/{repo}/dispatches"),
+    ("get", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
+    ("get", "/repos/{owner}/{repo}/pulls"),
+    ("post", "/repos/{owner}/{repo}/pulls"),
+    ("get", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+    ("patch", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+    ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
+]
+
+
+def _strip(node: object) -> object:
+    """Drop prose and examples: only what validation needs is kept."""
+    if isinstance(node, dict):
+        return {
+            k: _strip(v)
+            for k, v in node.items()
+            if k not in ("description", "examples", "example", "externalDocs", "summary")
+        }
+    if isinstance(node, list):
+        return [_strip(v) for v in node]
+    return node
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("source", type=Path)
+    parser.add_argument("dest", type=Path)
+    parser.add_argument("--version", required=True, help="@octokit/openapi version")
+    args = parser.parse_args()
+    spec = json.loads(args.source.read_text())
+    subset: dict[str, object] = {
+        "source": f"@octokit/openapi {args.version} generated/api.github.com.deref.json",
+        "openapi": spec["openapi"],
+        "info_version": spec["info"]["version"],
+        "paths": {},
+    }
+    paths: dict[str, dict[str, object]] = subset["paths"]  # type: ignore[assignment]
+    for method, path in OPERATIONS:
+        op = spec["paths"][path][method]
+        kept = {"operationId": op["operationId"], "parameters": op.get("parameters", [])}
+        body = op.get("requestBody", {}).get("content", {}).get("application/json")
+        if body:
+            kept["requestBody"] = {"required": op["requestBody"].get("required", False),
+                                   "schema": body["schema"]}
+        kept["responses"] = sorted(op.get("responses", {}))
+        paths.setdefault(path, {})[method] = _strip(kept)
+    args.dest.write_text(json.dumps(subset, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 
@@ -152,6 +152,64 @@ def cmd_parse_issue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _github_context(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """Settings, trigger and repository adapter for the GitHub commands."""
+    from bot.errors import UserInputError
+    from bot.events import parse_trigger, read_event_file
+    from bot.github_repo import GitHubRepo
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    event_path = args.event or settings.github_event_path
+    if not event_path:
+        raise UserInputError("GITHUB_EVENT_PATH: not set (or pass --event PATH)")
+    name = args.event_name or settings.github_event_name
+    if not name:
+        raise UserInputError("GITHUB_EVENT_NAME: not set (or pass --event-name NAME)")
+    payload = read_event_file(Path(event_path))
+    trigger = parse_trigger(name, payload)
+    repository = settings.github_repository or trigger.repository
+    if not repository:
+        raise UserInputError("GITHUB_REPOSITORY: not set and the event names no repository")
+    if settings.github_token is None:
+        raise UserInputError("GITHUB_TOKEN: not set (the workflow passes it in `env:`)")
+    repo = GitHubRepo(
+        settings.github_token.get_secret_value(),
+        repository,
+        api_url=settings.github_api_url,
+        dry_run=args.dry_run,
+    )
+    default_branch = (payload.get("repository") or {}).get("default_branch") or "main"
+    return settings, trigger, (repo, default_branch)
+
+
+def cmd_init_from_issue(args: argparse.Namespace) -> int:
+    from bot.flows import init_from_issue
+    from bot.issue_spec import load_form
+
+    settings, trigger, (repo, default_branch) = _github_context(args)
+    result = init_from_issue(
+        trigger,
+        repo,
+        default_branch=default_branch,
+        form=load_form(args.template),
+        allowlist=settings.allowed_logins,
+    )
+    print(f"{result.outcome}: {result.detail}")
+    if result.outcome == "invalid":
+        print(_annotate("warning", f"issue #{trigger.issue_number}: {result.detail}"))
+    return 0
+
+
+def cmd_create_pr(args: argparse.Namespace) -> int:
+    from bot.flows import create_pr
+
+    _, trigger, (repo, default_branch) = _github_context(args)
+    result = create_pr(trigger, repo, default_branch=default_branch)
+    print(f"{result.outcome}: {result.detail}")
+    return 0
+
+
 def _page_count(text: str) -> int:
     try:
         value = int(text)
@@ -215,6 +273,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", action="store_true", help="print the fields as JSON keyed by field id")
     p.add_argument("--issue", type=int, metavar="N", help="issue number (the default seed)")
     p.set_defaults(func=cmd_parse_issue)
+
+    for name, help_text, func in (
+        ("init-from-issue", "issue -> spec branch, status comment, dispatch", cmd_init_from_issue),
+        ("create-pr", "find or open the book's draft pull request", cmd_create_pr),
+    ):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--event", metavar="PATH", help="event payload (default: GITHUB_EVENT_PATH)")
+        p.add_argument("--event-name", metavar="NAME", help="default: GITHUB_EVENT_NAME")
+        p.add_argument("--dry-run", action="store_true", help="print the writes, make none")
+        if name == "init-from-issue":
+            p.add_argument("--template", type=Path, metavar="FORM", help="issue form YAML")
+        p.set_defaults(func=func)
 
     p = sub.add_parser("schema", help="print the spec's JSON Schema")
     p.set_defaults(func=cmd_schema)

@@ -1,0 +1,87 @@
+"""What triggered the bot, from GitHub's event name and payload (pure)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import UserInputError
+
+LABEL = "ebook-generation"
+DISPATCH_CREATE_PR = "create-ebook-pr"
+ISSUE_ACTIONS = ("opened", "reopened", "labeled", "edited")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One unit of work: sync the spec of `issue_number`, or open its PR."""
+
+    kind: str  # "sync-spec" | "create-pr" | "ignore"
+    repository: str
+    issue_number: int | None = None
+    sender: str | None = None
+    reason: str = ""
+    issue: dict[str, Any] | None = None  # the issue from the payload, when it carried one
+    client_payload: dict[str, Any] | None = None
+
+
+def _labels(issue: dict[str, Any]) -> set[str]:
+    return {str(label.get("name")) for label in issue.get("labels") or []}
+
+
+def read_event_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: no such event file (set GITHUB_EVENT_PATH)") from None
+    except (OSError, ValueError) as exc:
+        raise UserInputError(f"{path}: not a readable JSON event ({exc})") from None
+    if not isinstance(data, dict):
+        raise UserInputError(f"{path}: an event payload is a JSON object")
+    return data
+
+
+def parse_trigger(name: str, payload: dict[str, Any]) -> Trigger:
+    """Decide what to do for one event; anything not ours becomes an `ignore` with a reason."""
+    repo = str((payload.get("repository") or {}).get("full_name", ""))
+    sender = (payload.get("sender") or {}).get("login")
+    if name == "issues":
+        action = payload.get("action")
+        issue = payload.get("issue") or {}
+        number = issue.get("number")
+        if not isinstance(number, int):
+            return Trigger("ignore", repo, None, sender, "the payload carries no issue number")
+        if action not in ISSUE_ACTIONS:
+            return Trigger("ignore", repo, number, sender, f"issues.{action} is not handled")
+        if "pull_request" in issue:
+            return Trigger("ignore", repo, number, sender, "a pull request, not an issue")
+        if LABEL not in _labels(issue):
+            return Trigger("ignore", repo, number, sender, f"issue has no `{LABEL}` label")
+        if action == "labeled" and (payload.get("label") or {}).get("name") != LABEL:
+            return Trigger("ignore", repo, number, sender, "another label was added")
+        return Trigger("sync-spec", repo, number, sender, f"issues.{action}", issue)
+    if name == "workflow_dispatch":
+        raw = (payload.get("inputs") or {}).get("issue_number")
+        try:
+            number = int(str(raw).strip().lstrip("#"))
+        except ValueError:
+            raise UserInputError(
+                f"workflow_dispatch input issue_number: {str(raw)[:40]!r} is not an issue number"
+            ) from None
+        if number <= 0:
+            raise UserInputError("workflow_dispatch input issue_number: must be positive")
+        return Trigger("sync-spec", repo, number, sender, "workflow_dispatch")
+    if name == "repository_dispatch":
+        if payload.get("action") != DISPATCH_CREATE_PR:
+            return Trigger("ignore", repo, None, sender, f"dispatch {payload.get('action')!r}")
+        client = payload.get("client_payload") or {}
+        try:
+            number = int(client["issue_number"])
+        except (KeyError, TypeError, ValueError):
+            raise UserInputError(
+                "repository_dispatch client_payload.issue_number is missing"
+            ) from None
+        return Trigger("create-pr", repo, number, sender, DISPATCH_CREATE_PR, None, dict(client))
+    return Trigger("ignore", repo, None, sender, f"event {name!r} is not handled")

@@ -1,0 +1,68 @@
+"""Settings from the environment, validated when read (never at import)."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import UserInputError
+
+
+class Settings(BaseSettings):
+    """Prefix `EBOOK_BOT_`, plus GitHub's own `GITHUB_*` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="EBOOK_BOT_", extra="ignore")
+
+    github_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("EBOOK_BOT_GITHUB_TOKEN", "GITHUB_TOKEN")
+    )
+    github_repository: str | None = Field(default=None, validation_alias="GITHUB_REPOSITORY")
+    github_api_url: str = Field(default="https://api.github.com", validation_alias="GITHUB_API_URL")
+    github_server_url: str = Field(
+        default="https://github.com", validation_alias="GITHUB_SERVER_URL"
+    )
+    github_event_name: str | None = Field(default=None, validation_alias="GITHUB_EVENT_NAME")
+    github_event_path: str | None = Field(default=None, validation_alias="GITHUB_EVENT_PATH")
+    github_run_id: str | None = Field(default=None, validation_alias="GITHUB_RUN_ID")
+    allowlist: str = ""  # comma-separated logins allowed besides people with write access
+
+    @field_validator("github_api_url", "github_server_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def allowed_logins(self) -> frozenset[str]:
+        return frozenset(x.strip().lower() for x in self.allowlist.split(",") if x.strip())
+
+    def run_url(self) -> str | None:
+        if self.github_repository and self.github_run_id:
+            repo_url = f"{self.github_server_url}/{self.github_repository}"
+            return f"{repo_url}/actions/runs/{self.github_run_id}"
+        return None
+
+
+_ENV_NAMES = {
+    "github_token": "GITHUB_TOKEN",
+    "github_repository": "GITHUB_REPOSITORY",
+    "github_api_url": "GITHUB_API_URL",
+    "github_server_url": "GITHUB_SERVER_URL",
+    "github_event_name": "GITHUB_EVENT_NAME",
+    "github_event_path": "GITHUB_EVENT_PATH",
+    "github_run_id": "GITHUB_RUN_ID",
+}
+
+
+def load_settings() -> Settings:
+    """Read and validate the environment; a bad value names its variable (never its value)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False, include_input=False):
+            name = str(err["loc"][0]) if err["loc"] else "?"
+            variable = _ENV_NAMES.get(name, f"EBOOK_BOT_{name.upper()}")
+            problems.append(f"{variable}: {err['msg']}")
+        raise UserInputError("invalid settings", problems) from None

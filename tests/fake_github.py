@@ -1,0 +1,400 @@
+"""A stateful fake of the GitHub REST endpoints the bot uses, on `responses`.
+
+Every request is checked against GitHub's published OpenAPI description (the subset in
+fixtures/github/openapi-subset.json): an unknown operation or a body that breaks the schema
+is recorded in `problems` and answered 404/422, as GitHub would. Faults can be queued.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import jsonschema
+import responses
+
+SUBSET = json.loads(
+    (Path(__file__).parent / "fixtures" / "github" / "openapi-subset.json").read_text()
+)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class Fault:
+    method: str
+    path: re.Pattern[str]
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=lambda: {"message": "Server Error"})
+    times: int = 1
+    after_effect: bool = False  # apply the request, then answer with the fault
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    operation: str
+    body: Any
+
+
+class FakeGitHub:
+    def __init__(
+        self,
+        rsps: responses.RequestsMock,
+        *,
+        base: str = "https://api.github.com",
+        repo: str = "Codertocat/Hello-World",
+        default_branch: str = "main",
+    ) -> None:
+        self.base = base.rstrip("/")
+        self.repo = repo
+        self.default_branch = default_branch
+        self.refs: dict[str, str] = {default_branch: _sha("root")}
+        self.files: dict[tuple[str, str], bytes] = {}
+        self.commits: list[tuple[str, str]] = []
+        self.issues: dict[int, dict[str, Any]] = {}
+        self.comments: dict[int, dict[str, Any]] = {}
+        self.pulls: dict[int, dict[str, Any]] = {}
+        self.permissions: dict[str, str] = {}
+        self.dispatches: list[dict[str, Any]] = []
+        self.requests: list[Request] = []
+        self.problems: list[str] = []
+        self.faults: list[Fault] = []
+        self.drafts_allowed = True
+        self._ids = itertools.count(1001)
+        self._operations = [
+            (method.upper(), self._template(path), op)
+            for path, methods in SUBSET["paths"].items()
+            for method, op in methods.items()
+        ]
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            # PyGithub may spell the default port out (host:443)
+            split = urlsplit(self.base)
+            pattern = (
+                re.escape(f"{split.scheme}://{split.hostname}")
+                + r"(:443)?"
+                + re.escape(split.path)
+                + "/.*"
+            )
+            rsps.add_callback(method, re.compile(pattern), self._handle)
+
+    # -- set-up helpers ----------------------------------------------------------------
+
+    def add_issue(self, number: int, body: str | None, title: str = "[Book]: test") -> None:
+        self.issues[number] = {"title": title, "body": body, "labels": ["ebook-generation"]}
+
+    def fail(self, method: str, path: str, status: int, **kwargs: Any) -> Fault:
+        fault = Fault(method, re.compile(path), status, **kwargs)
+        self.faults.append(fault)
+        return fault
+
+    def writes(self) -> list[Request]:
+        return [r for r in self.requests if r.method != "GET"]
+
+    # -- routing -------------------------------------------------------------------------
+
+    @staticmethod
+    def _template(path: str) -> re.Pattern[str]:
+        pattern = re.sub(r"\{(path|ref)\}", r"(?P<\1>.+)", path)
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
+        return re.compile("^" + pattern + "$")
+
+    def _handle(self, request: Any) -> tuple[int, dict[str, str], str]:
+        url = urlsplit(request.url)
+        path = url.path[len(urlsplit(self.base).path) :]
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        body = json.loads(request.body) if request.body else None
+        found = next(
+            (
+                (template.match(path), op)
+                for method, template, op in self._operations
+                if method == request.method and template.match(path)
+            ),
+            None,
+        )
+        if found is None:
+            self.problems.append(f"no such operation: {request.method} {path}")
+            return self._json(404, {"message": "Not Found"})
+        match, op = found
+        assert match is not None
+        self.requests.append(Request(request.method, path, op["operationId"], body))
+        schema = op.get("requestBody", {}).get("schema")
+        if schema is not None:
+            errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(body), key=str)
+            if errors:
+                self.problems.append(f"{op['operationId']}: {errors[0].message}")
+                return self._json(422, {"message": "Invalid request", "errors": [str(errors[0])]})
+        params = {k: unquote(v) for k, v in match.groupdict().items()}
+        if params.get("owner") + "/" + params.get("repo") != self.repo:  # type: ignore[operator]
+            return self._json(404, {"message": "Not Found"})
+        for fault in self.faults:
+            if fault.times > 0 and fault.method == request.method and fault.path.search(path):
+                fault.times -= 1
+                if fault.after_effect:
+                    self._dispatch(op["operationId"], params, query, body)
+                return self._json(fault.status, fault.body, fault.headers)
+        return self._dispatch(op["operationId"], params, query, body)
+
+    @staticmethod
+    def _json(
+        status: int, data: Any, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], str]:
+        return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(data)
+
+    # -- objects as GitHub returns them ---------------------------------------------------
+
+    @property
+    def _repo_url(self) -> str:
+        return f"{self.base}/repos/{self.repo}"
+
+    def _user(self, login: str) -> dict[str, Any]:
+        return {
+            "login": login,
+            "id": abs(hash(login)) % 10**8,
+            "type": "User",
+            "url": f"{self.base}/users/{login}",
+        }
+
+    def _comment(self, cid: int) -> dict[str, Any]:
+        c = self.comments[cid]
+        return {
+            "id": cid,
+            "body": c["body"],
+            "user": self._user("github-actions[bot]"),
+            "url": f"{self._repo_url}/issues/comments/{cid}",
+            "html_url": f"https://github.com/{self.repo}/issues/{c['issue']}#issuecomment-{cid}",
+            "issue_url": f"{self._repo_url}/issues/{c['issue']}",
+        }
+
+    def _pull(self, number: int) -> dict[str, Any]:
+        p = self.pulls[number]
+        return {
+            "number": number,
+            "state": p["state"],
+            "draft": p["draft"],
+            "title": p["title"],
+            "body": p["body"],
+            "url": f"{self._repo_url}/pulls/{number}",
+            "html_url": f"https://github.com/{self.repo}/pull/{number}",
+            "head": {"ref": p["head"], "label": f"{self.repo.split('/')[0]}:{p['head']}"},
+            "base": {"ref": p["base"]},
+        }
+
+    def _file(self, branch: str, path: str) -> dict[str, Any]:
+        data = self.files[(branch, path)]
+        return {
+            "type": "file",
+            "encoding": "base64",
+            "size": len(data),
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            "content": base64.b64encode(data).decode(),
+            "sha": _sha(f"blob {data!r}"),
+            "url": f"{self._repo_url}/contents/{path}?ref={branch}",
+        }
+
+    # -- the endpoints -------------------------------------------------------------------
+
+    def _dispatch(
+        self, op: str, params: dict[str, str], query: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, str], str]:
+        handler = getattr(self, "_op_" + op.replace("/", "_").replace("-", "_"))
+        return handler(params, query, body)  # type: ignore[no-any-return]
+
+    def _op_repos_get(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        return self._json(
+            200,
+            {
+                "full_name": self.repo,
+                "name": self.repo.split("/")[1],
+                "default_branch": self.default_branch,
+                "url": self._repo_url,
+                "owner": self._user(self.repo.split("/")[0]),
+            },
+        )
+
+    def _op_git_get_ref(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        branch = p["ref"].removeprefix("heads/")
+        if branch not in self.refs:
+            return self._json(404, {"message": "Not Found"})
+        return self._json(
+            200,
+            {
+                "ref": f"refs/heads/{branch}",
+                "url": f"{self._repo_url}/git/refs/heads/{branch}",
+                "object": {
+                    "sha": self.refs[branch],
+                    "type": "commit",
+                    "url": f"{self._repo_url}/git/commits/{self.refs[branch]}",
+                },
+            },
+        )
+
+    def _op_git_create_ref(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        branch = b["ref"].removeprefix("refs/heads/")
+        if branch in self.refs:
+            return self._json(422, {"message": "Reference already exists"})
+        self.refs[branch] = b["sha"]
+        return self._json(
+            201,
+            {
+                "ref": b["ref"],
+                "url": f"{self._repo_url}/git/{b['ref']}",
+                "object": {"sha": b["sha"], "type": "commit", "url": ""},
+            },
+        )
+
+    def _op_repos_get_content(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        branch = q.get("ref", self.default_branch)
+        if branch not in self.refs or (branch, p["path"]) not in self.files:
+            return self._json(404, {"message": "Not Found"})
+        return self._json(200, self._file(branch, p["path"]))
+
+    def _op_repos_create_or_update_file_contents(
+        self, p: dict[str, str], q: dict[str, str], b: Any
+    ) -> Any:
+        branch, path = b.get("branch", self.default_branch), p["path"]
+        if branch not in self.refs:
+            return self._json(404, {"message": "Branch not found"})
+        key = (branch, path)
+        if key in self.files:
+            if "sha" not in b:
+                return self._json(422, {"message": 'Invalid request.\n\n"sha" wasn\'t supplied.'})
+            if b["sha"] != self._file(branch, path)["sha"]:
+                return self._json(409, {"message": f"{path} does not match {b['sha']}"})
+        self.files[key] = base64.b64decode(b["content"])
+        self.commits.append(key)
+        self.refs[branch] = _sha(f"commit {len(self.commits)}")
+        return self._json(
+            201 if len(self.commits) else 200,
+            {
+                "content": self._file(branch, path),
+                "commit": {"sha": self.refs[branch], "message": b["message"]},
+            },
+        )
+
+    def _op_repos_create_dispatch_event(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        self.dispatches.append(b)
+        return 204, {}, ""
+
+    def _op_issues_get(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        number = int(p["issue_number"])
+        if number not in self.issues:
+            return self._json(404, {"message": "Not Found"})
+        i = self.issues[number]
+        return self._json(
+            200,
+            {
+                "number": number,
+                "title": i["title"],
+                "body": i["body"],
+                "labels": [{"name": n} for n in i["labels"]],
+                "state": "open",
+                "url": f"{self._repo_url}/issues/{number}",
+            },
+        )
+
+    def _op_issues_list_comments(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        number = int(p["issue_number"])
+        mine = [
+            self._comment(c) for c in sorted(self.comments) if self.comments[c]["issue"] == number
+        ]
+        return self._json(200, mine)
+
+    def _op_issues_create_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        cid = next(self._ids)
+        self.comments[cid] = {"issue": int(p["issue_number"]), "body": b["body"]}
+        return self._json(201, self._comment(cid))
+
+    def _op_issues_update_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        cid = int(p["comment_id"])
+        if cid not in self.comments:
+            return self._json(404, {"message": "Not Found"})
+        self.comments[cid]["body"] = b["body"]
+        return self._json(200, self._comment(cid))
+
+    def _op_pulls_list(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        owner = self.repo.split("/")[0]
+        found = [
+            self._pull(n)
+            for n, pr in sorted(self.pulls.items())
+            if pr["state"] == q.get("state", "open")
+            and ("head" not in q or q["head"] == f"{owner}:{pr['head']}")
+        ]
+        return self._json(200, found)
+
+    def _op_pulls_create(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        owner = self.repo.split("/")[0]
+        if any(pr["head"] == b["head"] and pr["state"] == "open" for pr in self.pulls.values()):
+            return self._json(
+                422,
+                {
+                    "message": "Validation Failed",
+                    "errors": [
+                        {
+                            "resource": "PullRequest",
+                            "code": "custom",
+                            "message": f"A pull request already exists for {owner}:{b['head']}.",
+                        }
+                    ],
+                },
+            )
+        if b.get("draft") and not self.drafts_allowed:
+            return self._json(
+                422,
+                {
+                    "message": "Validation Failed",
+                    "errors": [
+                        {
+                            "resource": "PullRequest",
+                            "code": "custom",
+                            "message": "Draft pull requests are not supported in this repository.",
+                        }
+                    ],
+                },
+            )
+        if b["head"] not in self.refs:
+            return self._json(
+                422,
+                {"message": "Validation Failed", "errors": [{"field": "head", "code": "invalid"}]},
+            )
+        number = max([0, *self.pulls, *self.issues]) + 1
+        self.pulls[number] = {
+            "state": "open",
+            "draft": bool(b.get("draft")),
+            "title": b["title"],
+            "body": b.get("body"),
+            "head": b["head"],
+            "base": b["base"],
+        }
+        return self._json(201, self._pull(number))
+
+    def _op_pulls_get(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        number = int(p["pull_number"])
+        if number not in self.pulls:
+            return self._json(404, {"message": "Not Found"})
+        return self._json(200, self._pull(number))
+
+    def _op_pulls_update(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        number = int(p["pull_number"])
+        self.pulls[number].update({k: v for k, v in b.items() if k in ("body", "title", "state")})
+        return self._json(200, self._pull(number))
+
+    def _op_repos_get_collaborator_permission_level(
+        self, p: dict[str, str], q: dict[str, str], b: Any
+    ) -> Any:
+        perm = self.permissions.get(p["username"], "read")
+        return self._json(
+            200, {"permission": perm, "role_name": perm, "user": self._user(p["username"])}
+        )

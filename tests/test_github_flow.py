@@ -1,0 +1,312 @@
+"""Issue -> spec branch -> dispatch -> draft PR, with PyGithub against the fake GitHub."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+
+from bot.checklist import BEGIN, END, STATUS_MARKER
+from bot.events import parse_trigger
+from bot.flows import create_pr, init_from_issue
+from bot.github_repo import GitHubRepo
+from bot.issue_spec import load_form
+from tests.fake_github import FakeGitHub
+
+WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
+BODY = (Path(__file__).parent / "fixtures" / "issue_bodies" / "complete.md").read_text()
+TOKEN = "ghs_fake_token_value_123456"
+
+
+def payload(name: str, *, body: str | None = BODY, label: bool = True) -> dict[str, Any]:
+    """A real webhook example, with our label and form body put on its issue."""
+    data = copy.deepcopy(json.loads((WEBHOOKS / name).read_text()))
+    if "issue" in data:
+        data["issue"]["body"] = body
+        if label:
+            data["issue"]["labels"] = [*data["issue"]["labels"], {"name": "ebook-generation"}]
+        if data.get("action") == "labeled":
+            data["label"] = {"name": "ebook-generation"}
+    return data
+
+
+@pytest.fixture
+def fake() -> Any:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        gh = FakeGitHub(rsps)
+        gh.permissions["Codertocat"] = "write"
+        yield gh
+        assert gh.problems == []  # every request matched GitHub's OpenAPI description
+
+
+def repo_for(fake: FakeGitHub, **kwargs: Any) -> tuple[GitHubRepo, list[float]]:
+    sleeps: list[float] = []
+    repo = GitHubRepo(
+        TOKEN,
+        fake.repo,
+        api_url=fake.base,
+        sleep=sleeps.append,
+        seconds_between_writes=None,
+        **kwargs,
+    )
+    return repo, sleeps
+
+
+def run_init(fake: FakeGitHub, event: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    repo, _ = repo_for(fake, **kwargs)
+    return init_from_issue(
+        parse_trigger(event, data), repo, default_branch="main", form=load_form()
+    )
+
+
+def run_create_pr(fake: FakeGitHub) -> Any:
+    dispatch = json.loads((WEBHOOKS / "repository_dispatch.json").read_text())
+    dispatch["action"] = fake.dispatches[-1]["event_type"]
+    dispatch["client_payload"] = fake.dispatches[-1]["client_payload"]
+    repo, _ = repo_for(fake)
+    return create_pr(parse_trigger("repository_dispatch", dispatch), repo, default_branch="main")
+
+
+def status_comments(fake: FakeGitHub) -> list[str]:
+    return [c["body"] for c in fake.comments.values() if STATUS_MARKER in c["body"]]
+
+
+def test_happy_path_issue_to_draft_pr(fake: FakeGitHub) -> None:
+    result = run_init(fake, "issues", payload("issues.labeled.json"))
+    assert result.outcome == "dispatched"
+    assert "ebook-generation-1" in fake.refs
+    spec_yaml = fake.files[("ebook-generation-1", "specs/ebook-1.yaml")].decode()
+    assert "title: Ocean Friends\n" in spec_yaml and "seed: 1\n" in spec_yaml
+    (sent,) = fake.dispatches
+    assert sent["event_type"] == "create-ebook-pr"
+    assert sent["client_payload"]["issue_number"] == 1
+    assert sent["client_payload"]["branch"] == "ebook-generation-1"
+
+    assert run_create_pr(fake).outcome == "pr"
+    ((number, pr),) = fake.pulls.items()
+    assert pr["draft"] and pr["head"] == "ebook-generation-1" and pr["base"] == "main"
+    assert pr["body"].startswith("Closes #1") and BEGIN in pr["body"] and END in pr["body"]
+    assert "- [x] Spec committed" in pr["body"] and "- [ ] Cover generated" in pr["body"]
+    (comment,) = status_comments(fake)
+    assert (
+        f"Draft pull request: #{number} (https://github.com/{fake.repo}/pull/{number})" in comment
+    )
+
+
+@pytest.mark.parametrize("pages", [24, 200])
+def test_request_count_per_book_is_small_and_flat(fake: FakeGitHub, pages: int) -> None:
+    body = BODY.replace("### Number of pages\n\n30", f"### Number of pages\n\n{pages}")
+    run_init(fake, "issues", payload("issues.opened.json", body=body))
+    run_create_pr(fake)
+    assert len(fake.requests) <= 12, [r.operation for r in fake.requests]
+    assert len(fake.requests) == 11
+
+
+@pytest.mark.parametrize(
+    "event",
+    ["issues.opened.json", "issues.labeled.json", "issues.edited.json", "issues.reopened.json"],
+)
+def test_replaying_an_event_three_times_changes_nothing_twice(fake: FakeGitHub, event: str) -> None:
+    for _ in range(3):
+        run_init(fake, "issues", payload(event))
+        if fake.dispatches:
+            run_create_pr(fake)
+    assert [b for b in fake.refs if b.startswith("ebook-generation")] == ["ebook-generation-1"]
+    assert len(fake.commits) == 1
+    assert len(status_comments(fake)) == 1
+    assert len(fake.pulls) == 1
+    assert len(fake.dispatches) == 1
+
+
+def test_edited_issue_resyncs_the_spec(fake: FakeGitHub) -> None:
+    run_init(fake, "issues", payload("issues.opened.json"))
+    run_create_pr(fake)
+    edited = BODY.replace("Ocean Friends", "Ocean Friends, Vol. 2")
+    assert (
+        run_init(fake, "issues", payload("issues.edited.json", body=edited)).outcome == "dispatched"
+    )
+    assert "Vol. 2" in fake.files[("ebook-generation-1", "specs/ebook-1.yaml")].decode()
+    assert len(fake.commits) == 2 and len(fake.dispatches) == 2
+    run_create_pr(fake)
+    assert len(fake.pulls) == 1
+
+
+def test_unlabelled_or_other_label_is_ignored(fake: FakeGitHub) -> None:
+    assert run_init(fake, "issues", payload("issues.opened.json", label=False)).outcome == "ignored"
+    other = payload("issues.labeled.json")
+    other["label"] = {"name": "bug"}
+    assert run_init(fake, "issues", other).outcome == "ignored"
+    assert fake.requests == []
+
+
+def test_sender_without_write_access_gets_one_polite_comment(fake: FakeGitHub) -> None:
+    fake.permissions["Codertocat"] = "read"
+    for _ in range(2):
+        assert run_init(fake, "issues", payload("issues.opened.json")).outcome == "unauthorized"
+    (comment,) = status_comments(fake)
+    assert "write access" in comment
+    assert fake.dispatches == [] and fake.commits == [] and list(fake.refs) == ["main"]
+
+
+def test_allowlisted_sender_may_start(fake: FakeGitHub) -> None:
+    fake.permissions["Codertocat"] = "none"
+    repo, _ = repo_for(fake)
+    trigger = parse_trigger("issues", payload("issues.opened.json"))
+    result = init_from_issue(
+        trigger, repo, default_branch="main", form=load_form(), allowlist=frozenset({"codertocat"})
+    )
+    assert result.outcome == "dispatched"
+
+
+def test_invalid_form_lists_problems_by_label_and_writes_nothing_else(fake: FakeGitHub) -> None:
+    body = BODY.replace("8 x 10 in", "9 x 9 in").replace("Marina Reyes", "_No response_")
+    assert run_init(fake, "issues", payload("issues.opened.json", body=body)).outcome == "invalid"
+    (comment,) = status_comments(fake)
+    assert "- Trim size: '9 x 9 in' is not one of the choices" in comment
+    assert "- Author: an answer is required" in comment
+    assert fake.dispatches == [] and list(fake.refs) == ["main"]
+
+
+def test_workflow_dispatch_reads_the_issue(fake: FakeGitHub) -> None:
+    fake.add_issue(7, BODY)
+    data = json.loads((WEBHOOKS / "workflow_dispatch.json").read_text())
+    data["inputs"] = {"issue_number": "7"}
+    data["repository"]["full_name"] = fake.repo
+    fake.permissions[data["sender"]["login"]] = "admin"
+    assert run_init(fake, "workflow_dispatch", data).outcome == "dispatched"
+    assert ("ebook-generation-7", "specs/ebook-7.yaml") in fake.files
+
+
+# --- faults -------------------------------------------------------------------------------
+
+
+def test_5xx_is_retried_with_backoff(fake: FakeGitHub) -> None:
+    fake.fail("PUT", r"/contents/", 502, times=2)
+    repo, sleeps = repo_for(fake)
+    init_from_issue(
+        parse_trigger("issues", payload("issues.opened.json")),
+        repo,
+        default_branch="main",
+        form=load_form(),
+    )
+    assert len(fake.commits) == 1 and sleeps == [1.0, 2.0]
+
+
+def test_secondary_rate_limit_honours_retry_after(fake: FakeGitHub) -> None:
+    fake.fail(
+        "POST",
+        r"/dispatches$",
+        403,
+        headers={"retry-after": "7"},
+        body={"message": "You have exceeded a secondary rate limit."},
+    )
+    repo, sleeps = repo_for(fake)
+    init_from_issue(
+        parse_trigger("issues", payload("issues.opened.json")),
+        repo,
+        default_branch="main",
+        form=load_form(),
+    )
+    assert sleeps == [7.0] and len(fake.dispatches) == 1
+
+
+def test_primary_rate_limit_waits_for_reset(fake: FakeGitHub) -> None:
+    import time
+
+    reset = int(time.time()) + 30
+    fake.fail(
+        "GET",
+        r"/permission$",
+        403,
+        headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)},
+        body={"message": "API rate limit exceeded"},
+    )
+    repo, sleeps = repo_for(fake)
+    assert repo.may_write("Codertocat")
+    assert 25 <= sleeps[0] <= 31
+
+
+def test_stale_sha_409_rereads_and_retries_once(fake: FakeGitHub) -> None:
+    run_init(fake, "issues", payload("issues.opened.json"))
+    fake.fail("PUT", r"/contents/", 409, body={"message": "does not match"})
+    edited = BODY.replace("Ocean Friends", "Sea Friends")
+    run_init(fake, "issues", payload("issues.edited.json", body=edited))
+    assert "Sea Friends" in fake.files[("ebook-generation-1", "specs/ebook-1.yaml")].decode()
+    gets = [r for r in fake.requests if r.operation == "repos/get-content"]
+    assert len(gets) == 3  # first run, then read, conflict, read again
+
+
+def test_404_just_after_creating_the_branch_is_retried(fake: FakeGitHub) -> None:
+    fake.fail("PUT", r"/contents/", 404, body={"message": "Branch not found"})
+    repo, sleeps = repo_for(fake)
+    init_from_issue(
+        parse_trigger("issues", payload("issues.opened.json")),
+        repo,
+        default_branch="main",
+        form=load_form(),
+    )
+    assert len(fake.commits) == 1 and sleeps == [1.0]
+
+
+def test_comment_post_that_landed_before_a_5xx_is_not_posted_twice(fake: FakeGitHub) -> None:
+    fake.fail("POST", r"/comments$", 502, after_effect=True)
+    run_init(fake, "issues", payload("issues.opened.json"))
+    assert len(status_comments(fake)) == 1
+
+
+def test_pr_already_exists_422_uses_it(fake: FakeGitHub) -> None:
+    run_init(fake, "issues", payload("issues.opened.json"))
+    fake.fail("POST", r"/pulls$", 502, after_effect=True)  # created, but the answer was lost
+    assert run_create_pr(fake).outcome == "pr"
+    assert len(fake.pulls) == 1
+
+
+def test_drafts_refused_opens_a_normal_pr_and_says_so(fake: FakeGitHub) -> None:
+    fake.drafts_allowed = False
+    run_init(fake, "issues", payload("issues.opened.json"))
+    run_create_pr(fake)
+    (pr,) = fake.pulls.values()
+    assert pr["draft"] is False
+    assert "Draft pull requests are not available" in status_comments(fake)[0]
+
+
+def test_persistent_5xx_gives_up_with_a_clear_error(fake: FakeGitHub) -> None:
+    from bot.github_repo import GitHubError
+
+    fake.fail("GET", r"/permission$", 500, times=10)
+    repo, sleeps = repo_for(fake)
+    with pytest.raises(GitHubError, match="permission of Codertocat: GitHub answered 500"):
+        repo.may_write("Codertocat")
+    assert len(sleeps) == 3
+
+
+def test_dry_run_makes_no_writes(fake: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:
+    run_init(fake, "issues", payload("issues.opened.json"), dry_run=True)
+    assert fake.writes() == []
+    out = capsys.readouterr().out
+    assert "would create branch ebook-generation-1" in out
+    assert "would commit specs/ebook-1.yaml" in out
+    assert "would send repository_dispatch create-ebook-pr" in out
+
+
+def test_github_enterprise_api_url() -> None:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeGitHub(rsps, base="https://ghe.example.test/api/v3")
+        fake.permissions["Codertocat"] = "maintain"
+        assert run_init(fake, "issues", payload("issues.opened.json")).outcome == "dispatched"
+        assert fake.problems == []
+
+
+def test_pr_body_splice_keeps_peoples_text() -> None:
+    from bot.checklist import Progress, pr_body, render_checklist, splice
+
+    body = pr_body(3, Progress()) + "\n\nReviewer note: page 4 looks great."
+    updated = splice(body, render_checklist(Progress(done=frozenset({"spec", "cover"}))))
+    assert "Reviewer note: page 4 looks great." in updated
+    assert "- [x] Cover generated" in updated and updated.count(BEGIN) == 1
+    huge = splice("x" * 70_000, render_checklist(Progress()))
+    assert len(huge) < 65_536 and huge.endswith(END)

@@ -210,6 +210,14 @@ def cmd_create_pr(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_install(args: argparse.Namespace) -> int:
+    from bot.install import install
+
+    for line in install(args.repo, args.action, force=args.force):
+        print(line)
+    return 0
+
+
 def _page_count(text: str) -> int:
     try:
         value = int(text)
@@ -285,6 +293,17 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "init-from-issue":
             p.add_argument("--template", type=Path, metavar="FORM", help="issue form YAML")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("install", help="write the workflows and the issue form into a repository")
+    p.add_argument("--repo", type=Path, default=Path("."), metavar="DIR", help="default: .")
+    p.add_argument(
+        "--action",
+        default="ebook-bot/ebook-bot@v0.1.0",
+        metavar="REF",
+        help="the bot's action, OWNER/REPO@REF (pin a release or a full SHA)",
+    )
+    p.add_argument("--force", action="store_true", help="replace files that differ")
+    p.set_defaults(func=cmd_install)
 
     p = sub.add_parser("schema", help="print the spec's JSON Schema")
     p.set_defaults(func=cmd_schema)

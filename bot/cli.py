@@ -131,8 +131,7 @@ def cmd_parse_issue(args: argparse.Namespace) -> int:
     import json
 
     from bot.errors import UserInputError
-    from bot.issue_form import parse_issue_form
-    from bot.issue_spec import load_form, spec_from_issue
+    from bot.issue_form import load_form, parse_issue_form
 
     if str(args.body) == "-":
         body = sys.stdin.read()
@@ -148,6 +147,8 @@ def cmd_parse_issue(args: argparse.Namespace) -> int:
         if parsed.problems:
             raise UserInputError("the issue form has problems", parsed.problems)
         return 0
+    from bot.issue_spec import spec_from_issue
+
     print(spec_from_issue(body, form, default_seed=args.issue or 1).to_yaml(), end="")
     return 0
 
@@ -185,7 +186,7 @@ def _github_context(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 def cmd_init_from_issue(args: argparse.Namespace) -> int:
     from bot.flows import init_from_issue
-    from bot.issue_spec import load_form
+    from bot.issue_form import load_form
 
     settings, trigger, (repo, default_branch) = _github_context(args)
     result = init_from_issue(

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from bot.errors import UserInputError
+from bot.yamlio import load_yaml
+
 NO_RESPONSE = "_No response_"
+FORM_PATH = Path(".github") / "ISSUE_TEMPLATE" / "coloring-book.yml"
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _CHECKBOX = re.compile(r"^\s*[-*] \[([ xX])\] (.*?)\s*$")
 
@@ -187,3 +193,20 @@ def parse_issue_form(body: str | None, template: dict[str, Any]) -> ParsedForm:
         if f.required and values[f.id] in (None, []):
             problems.append(f"{f.label}: an answer is required")
     return ParsedForm(values, problems, {f.id: f.label for f in fields})
+
+
+def load_form(path: Path | None = None) -> dict[str, Any]:
+    """The issue form's YAML: the given file, else the one shipped with the bot."""
+    if path is None:
+        text = (resources.files("bot") / "templates" / "coloring-book.yml").read_text("utf-8")
+        source = "coloring-book.yml"
+    else:
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise UserInputError(f"{path}: cannot read issue form ({exc.strerror})") from None
+        source = str(path)
+    form = load_yaml(text, source=source)
+    if not isinstance(form, dict) or not isinstance(form.get("body"), list):
+        raise UserInputError(f"{source}: not an issue form (no `body:` list)")
+    return form

@@ -5,16 +5,11 @@ Problems are reported by the form field's label, the words the person filling th
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from bot.errors import UserInputError
 from bot.issue_form import ParsedForm, parse_issue_form
 from bot.spec import BookSpec, parse_spec
-from bot.yamlio import load_yaml
-
-FORM_PATH = Path(".github") / "ISSUE_TEMPLATE" / "coloring-book.yml"
 
 AUDIENCES = {
     "Adults": "adults",
@@ -59,23 +54,6 @@ _SPEC_TO_FIELD = {
     "cover.title_color": "cover_title_color",
     "cover.back_text": "back_text",
 }
-
-
-def load_form(path: Path | None = None) -> dict[str, Any]:
-    """The issue form's YAML: the given file, else the one shipped with the bot."""
-    if path is None:
-        text = (resources.files("bot") / "templates" / "coloring-book.yml").read_text("utf-8")
-        source = "coloring-book.yml"
-    else:
-        try:
-            text = path.read_text("utf-8")
-        except OSError as exc:
-            raise UserInputError(f"{path}: cannot read issue form ({exc.strerror})") from None
-        source = str(path)
-    form = load_yaml(text, source=source)
-    if not isinstance(form, dict) or not isinstance(form.get("body"), list):
-        raise UserInputError(f"{source}: not an issue form (no `body:` list)")
-    return form
 
 
 def _int(text: str | None, label: str, problems: list[str]) -> int | None:

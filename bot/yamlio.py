@@ -76,26 +76,32 @@ def load_yaml(text: str | bytes, *, source: str = "spec") -> Any:
         raise SpecError(f"{source}: not valid YAML: {problem}{where}") from None
 
 
-class _CanonicalDumper(yaml.SafeDumper):
-    """SafeDumper with block style, no aliases and literal blocks for multi-line text."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     style = "|" if "\n" in data else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
-_CanonicalDumper.add_representer(str, _represent_str)
+def _canonical(base: type[yaml.SafeDumper]) -> type[yaml.SafeDumper]:
+    """`base` with block style, no aliases and literal blocks for multi-line text."""
+
+    class Canonical(base):  # type: ignore[valid-type,misc]
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    Canonical.add_representer(str, _represent_str)
+    return Canonical
 
 
-def dump_yaml(data: Any) -> str:
+PY_DUMPER = _canonical(yaml.SafeDumper)
+# libyaml's emitter is ~50x faster and, with these settings, writes the same bytes (tested)
+DUMPER = _canonical(getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+
+
+def dump_yaml(data: Any, dumper: type[yaml.SafeDumper] | None = None) -> str:
     """Dump plain data canonically (key order as given, UTF-8, block style)."""
     return yaml.dump(
         data,
-        Dumper=_CanonicalDumper,
+        Dumper=dumper or DUMPER,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,

@@ -14,7 +14,7 @@ from bot.checklist import BEGIN, END, STATUS_MARKER
 from bot.events import parse_trigger
 from bot.flows import create_pr, init_from_issue
 from bot.github_repo import GitHubRepo
-from bot.issue_spec import load_form
+from bot.issue_form import load_form
 from tests.fake_github import FakeGitHub
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.errors import UserInputError
-from bot.issue_form import form_fields, parse_issue_form, slug
-from bot.issue_spec import FORM_PATH, load_form, spec_from_issue
+from bot.issue_form import FORM_PATH, form_fields, load_form, parse_issue_form, slug
+from bot.issue_spec import spec_from_issue
 from bot.spec import parse_spec
 from bot.yamlio import load_yaml
 from tests.conftest import ROOT

@@ -72,3 +72,31 @@ def test_not_utf8() -> None:
 def test_missing_file(tmp_path) -> None:
     with pytest.raises(SpecError, match="no such spec file"):
         load_spec(tmp_path / "nope.yaml")
+
+
+def test_c_and_python_emitters_write_the_same_bytes() -> None:
+    import yaml
+
+    from bot.spec import parse_spec
+    from bot.yamlio import DUMPER, PY_DUMPER, dump_yaml
+    from tests.conftest import EXAMPLES, minimal_spec
+
+    assert hasattr(yaml, "CSafeDumper")  # the fast path is really in use here
+    corpus = [load_spec(p).to_data() for p in sorted(EXAMPLES.glob("*.yaml"))]
+    corpus.append(
+        parse_spec(
+            minimal_spec(
+                title="Café: \"quoted\" #1 — 色 'x' ~ null yes 0x1F",
+                cover={"back_text": "two\nlines\n  indented\n"},
+                pages={
+                    "subjects": [
+                        ("a very long subject with many words " * 8)[:290],
+                        "- dash",
+                        "{x}",
+                    ]
+                },
+            )
+        ).to_data()
+    )
+    for data in corpus:
+        assert dump_yaml(data, DUMPER) == dump_yaml(data, PY_DUMPER)

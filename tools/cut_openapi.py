@@ -64,8 +64,10 @@ def main() -> None:
         kept = {"operationId": op["operationId"], "parameters": op.get("parameters", [])}
         body = op.get("requestBody", {}).get("content", {}).get("application/json")
         if body:
-            kept["requestBody"] = {"required": op["requestBody"].get("required", False),
-                                   "schema": body["schema"]}
+            kept["requestBody"] = {
+                "required": op["requestBody"].get("required", False),
+                "schema": body["schema"],
+            }
         kept["responses"] = sorted(op.get("responses", {}))
         paths.setdefault(path, {})[method] = _strip(kept)
     args.dest.write_text(json.dumps(subset, indent=1, sort_keys=True) + "\n")

@@ -42,11 +42,8 @@ def _megabytes(n: int) -> str:
 
 def _print_generate(result: GenerateResult) -> None:
     total = len(result.pages)
-    print(
-        f"pages: {total} ({result.generated} made, {total - result.generated + 1} kept)"
-        if result.generated < total + 1
-        else f"pages: {total}"
-    )
+    kept = total - result.generated
+    print(f"pages: {total} ({result.generated} made{f', {kept} already done' if kept else ''})")
     flagged = result.flagged
     if flagged:
         print(f"flagged pages: {len(flagged)} (kept the best attempt; a reviewer decides)")

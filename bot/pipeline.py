@@ -74,7 +74,7 @@ class PageRecord:
 @dataclass
 class GenerateResult:
     pages: list[PageRecord]
-    generated: int  # assets made by this run; the others were already done
+    generated: int  # pages made by this run; the others were already done
     seconds: float
 
     @property
@@ -207,7 +207,6 @@ def generate(
             cover.seconds = round(time.perf_counter() - t0, 3)
             manifest["cover"] = asdict(cover)
             _save_manifest(pages_dir, manifest)
-            generated += 1
             progress.advance(f"cover ({cover.seconds:.2f} s)")
         for index in indices:
             record = PageRecord(

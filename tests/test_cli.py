@@ -184,3 +184,12 @@ def test_changed_thickening_remakes_pages(
     assert main(["generate", spec, "--out", str(copy_book), "--pages", "6", "--thicken", "2"]) == 0
     assert "001 ok" in capsys.readouterr().err
     assert (copy_book / "pages" / "001.png").read_bytes() != thin
+
+
+def test_summary_counts_pages_made_and_kept(
+    copy_book: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = str(EXAMPLES / "mandalas-adults.yaml")
+    (copy_book / "pages" / "005.png").unlink()
+    assert main(["generate", spec, "--out", str(copy_book), "--pages", "6"]) == 0
+    assert "pages: 6 (1 made, 5 already done)" in capsys.readouterr().out

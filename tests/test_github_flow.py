@@ -63,6 +63,14 @@ def run_init(fake: FakeGitHub, event: str, data: dict[str, Any], **kwargs: Any) 
     )
 
 
+def init_opened(fake: FakeGitHub) -> list[float]:
+    """Run init-from-issue on the real `issues.opened` payload; the backoff sleeps it asked."""
+    repo, sleeps = repo_for(fake)
+    trigger = parse_trigger("issues", payload("issues.opened.json"))
+    init_from_issue(trigger, repo, default_branch="main", form=load_form())
+    return sleeps
+
+
 def run_create_pr(fake: FakeGitHub) -> Any:
     dispatch = json.loads((WEBHOOKS / "repository_dispatch.json").read_text())
     dispatch["action"] = fake.dispatches[-1]["event_type"]
@@ -186,13 +194,7 @@ def test_workflow_dispatch_reads_the_issue(fake: FakeGitHub) -> None:
 
 def test_5xx_is_retried_with_backoff(fake: FakeGitHub) -> None:
     fake.fail("PUT", r"/contents/", 502, times=2)
-    repo, sleeps = repo_for(fake)
-    init_from_issue(
-        parse_trigger("issues", payload("issues.opened.json")),
-        repo,
-        default_branch="main",
-        form=load_form(),
-    )
+    sleeps = init_opened(fake)
     assert len(fake.commits) == 1 and sleeps == [1.0, 2.0]
 
 
@@ -204,13 +206,7 @@ def test_secondary_rate_limit_honours_retry_after(fake: FakeGitHub) -> None:
         headers={"retry-after": "7"},
         body={"message": "You have exceeded a secondary rate limit."},
     )
-    repo, sleeps = repo_for(fake)
-    init_from_issue(
-        parse_trigger("issues", payload("issues.opened.json")),
-        repo,
-        default_branch="main",
-        form=load_form(),
-    )
+    sleeps = init_opened(fake)
     assert sleeps == [7.0] and len(fake.dispatches) == 1
 
 
@@ -242,13 +238,7 @@ def test_stale_sha_409_rereads_and_retries_once(fake: FakeGitHub) -> None:
 
 def test_404_just_after_creating_the_branch_is_retried(fake: FakeGitHub) -> None:
     fake.fail("PUT", r"/contents/", 404, body={"message": "Branch not found"})
-    repo, sleeps = repo_for(fake)
-    init_from_issue(
-        parse_trigger("issues", payload("issues.opened.json")),
-        repo,
-        default_branch="main",
-        form=load_form(),
-    )
+    sleeps = init_opened(fake)
     assert len(fake.commits) == 1 and sleeps == [1.0]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import colorsys
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -331,7 +331,3 @@ def colour_in(line_art: Image.Image, rng: np.random.Generator) -> Image.Image:
     labels, count = ndimage.label(white)
     colours = np.concatenate([[[20, 20, 20]], _palette(rng, max(count, 1))]).astype(np.uint8)
     return Image.fromarray(colours[labels], "RGB")
-
-
-def shapes_available() -> Sequence[str]:
-    return SHAPES

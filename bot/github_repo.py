@@ -113,6 +113,31 @@ class GitHubRepo:
                 self._sleep(delay)
         raise AssertionError("unreachable")
 
+    def _create(
+        self,
+        what: str,
+        create: Callable[[], T],
+        find: Callable[[], T | None],
+        *,
+        transient: tuple[int, ...] = (),
+    ) -> T:
+        """Create something once; after a failure, back off and look for it before trying
+        again, since the POST may have landed before the error reached us."""
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return create()
+            except GithubException as exc:
+                delay = self._delay(exc, attempt, transient)
+                if delay is None or attempt == self._attempts:
+                    raise GitHubError(
+                        f"{what}: GitHub answered {exc.status}: {_message(exc)}"
+                    ) from None
+                self._sleep(delay)
+            found = find()
+            if found is not None:
+                return found
+        raise AssertionError("unreachable")
+
     def _write(self, description: str) -> bool:
         """True when the write should really happen; in a dry run, say what it would be."""
         if self.dry_run:
@@ -143,16 +168,16 @@ class GitHubRepo:
             "pull_request": issue.pull_request is not None or None,
         }
 
-    def _ref_sha(self, branch: str, *, transient: tuple[int, ...] = ()) -> str | None:
+    def _ref_sha(self, branch: str) -> str | None:
         def get() -> str | None:
             try:
                 return self._repo.get_git_ref(f"heads/{branch}").object.sha
             except GithubException as exc:
-                if exc.status == 404 and 404 not in transient:
+                if exc.status == 404:
                     return None
                 raise
 
-        return self._call(f"branch {branch}", get, transient=transient)
+        return self._call(f"branch {branch}", get)
 
     # -- writes --------------------------------------------------------------------------
 
@@ -250,27 +275,20 @@ class GitHubRepo:
         """
         if STATUS_MARKER not in body:
             raise ValueError("a status comment carries the status marker")
-        for attempt in range(1, self._attempts + 1):
-            found = comment_id or self._find_status_comment(issue_number)
-            if found is not None:
-                if self._write(f"edit status comment {found} on #{issue_number}"):
-                    comment = self._repo.get_issue(issue_number).get_comment(found)
-                    self._call("edit the status comment", functools.partial(comment.edit, body))
-                return found
-            if not self._write(f"post the status comment on #{issue_number}"):
-                return None
-            try:
-                created = self._repo.get_issue(issue_number).create_comment(body)
-                return int(created.id)
-            except GithubException as exc:
-                delay = self._delay(exc, attempt, ())
-                if delay is None or attempt == self._attempts:
-                    raise GitHubError(
-                        f"post the status comment: GitHub answered {exc.status}: {_message(exc)}"
-                    ) from None
-                self._sleep(delay)
-                comment_id = None
-        raise AssertionError("unreachable")
+        found = comment_id or self._find_status_comment(issue_number)
+        if found is not None:
+            if self._write(f"edit status comment {found} on #{issue_number}"):
+                comment = self._repo.get_issue(issue_number).get_comment(found)
+                self._call("edit the status comment", functools.partial(comment.edit, body))
+            return found
+        if not self._write(f"post the status comment on #{issue_number}"):
+            return None
+        issue = self._repo.get_issue(issue_number)  # lazy: no request
+        return self._create(
+            "post the status comment",
+            lambda: int(issue.create_comment(body).id),
+            lambda: self._find_status_comment(issue_number),
+        )
 
     def _find_status_comment(self, issue_number: int) -> int | None:
         def find() -> int | None:
@@ -302,29 +320,29 @@ class GitHubRepo:
         if not self._write(f"open a draft pull request {branch} -> {base}: {title!r}"):
             return None
         draft = True
-        for attempt in range(1, self._attempts + 1):
+
+        def create() -> PullRequestRef:
+            nonlocal draft
             try:
                 pr = self._repo.create_pull(base, branch, title=title, body=body, draft=draft)
-                return PullRequestRef(pr.number, pr.html_url, True, draft)
             except GithubException as exc:
                 text = _message(exc).lower()
-                if exc.status == 422 and "draft" in text and draft:
-                    draft = False  # drafts need a paid plan on private repositories
-                    continue
                 if exc.status == 422 and "already exists" in text:
-                    found = self.find_pull(branch)
+                    found = self.find_pull(branch)  # another run made it: use it
                     if found is not None:
                         return found
-                delay = self._delay(exc, attempt, (404, 422))
-                if delay is None or attempt == self._attempts:
-                    raise GitHubError(
-                        f"open the pull request: GitHub answered {exc.status}: {_message(exc)}"
-                    ) from None
-                self._sleep(delay)
-                found = self.find_pull(branch)  # the POST may have landed
-                if found is not None:
-                    return found
-        raise AssertionError("unreachable")
+                if exc.status != 422 or "draft" not in text or not draft:
+                    raise
+                draft = False  # drafts need a paid plan on private repositories
+                pr = self._repo.create_pull(base, branch, title=title, body=body, draft=False)
+            return PullRequestRef(pr.number, pr.html_url, True, draft)
+
+        return self._create(
+            "open the pull request",
+            create,
+            lambda: self.find_pull(branch),
+            transient=(404, 422),
+        )
 
     def pull_body(self, number: int) -> str:
         return self._call(f"pull request #{number}", lambda: self._repo.get_pull(number).body or "")

@@ -24,8 +24,9 @@ from bot.kdp import (
     spine_width,
 )
 from bot.pdf.content import Content
-from bot.pdf.fonts import BOLD, REGULAR, EmbeddedFont, wrap
-from bot.pdf.interior import PRODUCER, fit_image
+from bot.pdf.document import BookDocument, BookFonts, book_info
+from bot.pdf.fonts import wrap
+from bot.pdf.interior import fit_image
 from bot.pdf.writer import Name, PdfStreamWriter, PdfValue
 from bot.spec import BookSpec
 
@@ -77,7 +78,8 @@ def _rgb_xobject(img: Image.Image) -> tuple[dict[str, PdfValue], bytes]:
 def write_cover(spec: BookSpec, page_count: int, art: Image.Image, out: Path) -> CoverLayout:
     """Write the cover for an interior of `page_count` pages; returns its layout."""
     layout = cover_layout(spec, page_count)
-    regular, bold = EmbeddedFont(REGULAR, "F1"), EmbeddedFont(BOLD, "F2")
+    fonts = BookFonts()
+    regular, bold = fonts.regular, fonts.bold
     c = Content()
     c.fill_rect(0, 0, layout.width, layout.height, spec.cover.background)
     colour = spec.cover.title_color
@@ -141,9 +143,8 @@ def write_cover(spec: BookSpec, page_count: int, art: Image.Image, out: Path) ->
             top -= size * 1.4
 
     with atomic_open(out) as fp:
-        w = PdfStreamWriter(fp)
-        catalog, tree, info = w.reserve(), w.reserve(), w.reserve()
-        font_refs = {regular.resource: w.reserve(), bold.resource: w.reserve()}
+        doc = BookDocument(PdfStreamWriter(fp), fonts)
+        w = doc.writer
         image_info, image_data = _rgb_xobject(art)
         image = w.add_stream(image_info, image_data)
         contents = w.add_stream({}, c.data(), compress=True)
@@ -153,29 +154,17 @@ def write_cover(spec: BookSpec, page_count: int, art: Image.Image, out: Path) ->
         page = w.add(
             {
                 "Type": Name("Page"),
-                "Parent": tree,
+                "Parent": doc.tree,
                 "MediaBox": media,
                 "TrimBox": trim,
                 "BleedBox": media,
                 "Resources": {
-                    "Font": {name: ref for name, ref in sorted(font_refs.items())},
+                    "Font": {name: ref for name, ref in sorted(doc.font_refs.items())},
                     "XObject": {"Im1": image},
                 },
                 "Contents": contents,
             }
         )
-        w.add({"Type": Name("Pages"), "Kids": [page], "Count": 1}, tree)
-        regular.write(w, font_refs[regular.resource])
-        bold.write(w, font_refs[bold.resource])
-        w.add({"Type": Name("Catalog"), "Pages": tree}, catalog)
-        w.add(
-            {
-                "Title": f"{spec.title} (cover)",
-                "Author": spec.author,
-                "Creator": PRODUCER,
-                "Producer": PRODUCER,
-            },
-            info,
-        )
-        w.finish(catalog, info)
+        title = f"{spec.title} (cover)"
+        doc.finish([page], book_info(spec, title=title, with_subject=False))
     return layout

@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import __version__
 from bot.fsutil import atomic_open
 from bot.kdp import DPI, NUMBER_BAND, POINTS, Box, InteriorPlan, PageKind, PlannedPage
 from bot.pages import G4Image
 from bot.pdf.content import Content
-from bot.pdf.fonts import BOLD, REGULAR, EmbeddedFont, wrap
+from bot.pdf.document import BookDocument, BookFonts, book_info
+from bot.pdf.fonts import EmbeddedFont, wrap
 from bot.pdf.writer import Name, PdfStreamWriter, PdfValue, Ref
 from bot.spec import BookSpec
-
-PRODUCER = f"ebook-bot {__version__}"
 
 
 def image_xobject(image: G4Image) -> dict[str, PdfValue]:
@@ -44,12 +42,6 @@ def fit_image(width_px: int, height_px: int, box: Box) -> Box:
     return Box(box.x + (box.w - w) / 2, box.y + (box.h - h) / 2, w, h)
 
 
-class _Fonts:
-    def __init__(self) -> None:
-        self.regular = EmbeddedFont(REGULAR, "F1")
-        self.bold = EmbeddedFont(BOLD, "F2")
-
-
 def _fit_lines(
     font: EmbeddedFont, text: str, size: float, width: float, max_lines: int
 ) -> tuple[list[str], float]:
@@ -63,7 +55,7 @@ def _fit_lines(
         size *= 0.9
 
 
-def _title_page(c: Content, f: _Fonts, spec: BookSpec, live: Box) -> None:
+def _title_page(c: Content, f: BookFonts, spec: BookSpec, live: Box) -> None:
     cx = live.x + live.w / 2
     lines, size = _fit_lines(f.bold, spec.title, 36, live.w, 3)
     y = live.y + live.h * 0.68
@@ -79,7 +71,7 @@ def _title_page(c: Content, f: _Fonts, spec: BookSpec, live: Box) -> None:
     c.text(f.regular, 16, cx, live.y + live.h * 0.2, spec.author, align="center")
 
 
-def _copyright_page(c: Content, f: _Fonts, spec: BookSpec, live: Box) -> None:
+def _copyright_page(c: Content, f: BookFonts, spec: BookSpec, live: Box) -> None:
     text = "\n".join(
         [
             spec.title,
@@ -98,7 +90,7 @@ def _copyright_page(c: Content, f: _Fonts, spec: BookSpec, live: Box) -> None:
         y -= size * 1.4
 
 
-def _belongs_to_page(c: Content, f: _Fonts, live: Box) -> None:
+def _belongs_to_page(c: Content, f: BookFonts, live: Box) -> None:
     cx = live.x + live.w / 2
     y = live.y + live.h * 0.6
     c.text(f.bold, 28, cx, y, "This book belongs to", align="center")
@@ -115,40 +107,19 @@ def write_interior(
 ) -> None:
     """Stream the interior to `out` (atomically): one art page in memory at a time."""
     with atomic_open(out) as fp:
-        w = PdfStreamWriter(fp)
-        catalog, tree, info = w.reserve(), w.reserve(), w.reserve()
-        fonts = _Fonts()
-        font_refs = {fonts.regular.resource: w.reserve(), fonts.bold.resource: w.reserve()}
-        kids: list[PdfValue] = []
-        for page in plan.pages:
-            kids.append(_write_page(w, tree, spec, plan, page, fonts, font_refs, load_art))
-        w.add({"Type": Name("Pages"), "Kids": kids, "Count": len(kids)}, tree)
-        fonts.regular.write(w, font_refs[fonts.regular.resource])
-        fonts.bold.write(w, font_refs[fonts.bold.resource])
-        w.add({"Type": Name("Catalog"), "Pages": tree}, catalog)
-        w.add(_info(spec), info)
-        w.finish(catalog, info)
-
-
-def _info(spec: BookSpec) -> dict[str, PdfValue]:
-    info: dict[str, PdfValue] = {"Title": spec.title, "Author": spec.author}
-    if spec.subtitle:
-        info["Subject"] = spec.subtitle
-    info["Creator"] = PRODUCER
-    info["Producer"] = PRODUCER
-    return info
+        doc = BookDocument(PdfStreamWriter(fp), BookFonts())
+        kids: list[PdfValue] = [_write_page(doc, spec, plan, page, load_art) for page in plan.pages]
+        doc.finish(kids, book_info(spec))
 
 
 def _write_page(
-    w: PdfStreamWriter,
-    tree: Ref,
+    doc: BookDocument,
     spec: BookSpec,
     plan: InteriorPlan,
     page: PlannedPage,
-    fonts: _Fonts,
-    font_refs: dict[str, Ref],
     load_art: Callable[[int], G4Image],
 ) -> Ref:
+    w, fonts = doc.writer, doc.fonts
     numbered = spec.page_numbers and page.kind is PageKind.ART
     live = plan.live_box(page, numbers=spec.page_numbers)
     c = Content()
@@ -172,12 +143,12 @@ def _write_page(
     media: list[PdfValue] = [0.0, 0.0, plan.page_w * POINTS, plan.page_h * POINTS]
     resources: dict[str, PdfValue] = {}
     if c.fonts:
-        resources["Font"] = {name: font_refs[name] for name in sorted(c.fonts)}
+        resources["Font"] = {name: doc.font_refs[name] for name in sorted(c.fonts)}
     if xobjects:
         resources["XObject"] = xobjects
     page_dict: dict[str, PdfValue] = {
         "Type": Name("Page"),
-        "Parent": tree,
+        "Parent": doc.tree,
         "MediaBox": media,
         "TrimBox": [*plan.trim_box(page).as_list()],
         "BleedBox": media,

@@ -169,7 +169,6 @@ def generate(
     *,
     strict: bool = False,
     options: LineArtOptions | None = None,
-    only: list[int] | None = None,
 ) -> GenerateResult:
     """Make the cover art and pages under `out/pages`; finished pages are kept (resumable)."""
     started = time.perf_counter()
@@ -184,7 +183,7 @@ def generate(
     size = art_size_px(spec)
     finish = f"threshold={opts.threshold},specks={opts.min_speck_px},thicken={opts.thicken_px}"
     subjects = spec.page_subjects()
-    indices = only if only is not None else list(range(len(subjects)))
+    indices = range(len(subjects))
     progress = Progress(len(indices) + 1, "page")
     records: list[PageRecord] = []
     generated = 0

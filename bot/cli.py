@@ -44,6 +44,8 @@ def _print_generate(result: GenerateResult) -> None:
     total = len(result.pages)
     kept = total - result.generated
     print(f"pages: {total} ({result.generated} made{f', {kept} already done' if kept else ''})")
+    if result.elsewhere:
+        print(f"pages made or held by other workers: {result.elsewhere}")
     flagged = result.flagged
     if flagged:
         print(f"flagged pages: {len(flagged)} (kept the best attempt; a reviewer decides)")
@@ -74,11 +76,49 @@ def _options(args: argparse.Namespace) -> LineArtOptions:
     return LineArtOptions(thicken_px=args.thicken)
 
 
+def _issue_of(args: argparse.Namespace) -> int | None:
+    """The book's issue number: --issue, else from a spec named ebook-N.yaml."""
+    import re
+
+    if getattr(args, "issue", None) is not None:
+        number: int = args.issue
+        return number
+    match = re.fullmatch(r"ebook-(\d{1,9})\.ya?ml", Path(args.spec).name)
+    return int(match.group(1)) if match else None
+
+
+def _generate(args: argparse.Namespace, spec: BookSpec) -> GenerateResult:
+    from bot.pipeline import Shard, generate
+    from bot.settings import load_settings, open_ledger_from
+
+    shard = Shard.parse(args.shard) if getattr(args, "shard", None) else None
+    claim = bool(getattr(args, "claim", False))
+    issue = _issue_of(args)
+    if claim and issue is None:
+        from bot.errors import UserInputError
+
+        raise UserInputError(
+            "--claim: workers share a queue by book number; pass --issue N "
+            "(or name the spec ebook-N.yaml)"
+        )
+    ledger = open_ledger_from(load_settings())
+    return generate(
+        spec,
+        args.out,
+        strict=args.strict,
+        options=_options(args),
+        ledger=ledger,
+        issue=issue,
+        shard=shard,
+        claim=claim,
+    )
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    from bot.pipeline import assemble, generate
+    from bot.pipeline import assemble
 
     spec = _load(args)
-    result = generate(spec, args.out, strict=args.strict, options=_options(args))
+    result = _generate(args, spec)
     assembled = assemble(spec, args.out)
     _print_generate(result)
     _print_assemble(args.out, assembled)
@@ -86,10 +126,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from bot.pipeline import generate
-
     spec = _load(args)
-    _print_generate(generate(spec, args.out, strict=args.strict, options=_options(args)))
+    _print_generate(_generate(args, spec))
     return 0
 
 
@@ -208,6 +246,42 @@ def cmd_create_pr(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from bot.ledger import db, default_url
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    url = (
+        settings.database_url.get_secret_value()
+        if settings.database_url
+        else default_url(settings.state_dir)
+    )
+    engine = db.make_engine(url)
+    shown = db.redact(url)
+    if args.action == "upgrade":
+        db.upgrade(engine, args.revision or "head")
+        print(f"{shown}: at revision {db.current_revision(engine)} (head {db.head_revision()})")
+    elif args.action == "downgrade":
+        db.downgrade(engine, args.revision or "base")
+        print(f"{shown}: at revision {db.current_revision(engine) or 'base (no tables)'}")
+    else:
+        current = db.current_revision(engine)
+        print(
+            f"{shown}: at revision {current or 'none (not migrated)'} (head {db.head_revision()})"
+        )
+        return 0 if current == db.head_revision() else 1
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from bot.runs_report import report
+    from bot.settings import load_settings, open_ledger_from
+
+    ledger = open_ledger_from(load_settings())
+    print(report(ledger, issue=args.issue, book=args.book, limit=args.limit), end="")
+    return 0
+
+
 def cmd_install(args: argparse.Namespace) -> int:
     from bot.install import install
 
@@ -248,6 +322,16 @@ def build_parser() -> argparse.ArgumentParser:
         ("generate", "make the cover art and pages only (resumable)", cmd_generate),
     ):
         p = spec_command(name, help_text, func)
+        p.add_argument("--issue", type=int, metavar="N", help="the book's issue number (ledger)")
+        if name == "generate":
+            p.add_argument(
+                "--shard", metavar="I/N", help="make only share I of N (a runner matrix)"
+            )
+            p.add_argument(
+                "--claim",
+                action="store_true",
+                help="take pages from the book's shared queue until none is left",
+            )
         p.add_argument("--provider", metavar="P", help="provider for every asset (e.g. procedural)")
         p.add_argument("--pages", type=_page_count, metavar="N", help="number of coloring pages")
         p.add_argument("--strict", action="store_true", help="fail when a page still fails QA")
@@ -302,6 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="replace files that differ")
     p.set_defaults(func=cmd_install)
+
+    p = sub.add_parser("db", help="the run ledger's database: upgrade, current, downgrade")
+    p.add_argument("action", choices=["upgrade", "current", "downgrade"])
+    p.add_argument("revision", nargs="?", help="target revision (default: head / base)")
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("runs", help="runs and page states from the ledger (why is book N slow?)")
+    p.add_argument("issue", type=int, nargs="?", metavar="ISSUE", help="one book's detail")
+    p.add_argument("--book", metavar="KEY", help="a book by ledger key (e.g. dir:/path/out)")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="runs to list")
+    p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("schema", help="print the spec's JSON Schema")
     p.set_defaults(func=cmd_schema)

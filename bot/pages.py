@@ -13,13 +13,14 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, TiffImagePlugin
+from PIL import Image, PngImagePlugin, TiffImagePlugin
 
 from bot.fsutil import atomic_write
 
 _DESCRIPTION = 270
 _STRIP_OFFSETS, _STRIP_COUNTS, _PHOTOMETRIC, _COMPRESSION = 273, 279, 262, 259
 _GROUP4 = 4
+INPUT_CHUNK = "ebook-bot-input"  # PNG text chunk: the ledger input key the page was made for
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,17 @@ def tif_path(pages_dir: Path, index: int) -> Path:
     return pages_dir / f"{index + 1:03d}.tif"
 
 
-def encode_png(img: Image.Image) -> bytes:
+def _pnginfo(input_key: str) -> PngImagePlugin.PngInfo | None:
+    if not input_key:
+        return None
+    info = PngImagePlugin.PngInfo()
+    info.add_text(INPUT_CHUNK, input_key)
+    return info
+
+
+def encode_png(img: Image.Image, input_key: str = "") -> bytes:
     buf = io.BytesIO()
-    img.convert("1").save(buf, "PNG", optimize=False, compress_level=6)
+    img.convert("1").save(buf, "PNG", optimize=False, compress_level=6, pnginfo=_pnginfo(input_key))
     return buf.getvalue()
 
 
@@ -78,9 +87,12 @@ def read_g4(data: bytes) -> tuple[G4Image, str]:
         return image, str(tags.get(_DESCRIPTION, ""))
 
 
-def save_page(pages_dir: Path, index: int, img: Image.Image) -> str:
-    """Write the page's PNG and G4 TIFF atomically; returns the PNG's SHA-256."""
-    png = encode_png(img)
+def save_page(pages_dir: Path, index: int, img: Image.Image, input_key: str = "") -> str:
+    """Write the page's PNG and G4 TIFF atomically; returns the PNG's SHA-256.
+
+    The PNG carries the ledger input key it was made for, so a page on disk (say, checked
+    out from the book's branch on a fresh runner) is recognised without making it again."""
+    png = encode_png(img, input_key)
     digest = hashlib.sha256(png).hexdigest()
     atomic_write(tif_path(pages_dir, index), encode_g4_tiff(img, f"png-sha256:{digest}"))
     atomic_write(png_path(pages_dir, index), png)
@@ -100,10 +112,24 @@ def load_g4(pages_dir: Path, index: int) -> G4Image:
         return read_g4(encode_g4_tiff(im))[0]
 
 
-def encode_rgb_png(img: Image.Image) -> bytes:
+def encode_rgb_png(img: Image.Image, input_key: str = "") -> bytes:
     buf = io.BytesIO()
-    img.convert("RGB").save(buf, "PNG", compress_level=6)
+    img.convert("RGB").save(buf, "PNG", compress_level=6, pnginfo=_pnginfo(input_key))
     return buf.getvalue()
+
+
+def page_identity(path: Path) -> tuple[str, str | None] | None:
+    """(SHA-256, recorded input key) of a page file, or None when it is missing or not a PNG."""
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            key = getattr(im, "text", {}).get(INPUT_CHUNK)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    return hashlib.sha256(data).hexdigest(), key
 
 
 def sha256_file(path: Path) -> str:

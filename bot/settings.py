@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import UserInputError
+
+if TYPE_CHECKING:
+    from bot.ledger import Ledger
+
+
+def default_state_dir() -> Path:
+    """Where the default ledger lives: $EBOOK_BOT_STATE_DIR, else the XDG state folder."""
+    explicit = os.environ.get("EBOOK_BOT_STATE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "ebook-bot"
 
 
 class Settings(BaseSettings):
@@ -25,6 +41,11 @@ class Settings(BaseSettings):
     github_event_path: str | None = Field(default=None, validation_alias="GITHUB_EVENT_PATH")
     github_run_id: str | None = Field(default=None, validation_alias="GITHUB_RUN_ID")
     allowlist: str = ""  # comma-separated logins allowed besides people with write access
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("EBOOK_BOT_DATABASE_URL", "DATABASE_URL")
+    )
+    state_dir: Path = Field(default_factory=lambda: default_state_dir())
+    lease_seconds: float = Field(default=900.0, ge=10, le=86_400)
 
     @field_validator("github_api_url", "github_server_url")
     @classmethod
@@ -52,7 +73,16 @@ _ENV_NAMES = {
     "github_event_name": "GITHUB_EVENT_NAME",
     "github_event_path": "GITHUB_EVENT_PATH",
     "github_run_id": "GITHUB_RUN_ID",
+    "database_url": "DATABASE_URL",
 }
+
+
+def open_ledger_from(settings: Settings) -> Ledger:
+    """The ledger the settings name (DATABASE_URL, else the default SQLite file)."""
+    from bot.ledger import open_ledger
+
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    return open_ledger(url, state_dir=settings.state_dir, lease_seconds=settings.lease_seconds)
 
 
 def load_settings() -> Settings:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,20 @@ from bot.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "specs" / "examples"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _ledger_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The default SQLite ledger goes to a temp folder, never the tester's home."""
+    saved = {k: os.environ.get(k) for k in ("EBOOK_BOT_STATE_DIR", "DATABASE_URL")}
+    os.environ["EBOOK_BOT_STATE_DIR"] = str(tmp_path_factory.mktemp("state"))
+    os.environ.pop("DATABASE_URL", None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 def minimal_spec(**overrides: Any) -> dict[str, Any]:

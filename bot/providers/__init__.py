@@ -33,11 +33,32 @@ class ImageRequest:
 
 
 class Provider(Protocol):
-    """Makes images. `generate_batch` lets a GPU provider batch pages."""
+    """Makes images. A provider may also offer `generate_batch(requests)` (a GPU provider
+    batches pages), `batch_size`, `uses_gpu`, `model_name` and `fingerprint` (what, besides
+    its name, changes its pictures: the model, the steps...)."""
 
     name: str
 
     def generate(self, request: ImageRequest) -> Image.Image: ...
+
+
+def generate_images(provider: Provider, requests: list[ImageRequest]) -> list[Image.Image]:
+    """One image per request, in one batch when the provider can."""
+    batch = getattr(provider, "generate_batch", None)
+    if batch is not None and len(requests) > 1:
+        images: list[Image.Image] = batch(requests)
+        if len(images) != len(requests):
+            raise RuntimeError(
+                f"{provider.name}: asked for {len(requests)} images, got {len(images)}"
+            )
+        return images
+    return [provider.generate(r) for r in requests]
+
+
+def provider_fingerprint(provider: Provider) -> str:
+    """The provider's name and whatever else changes its output (it goes into page keys)."""
+    extra = getattr(provider, "fingerprint", "")
+    return f"{provider.name}:{extra}" if extra else provider.name
 
 
 # name -> "module:attribute"; imported on first use

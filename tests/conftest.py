@@ -73,3 +73,48 @@ def copy_book(built_book: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "out"
     shutil.copytree(built_book, dest)
     return dest
+
+
+PG_URL_VARIABLE = "EBOOK_BOT_TEST_DATABASE_URL"
+
+
+def _empty_postgres(url: str) -> str:
+    """Drop everything the ledger made, so each test starts from an empty database."""
+    from sqlalchemy import text
+
+    from bot.ledger.db import make_engine
+
+    engine = make_engine(url, setting="EBOOK_BOT_TEST_DATABASE_URL")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS pages, runs, alembic_version CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, or the real PostgreSQL server `.ci/run` starts."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    url = os.environ.get(PG_URL_VARIABLE)
+    if not url:
+        pytest.skip(f"{PG_URL_VARIABLE} is not set (`.ci/run` starts PostgreSQL and sets it)")
+    return _empty_postgres(url)
+
+
+@pytest.fixture
+def db_url(empty_db_url: str) -> str:
+    """A database migrated to head."""
+    from bot.ledger.db import make_engine, upgrade
+
+    engine = make_engine(empty_db_url)
+    upgrade(engine)
+    engine.dispose()
+    return empty_db_url
+
+
+def postgres_url() -> str:
+    url = os.environ.get(PG_URL_VARIABLE)
+    if not url:
+        pytest.skip(f"{PG_URL_VARIABLE} is not set (`.ci/run` starts PostgreSQL and sets it)")
+    return _empty_postgres(url)

@@ -50,6 +50,12 @@ def make_engine(url: str, *, setting: str = "DATABASE_URL") -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise UserInputError(f"{setting}: not a database URL") from None
+    if parsed.drivername in ("postgres", "postgresql"):
+        # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; we ship psycopg2.
+        import importlib.util
+
+        driver = "psycopg2" if importlib.util.find_spec("psycopg2") else "psycopg"
+        parsed = parsed.set(drivername=f"postgresql+{driver}")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise UserInputError(
             f"{setting}: unsupported database {parsed.get_backend_name()!r} "

@@ -101,6 +101,9 @@ def _generate(args: argparse.Namespace, spec: BookSpec) -> GenerateResult:
             "--claim: workers share a queue by book number; pass --issue N "
             "(or name the spec ebook-N.yaml)"
         )
+    from bot.config import load_repo_config, with_environment
+
+    config = with_environment(load_repo_config(getattr(args, "config", None)))
     ledger = open_ledger_from(load_settings())
     return generate(
         spec,
@@ -111,6 +114,7 @@ def _generate(args: argparse.Namespace, spec: BookSpec) -> GenerateResult:
         issue=issue,
         shard=shard,
         claim=claim,
+        config=config,
     )
 
 
@@ -332,7 +336,17 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="take pages from the book's shared queue until none is left",
             )
-        p.add_argument("--provider", metavar="P", help="provider for every asset (e.g. procedural)")
+        p.add_argument(
+            "--provider",
+            metavar="P",
+            help="provider for every asset: procedural, diffusers or openrouter",
+        )
+        p.add_argument(
+            "--config",
+            type=Path,
+            metavar="FILE",
+            help="bot config (default: .github/ebook-bot.yml when it exists)",
+        )
         p.add_argument("--pages", type=_page_count, metavar="N", help="number of coloring pages")
         p.add_argument("--strict", action="store_true", help="fail when a page still fails QA")
         p.add_argument(

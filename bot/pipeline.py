@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
+from bot.config import RepoConfig, provider_names
 from bot.errors import PreflightError, QualityError, UserInputError
 from bot.fsutil import atomic_write
 from bot.kdp import InteriorPlan, art_size_px, cover_art_size_px, plan_interior
@@ -269,6 +270,7 @@ def generate(
     issue: int | None = None,
     shard: Shard | None = None,
     claim: bool = False,
+    config: RepoConfig | None = None,
 ) -> GenerateResult:
     """Make the cover art and pages under `out/pages`, recording each in the ledger.
 
@@ -279,8 +281,16 @@ def generate(
     """
     started = time.perf_counter()
     opts = options or LineArtOptions()
-    page_provider = get_provider(spec.providers.coloring_page, field="providers.coloring_page")
-    cover_provider = get_provider(spec.providers.cover, field="providers.cover")
+    config = config or RepoConfig()
+    cover_name, page_name = provider_names(
+        spec.providers.cover, spec.providers.coloring_page, config
+    )
+    page_provider = get_provider(page_name, field="providers.coloring_page", config=config)
+    cover_provider = (
+        page_provider
+        if cover_name == page_name
+        else get_provider(cover_name, field="providers.cover", config=config)
+    )
     plan_interior(spec)  # refuse an impossible book before making anything
     if shard is not None and claim:
         raise UserInputError("--shard and --claim: choose one (a fixed share, or the queue)")

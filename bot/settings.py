@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     )
     state_dir: Path = Field(default_factory=lambda: default_state_dir())
     lease_seconds: float = Field(default=900.0, ge=10, le=86_400)
+    # provider settings; unset means the repository config (.github/ebook-bot.yml) decides
+    diffusers_model: str | None = None
+    diffusers_steps: int | None = None
+    diffusers_batch_size: int | None = None
+    diffusers_dtype: str | None = None
+    diffusers_compile: bool | None = None
+    diffusers_device: str | None = None
+    openrouter_api_key: SecretStr | None = None
+    openrouter_model: str | None = None
+    openrouter_base_url: str | None = None
 
     @field_validator("github_api_url", "github_server_url")
     @classmethod

@@ -109,10 +109,11 @@ class CoverSpec(_Model):
 
 
 class ProvidersSpec(_Model):
-    """Which provider makes each asset kind."""
+    """Which provider makes each asset kind; unset means the repository's config decides
+    (`.github/ebook-bot.yml`), and without one the offline `procedural` provider."""
 
-    cover: ProviderName = "procedural"
-    coloring_page: ProviderName = "procedural"
+    cover: ProviderName | None = None
+    coloring_page: ProviderName | None = None
 
 
 class BookSpec(_Model):

@@ -21,7 +21,7 @@ def test_minimal_spec_gets_documented_defaults() -> None:
     assert spec.trim is Trim.T8_5X11
     assert spec.single_sided is True
     assert spec.bleed is False
-    assert spec.providers.coloring_page == "procedural"
+    assert spec.providers.coloring_page is None  # the repository config (or procedural) decides
     assert spec.page_subjects() == ["mandala", "maze", "stained glass", "stars"]
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from PIL import Image
 
 from bot.errors import UserInputError
 from bot.spec import Audience
+
+if TYPE_CHECKING:
+    from bot.config import RepoConfig
 
 AssetKind = Literal["cover", "coloring_page"]
 
@@ -64,6 +67,8 @@ def provider_fingerprint(provider: Provider) -> str:
 # name -> "module:attribute"; imported on first use
 _REGISTRY: dict[str, str] = {
     "procedural": "bot.providers.procedural:ProceduralProvider",
+    "diffusers": "bot.providers.diffusers_sdxl:DiffusersProvider",
+    "openrouter": "bot.providers.remote:RemoteProvider",
 }
 
 
@@ -71,8 +76,11 @@ def provider_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def get_provider(name: str, *, field: str = "provider") -> Provider:
-    """The provider called `name`; an unknown name is a user error naming `field`."""
+def get_provider(
+    name: str, *, field: str = "provider", config: RepoConfig | None = None
+) -> Provider:
+    """The provider called `name`, set up from the repository config (with the environment
+    applied); an unknown name is a user error naming `field`."""
     target = _REGISTRY.get(name)
     if target is None:
         raise UserInputError(
@@ -80,5 +88,9 @@ def get_provider(name: str, *, field: str = "provider") -> Provider:
         )
     module_name, _, attr = target.partition(":")
     factory = getattr(importlib.import_module(module_name), attr)
-    provider: Provider = factory()
+    if config is None:
+        from bot.config import RepoConfig
+
+        config = RepoConfig()
+    provider: Provider = factory(config)
     return provider

@@ -63,6 +63,9 @@ class ProceduralProvider:
 
     name = "procedural"
 
+    def __init__(self, config: object = None) -> None:
+        """Needs no configuration (the repository config is accepted and ignored)."""
+
     def generate(self, request: ImageRequest) -> Image.Image:
         genre = choose_genre(request)
         rng = np.random.default_rng(request.seed)

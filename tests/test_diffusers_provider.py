@@ -1,0 +1,124 @@
+"""The diffusers provider on the real loading and inference path, with a tiny random-weight
+SDXL pipeline built here and saved with `save_pretrained` (no weights downloaded)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import DiffusersConfig
+from bot.providers import ImageRequest
+from bot.providers.diffusers_sdxl import DiffusersProvider, ModelMissingError, generation_size
+from tests.conftest import ROOT, minimal_spec, write_spec
+
+pytest.importorskip("torch", reason="the gpu extra (torch) is not installed")
+pytest.importorskip("diffusers", reason="the gpu extra (diffusers) is not installed")
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.tiny_sdxl import build_tiny_sdxl
+
+    return build_tiny_sdxl(tmp_path_factory.mktemp("models"))
+
+
+def request(index: int, seed: int, kind: str = "coloring_page") -> ImageRequest:
+    return ImageRequest(kind, index, "a sleeping fox", seed, 2550, 3300)  # type: ignore[arg-type]
+
+
+def test_canvas_is_portrait_near_512_in_multiples_of_8() -> None:
+    assert generation_size(2550, 3300, 512) == (512, 664)  # 8.5x11
+    assert generation_size(2588, 2588, 512) == (512, 512)
+    w, h = generation_size(3300, 2550, 512)
+    assert (w, h) == (664, 512)
+    assert all(v % 8 == 0 for v in generation_size(1800, 2700, 768))
+
+
+def test_same_seed_same_page_other_seed_other_page(tiny_model: Path) -> None:
+    provider = DiffusersProvider(DiffusersConfig(model=str(tiny_model), steps=1, batch_size=4))
+    first = provider.generate_batch([request(0, 1), request(1, 2)])
+    again = provider.generate_batch([request(0, 1), request(1, 2)])
+    assert [im.size for im in first] == [(512, 664), (512, 664)]
+    assert first[0].tobytes() == again[0].tobytes()
+    assert first[0].tobytes() != first[1].tobytes()
+    assert provider.model_name == str(tiny_model)
+    assert not provider.uses_gpu  # this machine has no GPU: fp32 on the CPU
+    assert provider._dtype_name == "fp32"
+
+
+def test_cover_and_pages_batch_by_canvas(tiny_model: Path) -> None:
+    provider = DiffusersProvider(DiffusersConfig(model=str(tiny_model), steps=1))
+    cover = ImageRequest("cover", 0, "a fox", 3, 2400, 2400)
+    images = provider.generate_batch([request(0, 1), cover, request(1, 2)])
+    assert [im.size for im in images] == [(512, 664), (512, 512), (512, 664)]
+
+
+def test_missing_local_folder_is_a_clear_error(tmp_path: Path) -> None:
+    provider = DiffusersProvider(DiffusersConfig(model=str(tmp_path / "nowhere")))
+    with pytest.raises(ModelMissingError, match="EBOOK_BOT_DIFFUSERS_MODEL"):
+        provider.generate(request(0, 1))
+
+
+def test_hub_model_missing_from_the_cache_names_models_pull(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    provider = DiffusersProvider(DiffusersConfig(model="example-org/not-pulled"))
+    with pytest.raises(ModelMissingError) as info:
+        provider.generate(request(0, 1))
+    assert "ebook-bot models pull" in str(info.value)
+    assert "example-org/not-pulled" in str(info.value)
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+def test_build_with_the_diffusers_provider_end_to_end(tiny_model: Path, tmp_path: Path) -> None:
+    """`ebook-bot build SPEC --provider diffusers` with EBOOK_BOT_DIFFUSERS_MODEL pointing at
+    the saved tiny pipeline: loading, batched inference, line art, QA, PDFs, preflight."""
+    spec = write_spec(
+        tmp_path / "book.yaml",
+        minimal_spec(trim="6x9", pages={"subjects": ["a fox", "an owl", "a whale"]}),
+    )
+    out = tmp_path / "out"
+    env = {
+        "EBOOK_BOT_DIFFUSERS_MODEL": str(tiny_model),
+        "EBOOK_BOT_DIFFUSERS_STEPS": "1",
+        "EBOOK_BOT_STATE_DIR": str(tmp_path / "state"),
+    }
+    result = _run(["build", str(spec), "--out", str(out), "--provider", "diffusers"], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "preflight: passed" in result.stdout
+    # a random-weight model draws noise: QA flags it, the build still succeeds and says so
+    assert "flagged pages: 3" in result.stdout
+    assert sorted(p.name for p in (out / "pages").glob("*.png")) == [
+        "001.png",
+        "002.png",
+        "003.png",
+        "cover.png",
+    ]
+    assert _run(["check", str(out / "interior.pdf"), str(out / "cover.pdf")], env).returncode == 0
+    runs = _run(["runs"], env)
+    assert runs.returncode == 0 and " done " in runs.stdout
+
+    missing = _run(
+        ["build", str(spec), "--out", str(tmp_path / "o2"), "--provider", "diffusers"],
+        {**env, "EBOOK_BOT_DIFFUSERS_MODEL": str(tmp_path / "absent")},
+    )
+    assert missing.returncode == 1
+    assert "Traceback" not in missing.stderr
+    assert "EBOOK_BOT_DIFFUSERS_MODEL" in missing.stderr

@@ -124,7 +124,9 @@ def with_environment(config: RepoConfig) -> RepoConfig:
     )
 
 
-def _override(model: type[_Model], current: _Model, values: dict[str, object], prefix: str) -> Any:
+def _override(
+    model: type[_Model], current: _Model, values: Mapping[str, object], prefix: str
+) -> Any:
     """`current` with the environment's `values` over it; a bad one names its variable."""
     try:
         return model.model_validate({**current.model_dump(), **values})

@@ -51,6 +51,31 @@ def render_checklist(progress: Progress) -> str:
     return "\n".join(lines)
 
 
+def parse_checklist(body: str | None) -> Progress:
+    """The progress a PR body shows (so a later job carries on from it)."""
+    import re
+
+    text = body or ""
+    start, end = text.find(BEGIN), text.find(END)
+    if start == -1 or end < start:
+        return Progress()
+    section = text[start:end]
+    done = set()
+    pages_done = pages_total = 0
+    for stage in STAGES:
+        match = re.search(
+            r"^- \[([ xX])\] " + re.escape(TITLES[stage]) + r"(?: \((\d+)/(\d+)\))?$",
+            section,
+            re.MULTILINE,
+        )
+        if match and match.group(1) in "xX":
+            done.add(stage)
+        if match and match.group(2):
+            pages_done, pages_total = int(match.group(2)), int(match.group(3))
+    preview = re.search(r"^!\[preview\]\((\S+)\)$", section, re.MULTILINE)
+    return Progress(frozenset(done), pages_done, pages_total, preview.group(1) if preview else None)
+
+
 def cap(text: str, limit: int = MAX_BODY) -> str:
     """Cut `text` to fit GitHub's body limit, saying so."""
     if len(text) <= limit:

@@ -286,6 +286,108 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _job_repo(dry_run: bool = False) -> tuple[Any, Any]:
+    from bot.errors import UserInputError
+    from bot.github_repo import GitHubRepo
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    if settings.github_token is None:
+        raise UserInputError("GITHUB_TOKEN: not set (the workflow passes it in `env:`)")
+    if not settings.github_repository:
+        raise UserInputError("GITHUB_REPOSITORY: not set")
+    repo = GitHubRepo(
+        settings.github_token.get_secret_value(),
+        settings.github_repository,
+        api_url=settings.github_api_url,
+        dry_run=dry_run,
+    )
+    return settings, repo
+
+
+def cmd_make_book(args: argparse.Namespace) -> int:
+    import os
+
+    from bot.book_job import JobContext, run_book_job
+    from bot.config import load_repo_config, with_environment
+    from bot.gitops import auth_env
+    from bot.pipeline import Shard
+    from bot.settings import open_ledger_from
+
+    settings, repo = _job_repo()
+    shard = Shard.parse(args.shard) if args.shard else None
+    config = with_environment(load_repo_config(args.config))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    ctx = JobContext(
+        issue=args.issue,
+        checkout=args.checkout,
+        state_dir=settings.state_dir,
+        repo=repo,
+        repository=settings.github_repository,
+        server_url=settings.github_server_url,
+        run_url=settings.run_url(),
+        summary_path=Path(summary) if summary else None,
+        push=not args.no_push,
+        git_auth=auth_env(settings.github_token.get_secret_value(), settings.github_server_url),
+    )
+    result = run_book_job(
+        ctx,
+        ledger=open_ledger_from(settings),
+        config=config,
+        phase=args.phase,
+        shard=shard,
+        claim=args.claim,
+    )
+    if result.generated is not None:
+        _print_generate(result.generated)
+    if result.assembled is not None:
+        _print_assemble(args.checkout / f"books/ebook-{args.issue}", result.assembled)
+    if result.commit:
+        print(f"commit: {result.commit}")
+    return 0
+
+
+def cmd_plan_book(args: argparse.Namespace) -> int:
+    """The generation workflow's plan: validated issue, runner labels, pages jobs."""
+    import json
+
+    from bot.config import load_repo_config
+
+    generation = load_repo_config(args.config).generation
+    outputs = {
+        "issue": str(args.issue),
+        "runs-on": json.dumps(generation.runs_on),
+        "shards": json.dumps(list(range(generation.runners))),
+        "claim": "true" if generation.claim else "false",
+    }
+    lines = [f"{key}={value}" for key, value in outputs.items()]
+    target = os.environ.get("GITHUB_OUTPUT")
+    if target:
+        with open(target, "a", encoding="utf-8") as fp:
+            fp.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_mark_book(args: argparse.Namespace) -> int:
+    from bot.book_job import mark_book
+
+    settings, repo = _job_repo()
+    found = mark_book(repo, args.issue, args.outcome, settings.run_url())
+    print("checklist marked" if found else f"no pull request for #{args.issue}")
+    return 0
+
+
+def cmd_models_pull(args: argparse.Namespace) -> int:
+    from bot.config import load_repo_config, with_environment
+    from bot.providers.diffusers_sdxl import pull
+
+    config = with_environment(load_repo_config(args.config))
+    for line in pull(args.model, config.diffusers):
+        print(line)
+    return 0
+
+
 def cmd_install(args: argparse.Namespace) -> int:
     from bot.install import install
 
@@ -302,6 +404,12 @@ def _page_count(text: str) -> int:
     if not 1 <= value <= 400:
         raise argparse.ArgumentTypeError("must be between 1 and 400")
     return value
+
+
+def _issue_number(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 999_999_999:
+        raise argparse.ArgumentTypeError(f"not an issue number: {text!r}")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -400,6 +508,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="replace files that differ")
     p.set_defaults(func=cmd_install)
+
+    p = sub.add_parser(
+        "make-book",
+        help="on the runner: make issue N's book on its branch, tick the PR, commit, summarise",
+    )
+    p.add_argument("--issue", type=_issue_number, required=True, metavar="N")
+    p.add_argument("--phase", choices=["all", "pages", "finish"], default="all")
+    p.add_argument("--shard", metavar="I/N", help="with --phase pages: this runner's share")
+    p.add_argument("--claim", action="store_true", help="with --phase pages: the shared queue")
+    p.add_argument("--checkout", type=Path, default=Path("."), metavar="DIR")
+    p.add_argument("--config", type=Path, metavar="FILE", help="default: .github/ebook-bot.yml")
+    p.add_argument("--no-push", action="store_true", help="commit but do not push")
+    p.set_defaults(func=cmd_make_book)
+
+    p = sub.add_parser("plan-book", help="the generation workflow's plan (runners, shards)")
+    p.add_argument("--issue", type=_issue_number, required=True, metavar="N")
+    p.add_argument("--config", type=Path, metavar="FILE", help="default: .github/ebook-bot.yml")
+    p.set_defaults(func=cmd_plan_book)
+
+    p = sub.add_parser("mark-book", help="mark issue N's checklist after a failed/cancelled job")
+    p.add_argument("--issue", type=_issue_number, required=True, metavar="N")
+    p.add_argument("--outcome", required=True, choices=["failure", "cancelled"])
+    p.set_defaults(func=cmd_mark_book)
+
+    p = sub.add_parser("models", help="the diffusers model cache")
+    models = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    q = models.add_parser("pull", help="download MODEL (default: the configured one) to the cache")
+    q.add_argument("model", nargs="?", metavar="MODEL", help="hub id (default: from config)")
+    q.add_argument("--config", type=Path, metavar="FILE", help="default: .github/ebook-bot.yml")
+    q.set_defaults(func=cmd_models_pull)
 
     p = sub.add_parser("db", help="the run ledger's database: upgrade, current, downgrade")
     p.add_argument("action", choices=["upgrade", "current", "downgrade"])

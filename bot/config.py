@@ -64,7 +64,11 @@ class RemoteConfig(_Model):
 
 
 class GenerationConfig(_Model):
+    """The generation workflow: where pages are made, and by how many runners."""
+
     runs_on: Labels = ["self-hosted", "gpu"]
+    runners: int = Field(default=1, ge=1, le=64)  # pages jobs (a matrix)
+    claim: bool = False  # runners share the PostgreSQL ledger's queue instead of fixed shares
 
 
 class RepoConfig(_Model):

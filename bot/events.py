@@ -11,6 +11,7 @@ from bot.errors import UserInputError
 
 LABEL = "ebook-generation"
 DISPATCH_CREATE_PR = "create-ebook-pr"
+DISPATCH_GENERATE = "generate-ebook"
 ISSUE_ACTIONS = ("opened", "reopened", "labeled", "edited")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.checklist import Progress, pr_body, status_comment
 from bot.errors import UserInputError
-from bot.events import DISPATCH_CREATE_PR, Trigger
+from bot.events import DISPATCH_CREATE_PR, DISPATCH_GENERATE, Trigger
 from bot.github_repo import GitHubRepo
 from bot.issue_spec import spec_from_issue
 
@@ -121,4 +121,6 @@ def create_pr(trigger: Trigger, repo: GitHubRepo, *, default_branch: str) -> Flo
     raw_id = client.get("status_comment_id")
     comment_id = int(raw_id) if isinstance(raw_id, int) and raw_id > 0 else None
     repo.upsert_status_comment(number, status_comment(lines), comment_id)
+    # the generation job runs on the GPU runner, in its own workflow run
+    repo.dispatch(DISPATCH_GENERATE, {"issue_number": number, "pull_number": pr.number})
     return FlowResult("pr", f"#{pr.number}{' (created)' if pr.created else ''}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -271,6 +271,7 @@ def generate(
     shard: Shard | None = None,
     claim: bool = False,
     config: RepoConfig | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> GenerateResult:
     """Make the cover art and pages under `out/pages`, recording each in the ledger.
 
@@ -321,11 +322,20 @@ def generate(
     )
     progress = Progress(len(mine), "page")
     made: dict[Key, PageRecord] = {}
+    finished = 0
+
+    def tick(key: Key) -> None:
+        nonlocal finished
+        finished += 1
+        if on_progress is not None:
+            on_progress(_label(key), finished, len(mine))
+
     gpu_seconds = 0.0
     try:
         kept = _reconcile(ledger, book, pages_dir, inputs, mine, run_id, claim=claim)
         for key in kept:
             progress.advance(f"{_label(key)} already done")
+            tick(key)
         batch = max(1, int(getattr(page_provider, "batch_size", 1)))
         while True:
             claims = ledger.claim(book, limit=batch, run_id=run_id, only=None if claim else mine)
@@ -348,6 +358,7 @@ def generate(
                 note = "" if ok else " (lease lost: another worker took it over)"
                 status = "flagged: " + "; ".join(rec.reasons) if rec.flagged else "ok"
                 progress.advance(f"{rec.key} {status} ({rec.seconds:.2f} s){note}")
+                tick(c.key)
             if getattr(page_provider, "uses_gpu", False):
                 gpu_seconds += time.perf_counter() - t0
     except BaseException as exc:

@@ -1,0 +1,244 @@
+"""The generation job end to end: a real git branch (pushed to a local bare origin), the
+fake GitHub for the PR, the real pipeline; checklist throttling, one commit, job summary."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+import yaml
+
+from bot.book_job import ChecklistReporter, JobContext, mark_book, run_book_job
+from bot.checklist import Progress, parse_checklist, pr_body
+from bot.cli import main
+from bot.config import ProviderChoice, RepoConfig
+from bot.errors import UserInputError
+from bot.github_repo import GitHubRepo
+from bot.ledger import open_ledger
+from bot.pipeline import Shard
+from tests.conftest import minimal_spec
+from tests.fake_github import FakeGitHub
+
+TOKEN = "ghs_fake_token_value_123456"
+ISSUE = 7
+BRANCH = f"ebook-generation-{ISSUE}"
+RUN_URL = "https://github.com/Codertocat/Hello-World/actions/runs/42"
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Path:
+    """A bare origin whose book branch holds specs/ebook-7.yaml."""
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    seed = tmp_path / "seed"
+    subprocess.run(["git", "init", "-q", "-b", BRANCH, str(seed)], check=True)
+    spec = minimal_spec(trim="6x9", pages={"subjects": ["mandala", "maze", "stars", "shapes"]})
+    (seed / "specs").mkdir()
+    (seed / "specs" / f"ebook-{ISSUE}.yaml").write_text(yaml.safe_dump(spec))
+    git(seed, "add", ".")
+    git(seed, "commit", "-qm", "spec")
+    git(seed, "push", "-q", str(bare), f"HEAD:refs/heads/{BRANCH}")
+    return bare
+
+
+def checkout(origin: Path, dest: Path) -> Path:
+    subprocess.run(["git", "clone", "-q", "-b", BRANCH, str(origin), str(dest)], check=True)
+    return dest
+
+
+class Clock:
+    """Fake time: every reading moves on one second; sleeping moves it on."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def fake() -> Any:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        gh = FakeGitHub(rsps)
+        gh.refs[BRANCH] = "0" * 40
+        gh.pulls[ISSUE + 1] = {
+            "state": "open",
+            "draft": True,
+            "title": "Coloring book: Test Book",
+            "body": "Hello reviewers.\n\n" + pr_body(ISSUE, Progress(done=frozenset({"spec"}))),
+            "head": BRANCH,
+            "base": "main",
+        }
+        yield gh
+        assert gh.problems == []
+
+
+def context(fake: FakeGitHub, work: Path, tmp_path: Path, **kwargs: Any) -> JobContext:
+    repo = GitHubRepo(
+        TOKEN, fake.repo, api_url=fake.base, sleep=lambda s: None, seconds_between_writes=None
+    )
+    return JobContext(
+        issue=ISSUE,
+        checkout=work,
+        state_dir=kwargs.pop("state_dir", tmp_path / "state"),
+        repo=repo,
+        repository=fake.repo,
+        run_url=RUN_URL,
+        summary_path=tmp_path / "summary.md",
+        **kwargs,
+    )
+
+
+def run(ctx: JobContext, clock: Clock, reporters: list[ChecklistReporter], **kwargs: Any) -> Any:
+    def factory(repo: GitHubRepo, number: int) -> ChecklistReporter:
+        reporter = ChecklistReporter(repo, number, clock=clock, sleep=clock.sleep)
+        reporters.append(reporter)
+        return reporter
+
+    ledger = open_ledger(None, state_dir=ctx.state_dir)
+    return run_book_job(ctx, ledger=ledger, reporter_factory=factory, **kwargs)
+
+
+def test_whole_job_commits_once_ticks_everything_and_summarises(
+    fake: FakeGitHub, origin: Path, tmp_path: Path
+) -> None:
+    work = checkout(origin, tmp_path / "work")
+    clock, reporters = Clock(), []
+    result = run(context(fake, work, tmp_path), clock, reporters)
+
+    # one commit on the branch with every file of the book
+    log = git(origin, "log", "--format=%s", BRANCH).splitlines()
+    assert log == [f"Book for #{ISSUE}: 4 pages, PDFs and preview", "spec"]
+    files = set(git(origin, "show", "--name-only", "--format=", BRANCH).splitlines())
+    book = f"books/ebook-{ISSUE}"
+    assert {f"{book}/interior.pdf", f"{book}/cover.pdf", f"{book}/preview.png"} <= files
+    assert {f"{book}/pages/00{i}.png" for i in range(1, 5)} <= files
+    assert result.commit == git(origin, "rev-parse", BRANCH)
+
+    # the PR body: every stage ticked, the preview from that commit, people's text kept
+    body = fake.pulls[ISSUE + 1]["body"]
+    progress = parse_checklist(body)
+    assert progress.done == {"spec", "cover", "pages", "pdfs", "preflight", "delivered"}
+    assert (progress.pages_done, progress.pages_total) == (4, 4)
+    assert progress.preview_url == (
+        f"https://github.com/{fake.repo}/raw/{result.commit}/{book}/preview.png"
+    )
+    assert body.startswith("Hello reviewers.")
+
+    # at most one PR-body update per 10 seconds
+    times = reporters[0].write_times
+    assert len(times) >= 2
+    assert all(b - a >= 10 for a, b in itertools.pairwise(times))
+    updates = [r for r in fake.requests if r.operation == "pulls/update"]
+    assert len(updates) == len(times)
+
+    summary = (tmp_path / "summary.md").read_text()
+    assert "## Coloring book: Test Book (#7)" in summary
+    assert "| Pages | 4 (4 made, 0 already done) |" in summary
+    assert f"![preview]({progress.preview_url})" in summary
+
+    # run again: nothing new to make or commit
+    again = run(context(fake, work, tmp_path), Clock(), [])
+    assert again.generated.generated == 0
+    assert git(origin, "rev-parse", BRANCH) == result.commit
+
+
+def test_fresh_runner_reuses_pages_from_the_branch(
+    fake: FakeGitHub, origin: Path, tmp_path: Path
+) -> None:
+    first = run(context(fake, checkout(origin, tmp_path / "a"), tmp_path), Clock(), [])
+    ctx = context(fake, checkout(origin, tmp_path / "b"), tmp_path, state_dir=tmp_path / "new")
+    second = run(ctx, Clock(), [])
+    assert second.generated.generated == 0  # adopted from the committed pages
+    assert git(origin, "rev-parse", BRANCH) == first.commit
+
+
+def test_failure_is_marked_on_the_checklist_with_the_run_link(
+    fake: FakeGitHub, origin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EBOOK_BOT_OPENROUTER_API_KEY", raising=False)
+    work = checkout(origin, tmp_path / "work")
+    config = RepoConfig(providers=ProviderChoice(coloring_page="openrouter"))
+    with pytest.raises(UserInputError):
+        run(context(fake, work, tmp_path), Clock(), [], config=config)
+    body = fake.pulls[ISSUE + 1]["body"]
+    assert "Generation failed: EBOOK_BOT_OPENROUTER_API_KEY: not set" in body
+    assert f"([run log]({RUN_URL}))" in body
+    assert parse_checklist(body).done == {"spec"}
+    assert git(origin, "log", "--format=%s", BRANCH).splitlines() == ["spec"]
+
+
+def test_cancelled_job_is_marked_and_keeps_the_ticks(fake: FakeGitHub) -> None:
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    assert mark_book(repo, ISSUE, "cancelled", RUN_URL)
+    body = fake.pulls[ISSUE + 1]["body"]
+    assert "Generation was cancelled" in body and RUN_URL in body
+    assert parse_checklist(body).done == {"spec"}
+    assert not mark_book(repo, 99, "failure", None)
+
+
+def test_shards_then_finish_equal_one_runner(
+    fake: FakeGitHub, origin: Path, tmp_path: Path
+) -> None:
+    single = checkout(origin, tmp_path / "single")
+    run(context(fake, single, tmp_path, push=False, state_dir=tmp_path / "s0"), Clock(), [])
+    finish = checkout(origin, tmp_path / "finish")
+    pages = finish / f"books/ebook-{ISSUE}/pages"
+    for i in (1, 2):  # two GPU runners, each with its own ledger, then download-artifact
+        shard = checkout(origin, tmp_path / f"shard{i}")
+        ctx = context(fake, shard, tmp_path, push=False, state_dir=tmp_path / f"s{i}")
+        result = run(ctx, Clock(), [], phase="pages", shard=Shard(i, 2))
+        assert result.commit is None and result.assembled is None
+        pages.mkdir(parents=True, exist_ok=True)
+        for f in (shard / f"books/ebook-{ISSUE}/pages").iterdir():
+            shutil.copy2(f, pages / f.name)
+    run(context(fake, finish, tmp_path, state_dir=tmp_path / "s3"), Clock(), [], phase="finish")
+    for name in ("interior.pdf", "cover.pdf", "preview.png"):
+        a = (finish / f"books/ebook-{ISSUE}" / name).read_bytes()
+        assert a == (single / f"books/ebook-{ISSUE}" / name).read_bytes(), name
+    assert git(origin, "log", "-1", "--format=%s", BRANCH).startswith("Book for #7")
+
+
+def test_make_book_command_needs_the_spec_in_the_checkout(
+    fake: FakeGitHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_REPOSITORY", fake.repo)
+    monkeypatch.setenv("GITHUB_API_URL", fake.base)
+    assert main(["make-book", "--issue", "7", "--checkout", str(tmp_path)]) == 2
+    assert "specs/ebook-7.yaml: not in this checkout" in capsys.readouterr().err
+
+
+def test_create_pr_starts_the_generation_job(fake: FakeGitHub) -> None:
+    from bot.events import Trigger
+    from bot.flows import create_pr
+
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    trigger = Trigger("create-pr", fake.repo, ISSUE, "Codertocat", "create-ebook-pr", None, {})
+    create_pr(trigger, repo, default_branch="main")
+    assert fake.dispatches[-1] == {
+        "event_type": "generate-ebook",
+        "client_payload": {"issue_number": ISSUE, "pull_number": ISSUE + 1},
+    }

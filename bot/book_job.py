@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bot.checklist import parse_checklist, render_checklist, splice
 from bot.config import RepoConfig
+from bot.delivery.drive import DriveDelivery
 from bot.errors import BotError, UserInputError
 from bot.flows import branch_name, spec_path
 from bot.github_repo import GitHubRepo
@@ -98,6 +99,7 @@ class JobContext:
     summary_path: Path | None = None
     push: bool = True
     git_auth: dict[str, str] | None = None  # see gitops.auth_env
+    drive: DriveDelivery | None = None  # deliver to Google Drive when configured
 
 
 @dataclass
@@ -206,6 +208,9 @@ def run_book_job(
             preview_url = f"{ctx.server_url}/{ctx.repository}/raw/{commit}/{out_rel}/preview.png"
             reporter.update(preview_url=preview_url)
             reporter.done("delivered")
+            if ctx.drive is not None:
+                delivered = ctx.drive.deliver(f"issue-{ctx.issue}", spec.title, out)
+                reporter.update(drive_url=delivered.folder_link)
     except BaseException as exc:
         what = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
         reason = exc.lines()[0] if isinstance(exc, BotError) else type(exc).__name__

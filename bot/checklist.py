@@ -30,6 +30,7 @@ class Progress:
     pages_total: int = 0
     preview_url: str | None = None
     note: str | None = None  # e.g. a failure with a link to the run
+    drive_url: str | None = None  # the book's Google Drive folder, once delivered
 
 
 def render_checklist(progress: Progress) -> str:
@@ -45,6 +46,8 @@ def render_checklist(progress: Progress) -> str:
         lines += ["### Preview", "", f"![preview]({progress.preview_url})", ""]
     else:
         lines += ["_The preview appears here when the pages are made._", ""]
+    if progress.drive_url:
+        lines += [f"PDFs on Google Drive: [book folder]({progress.drive_url})", ""]
     if progress.note:
         lines += [progress.note, ""]
     lines.append(END)

@@ -310,6 +310,7 @@ def cmd_make_book(args: argparse.Namespace) -> int:
 
     from bot.book_job import JobContext, run_book_job
     from bot.config import load_repo_config, with_environment
+    from bot.delivery.drive import from_settings as drive_from_settings
     from bot.gitops import auth_env
     from bot.pipeline import Shard
     from bot.settings import open_ledger_from
@@ -329,6 +330,7 @@ def cmd_make_book(args: argparse.Namespace) -> int:
         summary_path=Path(summary) if summary else None,
         push=not args.no_push,
         git_auth=auth_env(settings.github_token.get_secret_value(), settings.github_server_url),
+        drive=drive_from_settings() if args.phase != "pages" else None,
     )
     result = run_book_job(
         ctx,
@@ -386,6 +388,19 @@ def cmd_models_pull(args: argparse.Namespace) -> int:
     for line in pull(args.model, config.diffusers):
         print(line)
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import as_json, as_text, healthy, run_checks
+
+    results = run_checks()
+    print(as_json(results) if args.json else as_text(results), end="" if not args.json else "\n")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for name, check in results.items():
+            if check.status != "ok":
+                level = "error" if check.status == "fail" else "warning"
+                print(f"::{level} title=doctor: {name}::{check.detail}", file=sys.stderr)
+    return 0 if healthy(results) else 1
 
 
 def cmd_install(args: argparse.Namespace) -> int:
@@ -538,6 +553,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("model", nargs="?", metavar="MODEL", help="hub id (default: from config)")
     q.add_argument("--config", type=Path, metavar="FILE", help="default: .github/ebook-bot.yml")
     q.set_defaults(func=cmd_models_pull)
+
+    p = sub.add_parser(
+        "doctor", help="health of settings, GitHub, database, GPU, model, storage, Drive"
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable, stable shape")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("db", help="the run ledger's database: upgrade, current, downgrade")
     p.add_argument("action", choices=["upgrade", "current", "downgrade"])

@@ -151,6 +151,18 @@ class GitHubRepo:
             f"permission of {login}", lambda: self._repo.get_collaborator_permission(login)
         )
 
+    def access(self) -> tuple[str, bool | None]:
+        """(full name, whether the token may push: None when GitHub does not say, as for
+        the Actions token, whose rights are the workflow's `permissions:`)."""
+
+        def get() -> tuple[str, bool | None]:
+            data = self._repo.raw_data  # a lazy repository is fetched here
+            perms = data.get("permissions")
+            push = bool(perms.get("push")) if isinstance(perms, dict) else None
+            return str(data.get("full_name", self.full_name)), push
+
+        return self._call(f"repository {self.full_name}", get)
+
     def may_write(self, login: str | None, allowlist: frozenset[str] = frozenset()) -> bool:
         if not login:
             return False

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     openrouter_api_key: SecretStr | None = None
     openrouter_model: str | None = None
     openrouter_base_url: str | None = None
+    # Google Drive delivery (optional)
+    drive_folder_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{10,100}$")
+    drive_credentials: str | None = None  # path to a service-account key file
+    drive_credentials_json: SecretStr | None = None  # or the key itself, from a secret
 
     @field_validator("github_api_url", "github_server_url")
     @classmethod

@@ -27,6 +27,7 @@ from bot.flows import branch_name, spec_path
 from bot.github_repo import GitHubRepo
 from bot.gitops import commit_and_push
 from bot.ledger import Ledger
+from bot.log import stage
 from bot.pipeline import AssembleResult, GenerateResult, Shard, assemble, generate
 from bot.spec import load_spec
 
@@ -175,16 +176,17 @@ def run_book_job(
                     reporter.done("cover")
                 reporter.update(pages_done=max(0, done - 1), pages_total=spec.pages.total)
 
-            generated = generate(
-                spec,
-                work,
-                ledger=ledger,
-                issue=ctx.issue,
-                shard=shard,
-                claim=claim,
-                config=config,
-                on_progress=on_progress if phase == "all" or _single(shard, claim) else None,
-            )
+            with stage("generate"):
+                generated = generate(
+                    spec,
+                    work,
+                    ledger=ledger,
+                    issue=ctx.issue,
+                    shard=shard,
+                    claim=claim,
+                    config=config,
+                    on_progress=on_progress if phase == "all" or _single(shard, claim) else None,
+                )
             if phase == "all":
                 reporter.done("cover", "pages")
                 reporter.update(pages_done=spec.pages.total, pages_total=spec.pages.total)
@@ -195,7 +197,8 @@ def run_book_job(
             if phase == "finish":
                 reporter.done("cover", "pages")
                 reporter.update(pages_done=spec.pages.total, pages_total=spec.pages.total)
-            assembled = assemble(spec, out)
+            with stage("assemble and preflight"):
+                assembled = assemble(spec, out)
             reporter.done("pdfs", "preflight")
             commit, _ = commit_and_push(
                 ctx.checkout,
@@ -209,7 +212,8 @@ def run_book_job(
             reporter.update(preview_url=preview_url)
             reporter.done("delivered")
             if ctx.drive is not None:
-                delivered = ctx.drive.deliver(f"issue-{ctx.issue}", spec.title, out)
+                with stage("deliver to Google Drive"):
+                    delivered = ctx.drive.deliver(f"issue-{ctx.issue}", spec.title, out)
                 reporter.update(drive_url=delivered.folder_link)
     except BaseException as exc:
         what = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"

@@ -119,19 +119,26 @@ def _generate(args: argparse.Namespace, spec: BookSpec) -> GenerateResult:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from bot.log import stage
     from bot.pipeline import assemble
 
     spec = _load(args)
-    result = _generate(args, spec)
-    assembled = assemble(spec, args.out)
+    with stage("generate"):
+        result = _generate(args, spec)
+    with stage("assemble"):
+        assembled = assemble(spec, args.out)
     _print_generate(result)
     _print_assemble(args.out, assembled)
     return 0
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from bot.log import stage
+
     spec = _load(args)
-    _print_generate(_generate(args, spec))
+    with stage("generate"):
+        result = _generate(args, spec)
+    _print_generate(result)
     return 0
 
 
@@ -582,6 +589,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    from bot.log import setup
+
+    setup()
     try:
         code: int = args.func(args)
         return code

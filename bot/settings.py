@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     diffusers_model: str | None = None
     diffusers_steps: int | None = None
     diffusers_batch_size: int | None = None
-    diffusers_dtype: str | None = None
+    diffusers_dtype: Literal["auto", "fp16", "bf16", "fp32"] | None = None
     diffusers_compile: bool | None = None
     diffusers_device: str | None = None
     openrouter_api_key: SecretStr | None = None
@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     drive_folder_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{10,100}$")
     drive_credentials: str | None = None  # path to a service-account key file
     drive_credentials_json: SecretStr | None = None  # or the key itself, from a secret
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("github_api_url", "github_server_url")
     @classmethod
@@ -97,6 +98,20 @@ def open_ledger_from(settings: Settings) -> Ledger:
 
     url = settings.database_url.get_secret_value() if settings.database_url else None
     return open_ledger(url, state_dir=settings.state_dir, lease_seconds=settings.lease_seconds)
+
+
+def variable_names() -> list[str]:
+    """Every environment variable the settings read (the first name of each field)."""
+    names = []
+    for field_name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices):  # the plain name (GITHUB_TOKEN, DATABASE_URL)
+            names.append(str(alias.choices[-1]))
+        elif isinstance(alias, str):
+            names.append(alias)
+        else:
+            names.append(f"EBOOK_BOT_{field_name.upper()}")
+    return names
 
 
 def load_settings() -> Settings:

@@ -79,3 +79,17 @@ def test_install_keeps_changed_files_without_force(tmp_path: Path, capsys) -> No
 def test_install_refuses_a_non_repository(tmp_path: Path, capsys) -> None:
     assert main(["install", "--repo", str(tmp_path)]) == 2
     assert "not a git repository" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / ".github/workflows").glob("*.yml")), ids=lambda p: p.name
+)
+def test_every_workflow_parses_and_pins_its_actions(path: Path) -> None:
+    data = yaml.safe_load(path.read_text())
+    assert isinstance(data, dict) and data["jobs"]
+    assert data["permissions"] == {}
+    for job in data["jobs"].values():
+        for step in job.get("steps", []):
+            uses = step.get("uses", "")
+            if uses and not uses.startswith("./"):
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), uses

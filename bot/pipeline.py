@@ -39,7 +39,7 @@ from bot.providers import (
     get_provider,
     provider_fingerprint,
 )
-from bot.spec import BookSpec, derive_seed
+from bot.spec import BookSpec, derive_seed, variant_salt
 
 if TYPE_CHECKING:
     from bot.ledger import Ledger
@@ -123,6 +123,11 @@ def resolve_spec(spec: BookSpec, *, provider: str | None, pages: int | None) -> 
     return spec
 
 
+def _salt(spec: BookSpec, kind: AssetKind, index: int) -> str:
+    variant = spec.cover.variant if kind == "cover" else spec.page_variant(index)
+    return variant_salt(kind, variant)
+
+
 def _request(
     spec: BookSpec, kind: AssetKind, index: int, subject: str, size: tuple[int, int], attempt: int
 ) -> ImageRequest:
@@ -130,7 +135,7 @@ def _request(
         kind=kind,
         index=index,
         subject=subject,
-        seed=derive_seed(spec.seed, index, attempt, salt=kind),
+        seed=derive_seed(spec.seed, index, attempt, salt=_salt(spec, kind, index)),
         width=size[0],
         height=size[1],
         audience=spec.audience,
@@ -214,10 +219,11 @@ def page_inputs(
             "cover",
             0,
             cover_subject,
-            derive_seed(spec.seed, 0, 0, salt="cover"),
+            derive_seed(spec.seed, 0, 0, salt=_salt(spec, "cover", 0)),
             _input_key(
                 kind="cover",
                 subject=cover_subject,
+                variant=spec.cover.variant,
                 cover_style=spec.cover.style,
                 provider=provider_fingerprint(cover_provider),
                 size=cover_art_size_px(spec),
@@ -232,11 +238,12 @@ def page_inputs(
                 "page",
                 index,
                 subject,
-                derive_seed(spec.seed, index, 0, salt="coloring_page"),
+                derive_seed(spec.seed, index, 0, salt=_salt(spec, "coloring_page", index)),
                 _input_key(
                     kind="page",
                     index=index,
                     subject=subject,
+                    variant=spec.page_variant(index),
                     provider=provider_fingerprint(page_provider),
                     size=size,
                     finish=finish,

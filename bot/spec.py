@@ -76,13 +76,39 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+Subject = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
+class PageOverride(_Model):
+    """A reviewer's change to one page (`/regenerate N`, `/regenerate N subject: ...`)."""
+
+    subject: Subject | None = None
+    variant: int = Field(default=0, ge=0, le=100_000)  # each /regenerate draws a new seed
+
+    @field_validator("subject")
+    @classmethod
+    def _one_line_subject(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_line(value)
+
+
 class PagesSpec(_Model):
-    """Page subjects; with `count`, subjects cycle until that many pages exist."""
+    """Page subjects; with `count`, subjects cycle until that many pages exist.
+    `overrides` (keyed by page number, from 1) change single pages after review."""
 
     subjects: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
         min_length=1, max_length=MAX_PAGES
     )
     count: int | None = Field(default=None, ge=1, le=MAX_PAGES)
+    overrides: dict[Annotated[int, Field(ge=1, le=MAX_PAGES)], PageOverride] = Field(
+        default_factory=dict
+    )
+
+    @model_validator(mode="after")
+    def _overrides_in_book(self) -> PagesSpec:
+        outside = sorted(n for n in self.overrides if n > self.total)
+        if outside:
+            raise ValueError(f"overrides: page {outside[0]} is past the last page ({self.total})")
+        return self
 
     @field_validator("subjects")
     @classmethod
@@ -106,6 +132,7 @@ class CoverSpec(_Model):
     background: Color = "#ffffff"
     title_color: Color = "#1a1a1a"
     back_text: Annotated[str, StringConstraints(max_length=600)] | None = None
+    variant: int = Field(default=0, ge=0, le=100_000)  # each /cover draws a new cover
 
 
 class ProvidersSpec(_Model):
@@ -151,15 +178,25 @@ class BookSpec(_Model):
         return data
 
     def page_subjects(self) -> list[str]:
-        """The subject of every art page, subjects cycling up to the page count."""
+        """The subject of every art page, subjects cycling up to the page count, with
+        reviewers' overrides applied."""
         subjects = self.pages.subjects
-        return [subjects[i % len(subjects)] for i in range(self.pages.total)]
+        out = [subjects[i % len(subjects)] for i in range(self.pages.total)]
+        for number, override in self.pages.overrides.items():
+            if override.subject and number <= len(out):
+                out[number - 1] = override.subject
+        return out
+
+    def page_variant(self, index: int) -> int:
+        """How many times a reviewer asked for page `index` (0-based) again."""
+        override = self.pages.overrides.get(index + 1)
+        return override.variant if override else 0
 
     def with_page_count(self, count: int) -> BookSpec:
         """A copy with `count` art pages (the `--pages` option)."""
-        return self.model_validate(
-            {**self.to_data(), "pages": {"subjects": self.pages.subjects, "count": count}}
-        )
+        overrides = {n: o.model_dump() for n, o in self.pages.overrides.items() if n <= count}
+        pages = {"subjects": self.pages.subjects, "count": count, "overrides": overrides}
+        return self.model_validate({**self.to_data(), "pages": pages})
 
     def to_data(self) -> dict[str, Any]:
         """Plain data in field order, every field explicit."""
@@ -171,6 +208,11 @@ class BookSpec(_Model):
 
     def sha256(self) -> str:
         return hashlib.sha256(self.to_yaml().encode("utf-8")).hexdigest()
+
+
+def variant_salt(kind: str, variant: int) -> str:
+    """The seed salt of an asset kind; a reviewer's n-th redo salts with /vN."""
+    return kind if variant == 0 else f"{kind}/v{variant}"
 
 
 def derive_seed(book_seed: int, index: int, attempt: int = 0, salt: str = "page") -> int:

@@ -29,6 +29,9 @@ OPERATIONS = [
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}"),
     ("patch", "/repos/{owner}/{repo}/pulls/{pull_number}"),
     ("get", "/repos/{owner}/{repo}/collaborators/{username}/permission"),
+    ("post", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"),
+    ("get", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"),
+    ("post", "/repos/{owner}/{repo}/actions/runs/{run_id}/cancel"),
 ]
 
 

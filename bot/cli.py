@@ -353,6 +353,8 @@ def cmd_make_book(args: argparse.Namespace) -> int:
         _print_assemble(args.checkout / f"books/ebook-{args.issue}", result.assembled)
     if result.commit:
         print(f"commit: {result.commit}")
+    if args.comment_id and args.phase != "pages":
+        repo.react(args.comment_id, "rocket")  # the /regenerate or /cover that asked is done
     return 0
 
 
@@ -365,6 +367,7 @@ def cmd_plan_book(args: argparse.Namespace) -> int:
     generation = load_repo_config(args.config).generation
     outputs = {
         "issue": str(args.issue),
+        "comment-id": str(args.comment_id or ""),
         "runs-on": json.dumps(generation.runs_on),
         "shards": json.dumps(list(range(generation.runners))),
         "claim": "true" if generation.claim else "false",
@@ -410,6 +413,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if healthy(results) else 1
 
 
+def cmd_handle_command(args: argparse.Namespace) -> int:
+    from bot.review import handle_command
+
+    settings, trigger, (repo, _) = _github_context(args)
+    result = handle_command(
+        trigger, repo, allowlist=settings.allowed_logins, run_url=settings.run_url()
+    )
+    print(f"{result.outcome}: {result.detail}")
+    return 0
+
+
 def cmd_install(args: argparse.Namespace) -> int:
     from bot.install import install
 
@@ -431,6 +445,12 @@ def _page_count(text: str) -> int:
 def _issue_number(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 999_999_999:
         raise argparse.ArgumentTypeError(f"not an issue number: {text!r}")
+    return int(text)
+
+
+def _object_id(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) < 2**53:
+        raise argparse.ArgumentTypeError(f"not a GitHub id: {text!r}")
     return int(text)
 
 
@@ -511,6 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text, func in (
         ("init-from-issue", "issue -> spec branch, status comment, dispatch", cmd_init_from_issue),
         ("create-pr", "find or open the book's draft pull request", cmd_create_pr),
+        ("handle-command", "a slash command in a comment on the draft PR", cmd_handle_command),
     ):
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.add_argument("--event", metavar="PATH", help="event payload (default: GITHUB_EVENT_PATH)")
@@ -542,10 +563,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkout", type=Path, default=Path("."), metavar="DIR")
     p.add_argument("--config", type=Path, metavar="FILE", help="default: .github/ebook-bot.yml")
     p.add_argument("--no-push", action="store_true", help="commit but do not push")
+    p.add_argument(
+        "--comment-id", type=_object_id, metavar="ID", help="react 🚀 on this comment when done"
+    )
     p.set_defaults(func=cmd_make_book)
 
     p = sub.add_parser("plan-book", help="the generation workflow's plan (runners, shards)")
     p.add_argument("--issue", type=_issue_number, required=True, metavar="N")
+    p.add_argument("--comment-id", type=_object_id, metavar="ID", help="the asking comment")
     p.add_argument("--config", type=Path, metavar="FILE", help="default: .github/ebook-bot.yml")
     p.set_defaults(func=cmd_plan_book)
 

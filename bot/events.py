@@ -19,7 +19,7 @@ ISSUE_ACTIONS = ("opened", "reopened", "labeled", "edited")
 class Trigger:
     """One unit of work: sync the spec of `issue_number`, or open its PR."""
 
-    kind: str  # "sync-spec" | "create-pr" | "ignore"
+    kind: str  # "sync-spec" | "create-pr" | "command" | "ignore"
     repository: str
     issue_number: int | None = None
     sender: str | None = None
@@ -74,6 +74,18 @@ def parse_trigger(name: str, payload: dict[str, Any]) -> Trigger:
         if number <= 0:
             raise UserInputError("workflow_dispatch input issue_number: must be positive")
         return Trigger("sync-spec", repo, number, sender, "workflow_dispatch")
+    if name == "issue_comment":
+        issue = payload.get("issue") or {}
+        comment = payload.get("comment") or {}
+        number = issue.get("number")
+        if not isinstance(number, int) or not isinstance(comment.get("id"), int):
+            return Trigger("ignore", repo, None, sender, "the payload carries no comment")
+        if payload.get("action") != "created":
+            return Trigger("ignore", repo, number, sender, f"issue_comment.{payload.get('action')}")
+        if not issue.get("pull_request"):
+            return Trigger("ignore", repo, number, sender, "a comment on an issue, not a PR")
+        client = {"comment_id": comment["id"], "body": str(comment.get("body") or "")}
+        return Trigger("command", repo, number, sender, "issue_comment.created", issue, client)
     if name == "repository_dispatch":
         if payload.get("action") != DISPATCH_CREATE_PR:
             return Trigger("ignore", repo, None, sender, f"dispatch {payload.get('action')!r}")

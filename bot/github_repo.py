@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from github import Auth, Github, GithubException
 from github.Repository import Repository
 
-from bot.checklist import STATUS_MARKER
+from bot.checklist import STATUS_MARKER, cap
 from bot.errors import BotError
 
 T = TypeVar("T")
@@ -234,6 +234,10 @@ class GitHubRepo:
                 raise
         raise AssertionError("unreachable")
 
+    def read_file(self, branch: str, path: str) -> bytes | None:
+        found = self._get_file(branch, path)
+        return found[0] if found else None
+
     def _get_file(self, branch: str, path: str) -> tuple[bytes, str] | None:
         def get() -> tuple[bytes, str] | None:
             try:
@@ -355,6 +359,86 @@ class GitHubRepo:
             lambda: self.find_pull(branch),
             transient=(404, 422),
         )
+
+    def pull(self, number: int) -> dict[str, Any]:
+        """head branch, draft, state and node id of PR `number`."""
+
+        def get() -> dict[str, Any]:
+            pr = self._repo.get_pull(number)
+            return {
+                "number": pr.number,
+                "head": pr.head.ref,
+                "draft": bool(pr.draft),
+                "state": pr.state,
+                "node_id": pr.raw_data.get("node_id"),
+                "url": pr.html_url,
+            }
+
+        return self._call(f"pull request #{number}", get)
+
+    def react(self, comment_id: int, content: str) -> None:
+        """A reaction (eyes, rocket, confused...) on an issue or PR comment."""
+        if self._write(f"react {content} to comment {comment_id}"):
+            url = f"{self._repo.url}/issues/comments/{comment_id}/reactions"
+            self._call(
+                f"reaction on comment {comment_id}",
+                lambda: self._gh.requester.requestJsonAndCheck(
+                    "POST", url, input={"content": content}
+                ),
+            )
+
+    def comment(self, issue_number: int, body: str) -> None:
+        if self._write(f"comment on #{issue_number}"):
+            issue = self._repo.get_issue(issue_number)  # lazy: no request
+            self._call(
+                f"comment on #{issue_number}",
+                functools.partial(issue.create_comment, cap(body)),
+            )
+
+    def mark_ready(self, node_id: str) -> None:
+        """Draft -> ready for review. REST cannot do it; GraphQL's mutation can."""
+        if not self._write("mark the pull request ready for review"):
+            return
+        base = self._gh.requester.base_url.rstrip("/")
+        url = base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
+        query = (
+            "mutation($id: ID!) { markPullRequestReadyForReview(input: {pullRequestId: $id}) "
+            "{ pullRequest { isDraft } } }"
+        )
+
+        def call() -> None:
+            _, data = self._gh.requester.requestJsonAndCheck(
+                "POST", url, input={"query": query, "variables": {"id": node_id}}
+            )
+            if isinstance(data, dict) and data.get("errors"):
+                message = str(data["errors"][0].get("message", "error"))[:200]
+                raise GitHubError(f"marking the pull request ready failed: {message}")
+
+        self._call("mark the pull request ready", call)
+
+    def cancel_runs(self, workflow_file: str, title: str) -> list[int]:
+        """Cancel the queued and running runs of `workflow_file` named `title`."""
+        url = f"{self._repo.url}/actions/workflows/{workflow_file}/runs"
+        found: list[int] = []
+        for status in ("in_progress", "queued"):
+            _, data = self._call(
+                f"{status} runs of {workflow_file}",
+                lambda status=status: self._gh.requester.requestJsonAndCheck(  # type: ignore[misc]
+                    "GET", url, parameters={"status": status, "per_page": 100}
+                ),
+            )
+            for run in (data or {}).get("workflow_runs", []):
+                if run.get("display_title") == title and run["id"] not in found:
+                    found.append(int(run["id"]))
+        for run_id in found:
+            if self._write(f"cancel run {run_id}"):
+                self._call(
+                    f"cancel run {run_id}",
+                    lambda run_id=run_id: self._gh.requester.requestJsonAndCheck(  # type: ignore[misc]
+                        "POST", f"{self._repo.url}/actions/runs/{run_id}/cancel"
+                    ),
+                )
+        return found
 
     def pull_body(self, number: int) -> str:
         return self._call(f"pull request #{number}", lambda: self._repo.get_pull(number).body or "")

@@ -10,7 +10,7 @@ from bot.fsutil import atomic_write
 
 PLACEHOLDER = "__EBOOK_BOT_ACTION__"
 DEFAULT_ACTION = "ebook-bot/ebook-bot@v0.1.0"
-WORKFLOWS = ("ebook-generation.yml", "create-pr.yml", "ebook-book.yml")
+WORKFLOWS = ("ebook-generation.yml", "create-pr.yml", "ebook-book.yml", "ebook-command.yml")
 
 
 def render_workflow(name: str, action: str) -> str:

@@ -63,11 +63,16 @@ class FakeGitHub:
         self.refs: dict[str, str] = {default_branch: _sha("root")}
         self.files: dict[tuple[str, str], bytes] = {}
         self.commits: list[tuple[str, str]] = []
+        self.messages: list[str] = []
         self.issues: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, dict[str, Any]] = {}
         self.pulls: dict[int, dict[str, Any]] = {}
         self.permissions: dict[str, str] = {}
         self.dispatches: list[dict[str, Any]] = []
+        self.reactions: list[tuple[int, str]] = []
+        self.runs: dict[int, dict[str, Any]] = {}  # run id -> workflow, display_title, status
+        self.cancelled: list[int] = []
+        self.graphql: list[dict[str, Any]] = []
         self.requests: list[Request] = []
         self.problems: list[str] = []
         self.faults: list[Fault] = []
@@ -115,6 +120,8 @@ class FakeGitHub:
         path = url.path[len(urlsplit(self.base).path) :]
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         body = json.loads(request.body) if request.body else None
+        if request.method == "POST" and path == "/graphql":
+            return self._graphql(body)
         found = next(
             (
                 (template.match(path), op)
@@ -187,6 +194,7 @@ class FakeGitHub:
             "body": p["body"],
             "url": f"{self._repo_url}/pulls/{number}",
             "html_url": f"https://github.com/{self.repo}/pull/{number}",
+            "node_id": f"PR_node{number}",
             "head": {"ref": p["head"], "label": f"{self.repo.split('/')[0]}:{p['head']}"},
             "base": {"ref": p["base"]},
         }
@@ -275,6 +283,7 @@ class FakeGitHub:
                 return self._json(409, {"message": f"{path} does not match {b['sha']}"})
         self.files[key] = base64.b64decode(b["content"])
         self.commits.append(key)
+        self.messages.append(b["message"])
         self.refs[branch] = _sha(f"commit {len(self.commits)}")
         return self._json(
             201 if len(self.commits) else 200,
@@ -390,6 +399,59 @@ class FakeGitHub:
         number = int(p["pull_number"])
         self.pulls[number].update({k: v for k, v in b.items() if k in ("body", "title", "state")})
         return self._json(200, self._pull(number))
+
+    def _graphql(self, body: Any) -> tuple[int, dict[str, str], str]:
+        """The one GraphQL mutation the bot sends: mark a draft PR ready for review."""
+        self.requests.append(Request("POST", "/graphql", "graphql", body))
+        self.graphql.append(body)
+        query = body.get("query", "") if isinstance(body, dict) else ""
+        node = (body.get("variables") or {}).get("id") if isinstance(body, dict) else None
+        if "markPullRequestReadyForReview" not in query or not isinstance(node, str):
+            self.problems.append(f"unexpected GraphQL request: {body!r}")
+            return self._json(200, {"errors": [{"message": "unexpected query"}]})
+        for number, pr in self.pulls.items():
+            if node == f"PR_node{number}":
+                pr["draft"] = False
+                return self._json(
+                    200,
+                    {
+                        "data": {
+                            "markPullRequestReadyForReview": {"pullRequest": {"isDraft": False}}
+                        }
+                    },
+                )
+        return self._json(200, {"errors": [{"message": f"Could not resolve to a node {node}"}]})
+
+    def _op_reactions_create_for_issue_comment(
+        self, p: dict[str, str], q: dict[str, str], b: Any
+    ) -> Any:
+        cid = int(p["comment_id"])
+        self.reactions.append((cid, b["content"]))
+        return self._json(
+            201, {"id": len(self.reactions), "content": b["content"], "user": self._user("bot")}
+        )
+
+    def _op_actions_list_workflow_runs(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        runs = [
+            {
+                "id": rid,
+                "name": "ebook book",
+                "display_title": r["display_title"],
+                "status": r["status"],
+                "path": f".github/workflows/{r['workflow']}",
+            }
+            for rid, r in sorted(self.runs.items())
+            if r["workflow"] == p["workflow_id"] and r["status"] == q.get("status", r["status"])
+        ]
+        return self._json(200, {"total_count": len(runs), "workflow_runs": runs})
+
+    def _op_actions_cancel_workflow_run(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        rid = int(p["run_id"])
+        if rid not in self.runs:
+            return self._json(404, {"message": "Not Found"})
+        self.runs[rid]["status"] = "cancelled"
+        self.cancelled.append(rid)
+        return self._json(202, {})
 
     def _op_repos_get_collaborator_permission_level(
         self, p: dict[str, str], q: dict[str, str], b: Any

@@ -242,3 +242,22 @@ def test_create_pr_starts_the_generation_job(fake: FakeGitHub) -> None:
         "event_type": "generate-ebook",
         "client_payload": {"issue_number": ISSUE, "pull_number": ISSUE + 1},
     }
+
+
+def test_make_book_command_reacts_rocket_on_the_asking_comment(
+    fake: FakeGitHub, origin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/regenerate` got 👀 on receipt; the job that remade the book adds 🚀."""
+    work = checkout(origin, tmp_path / "work")
+    for name, value in {
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_REPOSITORY": fake.repo,
+        "GITHUB_API_URL": fake.base,
+        "EBOOK_BOT_STATE_DIR": str(tmp_path / "state"),
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    args = ["make-book", "--issue", str(ISSUE), "--checkout", str(work), "--comment-id", "4242"]
+    assert main(args) == 0
+    assert fake.reactions == [(4242, "rocket")]
+    assert git(origin, "log", "-1", "--format=%s", BRANCH).startswith("Book for #7")

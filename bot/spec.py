@@ -6,7 +6,7 @@ import hashlib
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -252,14 +252,22 @@ def validation_problems(exc: ValidationError) -> list[str]:
     return problems
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_mapping(model: type[M], data: Any, *, source: str, what: str) -> M:
+    """Plain data as `model`; a SpecError lists every problem with its field path."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: a {what} is a mapping of fields (got {type(data).__name__})")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(f"{source}: invalid {what}", validation_problems(exc)) from None
+
+
 def parse_spec(data: Any, *, source: str = "spec") -> BookSpec:
     """Validate plain data as a spec; every problem is listed with its field path."""
-    if not isinstance(data, dict):
-        raise SpecError(f"{source}: a spec is a mapping of fields (got {type(data).__name__})")
-    try:
-        return BookSpec.model_validate(data)
-    except ValidationError as exc:
-        raise SpecError(f"{source}: invalid spec", validation_problems(exc)) from None
+    return validate_mapping(BookSpec, data, source=source, what="spec")
 
 
 def load_spec(path: str | Path) -> BookSpec:

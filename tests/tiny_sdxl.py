@@ -30,6 +30,19 @@ def _write_tokenizer_files(folder: Path) -> tuple[int, int]:
     return len(vocab), 1
 
 
+def make_tokenizer(folder: Path) -> tuple[object, int, int]:
+    """A CLIP tokenizer over that vocabulary: (tokenizer, vocab size, eos id)."""
+    from transformers import CLIPTokenizer
+
+    vocab_size, eos = _write_tokenizer_files(folder)
+    tokenizer = CLIPTokenizer(
+        vocab_file=str(folder / "vocab.json"),
+        merges_file=str(folder / "merges.txt"),
+        model_max_length=77,
+    )
+    return tokenizer, vocab_size, eos
+
+
 def build_tiny_sdxl(folder: Path) -> Path:
     import torch
     from diffusers import (
@@ -38,12 +51,7 @@ def build_tiny_sdxl(folder: Path) -> Path:
         StableDiffusionXLPipeline,
         UNet2DConditionModel,
     )
-    from transformers import (
-        CLIPTextConfig,
-        CLIPTextModel,
-        CLIPTextModelWithProjection,
-        CLIPTokenizer,
-    )
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
@@ -81,8 +89,7 @@ def build_tiny_sdxl(folder: Path) -> Path:
         steps_offset=1,
         timestep_spacing="trailing",
     )
-    tok_dir = folder / "_tok"
-    vocab_size, eos = _write_tokenizer_files(tok_dir)
+    tokenizer, vocab_size, eos = make_tokenizer(folder / "_tok")
     text_config = CLIPTextConfig(
         bos_token_id=0,
         eos_token_id=eos,
@@ -95,11 +102,6 @@ def build_tiny_sdxl(folder: Path) -> Path:
         vocab_size=vocab_size,
         hidden_act="gelu",
         projection_dim=16,
-    )
-    tokenizer = CLIPTokenizer(
-        vocab_file=str(tok_dir / "vocab.json"),
-        merges_file=str(tok_dir / "merges.txt"),
-        model_max_length=77,
     )
     pipe = StableDiffusionXLPipeline(
         vae=vae,

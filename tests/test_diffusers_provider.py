@@ -122,3 +122,21 @@ def test_build_with_the_diffusers_provider_end_to_end(tiny_model: Path, tmp_path
     assert missing.returncode == 1
     assert "Traceback" not in missing.stderr
     assert "EBOOK_BOT_DIFFUSERS_MODEL" in missing.stderr
+
+
+def test_models_pull_with_a_local_folder_and_offline_hub(
+    tiny_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    assert main(["models", "pull", str(tiny_model)]) == 0
+    assert "a local folder, nothing to download" in capsys.readouterr().out
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # no network here: a clear error, no traceback
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "cache"))
+    assert main(["models", "pull", "example-org/not-pulled"]) == 1
+    err = capsys.readouterr().err
+    assert "models pull: could not download example-org/not-pulled" in err
+    assert "Traceback" not in err

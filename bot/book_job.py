@@ -57,8 +57,7 @@ class ChecklistReporter:
         self.progress = parse_checklist(repo.pull_body(pr_number))
         self._last: float | None = None
         self._dirty = False
-        self.writes = 0
-        self.write_times: list[float] = []
+        self.write_times: list[float] = []  # when each PR-body update was sent
 
     def update(self, **changes: object) -> None:
         new = replace(self.progress, **changes)  # type: ignore[arg-type]
@@ -84,7 +83,6 @@ class ChecklistReporter:
         body = self.repo.pull_body(self.pr_number)
         self.repo.set_pull_body(self.pr_number, splice(body, render_checklist(self.progress)))
         self._last, self._dirty = self._clock(), False
-        self.writes += 1
         self.write_times.append(self._last)
 
 

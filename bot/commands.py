@@ -16,7 +16,7 @@ reaches the spec through the validating model and the canonical YAML dump.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.spec import BookSpec, PageOverride
 
@@ -49,7 +49,6 @@ class Command:
     pages: tuple[int, ...] = ()
     subject: str | None = None
     raw_name: str = ""
-    problems: list[str] = field(default_factory=list)
 
 
 def shown(text: str, limit: int = 40) -> str:

@@ -130,7 +130,3 @@ def page_identity(path: Path) -> tuple[str, str | None] | None:
     except (OSError, SyntaxError, ValueError):
         return None
     return hashlib.sha256(data).hexdigest(), key
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

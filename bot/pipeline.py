@@ -96,7 +96,6 @@ class GenerateResult:
     generated: int  # pages made by this run; the others were already done
     seconds: float
     elsewhere: int = 0  # pages another worker made or holds (sharded / claiming runs)
-    run_id: int | None = None
 
     @property
     def flagged(self) -> list[PageRecord]:
@@ -384,9 +383,7 @@ def generate(
     ledger.finish_run(run_id, "done", pages_made=len(made), gpu_seconds=gpu_seconds)
     records, elsewhere = _records(ledger, book, mine if not claim else list(inputs), made)
     made_pages = sum(1 for key in made if key[0] != "cover")
-    result = GenerateResult(
-        records, made_pages, time.perf_counter() - started, elsewhere=elsewhere, run_id=run_id
-    )
+    result = GenerateResult(records, made_pages, time.perf_counter() - started, elsewhere=elsewhere)
     if strict and result.flagged:
         raise QualityError(
             f"{len(result.flagged)} page(s) still failed line-art QA after {MAX_ATTEMPTS} attempts",

@@ -17,7 +17,7 @@ import socket
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, case, delete, func, or_, select, update
+from sqlalchemy import Engine, and_, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -450,10 +450,3 @@ class Ledger:
                     .order_by(case((Page.kind == COVER, 0), else_=1), Page.idx)
                 )
             )
-
-    def status_counts(self, book: str) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(Page.status, func.count()).where(Page.book == book).group_by(Page.status)
-            ).all()
-        return {status: count for status, count in rows}

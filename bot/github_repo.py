@@ -100,7 +100,17 @@ class GitHubRepo:
             return float(retry_after) if retry_after else float(2 ** (attempt - 1))
         return None
 
-    def _call(self, what: str, fn: Callable[[], T], *, transient: tuple[int, ...] = ()) -> T:
+    def _call(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        *,
+        find: Callable[[], T | None] | None = None,
+        transient: tuple[int, ...] = (),
+    ) -> T:
+        """`fn` with bounded retries. With `find` (for a create), each failure is followed,
+        after the back-off, by a look for the thing before trying again, since the POST may
+        have landed before the error reached us."""
         for attempt in range(1, self._attempts + 1):
             try:
                 return fn()
@@ -111,29 +121,7 @@ class GitHubRepo:
                         f"{what}: GitHub answered {exc.status}: {_message(exc)}"
                     ) from None
                 self._sleep(delay)
-        raise AssertionError("unreachable")
-
-    def _create(
-        self,
-        what: str,
-        create: Callable[[], T],
-        find: Callable[[], T | None],
-        *,
-        transient: tuple[int, ...] = (),
-    ) -> T:
-        """Create something once; after a failure, back off and look for it before trying
-        again, since the POST may have landed before the error reached us."""
-        for attempt in range(1, self._attempts + 1):
-            try:
-                return create()
-            except GithubException as exc:
-                delay = self._delay(exc, attempt, transient)
-                if delay is None or attempt == self._attempts:
-                    raise GitHubError(
-                        f"{what}: GitHub answered {exc.status}: {_message(exc)}"
-                    ) from None
-                self._sleep(delay)
-            found = find()
+            found = find() if find is not None else None
             if found is not None:
                 return found
         raise AssertionError("unreachable")
@@ -300,10 +288,10 @@ class GitHubRepo:
         if not self._write(f"post the status comment on #{issue_number}"):
             return None
         issue = self._repo.get_issue(issue_number)  # lazy: no request
-        return self._create(
+        return self._call(
             "post the status comment",
             lambda: int(issue.create_comment(body).id),
-            lambda: self._find_status_comment(issue_number),
+            find=lambda: self._find_status_comment(issue_number),
         )
 
     def _find_status_comment(self, issue_number: int) -> int | None:
@@ -353,10 +341,10 @@ class GitHubRepo:
                 pr = self._repo.create_pull(base, branch, title=title, body=body, draft=False)
             return PullRequestRef(pr.number, pr.html_url, True, draft)
 
-        return self._create(
+        return self._call(
             "open the pull request",
             create,
-            lambda: self.find_pull(branch),
+            find=lambda: self.find_pull(branch),
             transient=(404, 422),
         )
 

@@ -199,11 +199,25 @@ def cmd_parse_issue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _repo(settings: Any, repository: str, *, dry_run: bool = False) -> Any:
+    """The repository adapter, with the token the settings hold."""
+    from bot.errors import UserInputError
+    from bot.github_repo import GitHubRepo
+
+    if settings.github_token is None:
+        raise UserInputError("GITHUB_TOKEN: not set (the workflow passes it in `env:`)")
+    return GitHubRepo(
+        settings.github_token.get_secret_value(),
+        repository,
+        api_url=settings.github_api_url,
+        dry_run=dry_run,
+    )
+
+
 def _github_context(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """Settings, trigger and repository adapter for the GitHub commands."""
     from bot.errors import UserInputError
     from bot.events import parse_trigger, read_event_file
-    from bot.github_repo import GitHubRepo
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -218,14 +232,7 @@ def _github_context(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     repository = settings.github_repository or trigger.repository
     if not repository:
         raise UserInputError("GITHUB_REPOSITORY: not set and the event names no repository")
-    if settings.github_token is None:
-        raise UserInputError("GITHUB_TOKEN: not set (the workflow passes it in `env:`)")
-    repo = GitHubRepo(
-        settings.github_token.get_secret_value(),
-        repository,
-        api_url=settings.github_api_url,
-        dry_run=args.dry_run,
-    )
+    repo = _repo(settings, repository, dry_run=args.dry_run)
     default_branch = (payload.get("repository") or {}).get("default_branch") or "main"
     return settings, trigger, (repo, default_branch)
 
@@ -293,23 +300,15 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _job_repo(dry_run: bool = False) -> tuple[Any, Any]:
+def _job_repo() -> tuple[Any, Any]:
+    """Settings and repository adapter for the runner's commands (no event file)."""
     from bot.errors import UserInputError
-    from bot.github_repo import GitHubRepo
     from bot.settings import load_settings
 
     settings = load_settings()
-    if settings.github_token is None:
-        raise UserInputError("GITHUB_TOKEN: not set (the workflow passes it in `env:`)")
     if not settings.github_repository:
         raise UserInputError("GITHUB_REPOSITORY: not set")
-    repo = GitHubRepo(
-        settings.github_token.get_secret_value(),
-        settings.github_repository,
-        api_url=settings.github_api_url,
-        dry_run=dry_run,
-    )
-    return settings, repo
+    return settings, _repo(settings, settings.github_repository)
 
 
 def cmd_make_book(args: argparse.Namespace) -> int:

@@ -36,6 +36,7 @@ from bot.ledger.models import (
 )
 
 Key = tuple[str, int]  # (kind, idx)
+UNLEASED = {"lease_owner": None, "lease_expires": None}  # no worker holds the page
 
 
 def make_worker_id() -> str:
@@ -226,8 +227,7 @@ class Ledger:
                             sha256=None,
                             reasons="",
                             error=None,
-                            lease_owner=None,
-                            lease_expires=None,
+                            **UNLEASED,
                             updated_at=now,
                         )
                     )
@@ -255,9 +255,7 @@ class Ledger:
                         .where(
                             Page.id == page_id, Page.lease_owner == owner, Page.status == RUNNING
                         )
-                        .values(
-                            status=PENDING, lease_owner=None, lease_expires=None, updated_at=now
-                        )
+                        .values(status=PENDING, **UNLEASED, updated_at=now)
                     ).rowcount
             recovered += conn.execute(
                 update(Page)
@@ -377,8 +375,7 @@ class Ledger:
                         reasons="; ".join(reasons),
                         duration=round(duration, 4),
                         error=None,
-                        lease_owner=None,
-                        lease_expires=None,
+                        **UNLEASED,
                         run_id=run_id,
                         updated_at=utcnow(),
                     )
@@ -394,8 +391,7 @@ class Ledger:
                 .values(
                     status=FAILED,
                     error=error[:4000],
-                    lease_owner=None,
-                    lease_expires=None,
+                    **UNLEASED,
                     updated_at=utcnow(),
                 )
             )
@@ -438,7 +434,7 @@ class Ledger:
             return conn.execute(
                 update(Page)
                 .where(Page.book == book, Page.lease_owner == self.worker, Page.status == RUNNING)
-                .values(status=PENDING, lease_owner=None, lease_expires=None, updated_at=utcnow())
+                .values(status=PENDING, **UNLEASED, updated_at=utcnow())
             ).rowcount
 
     def pages(self, book: str) -> list[Page]:

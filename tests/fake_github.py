@@ -8,10 +8,12 @@ is recorded in `problems` and answered 404/422, as GitHub would. Faults can be q
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import itertools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,16 @@ import responses
 SUBSET = json.loads(
     (Path(__file__).parent / "fixtures" / "github" / "openapi-subset.json").read_text()
 )
+
+
+@contextlib.contextmanager
+def serving(**kwargs: Any) -> Iterator[FakeGitHub]:
+    """A fake GitHub answering every request; on leaving, every request must have matched
+    GitHub's OpenAPI description."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        gh = FakeGitHub(rsps, **kwargs)
+        yield gh
+        assert gh.problems == []
 
 
 def _sha(text: str) -> str:

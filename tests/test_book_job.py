@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 import yaml
 
 from bot.book_job import ChecklistReporter, JobContext, mark_book, run_book_job
@@ -22,7 +21,7 @@ from bot.github_repo import GitHubRepo
 from bot.ledger import open_ledger
 from bot.pipeline import Shard
 from tests.conftest import minimal_spec
-from tests.fake_github import FakeGitHub
+from tests.fake_github import FakeGitHub, serving
 
 TOKEN = "ghs_fake_token_value_123456"
 ISSUE = 7
@@ -77,8 +76,7 @@ class Clock:
 
 @pytest.fixture
 def fake() -> Any:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        gh = FakeGitHub(rsps)
+    with serving() as gh:
         gh.refs[BRANCH] = "0" * 40
         gh.pulls[ISSUE + 1] = {
             "state": "open",
@@ -89,7 +87,6 @@ def fake() -> Any:
             "base": "main",
         }
         yield gh
-        assert gh.problems == []
 
 
 def context(fake: FakeGitHub, work: Path, tmp_path: Path, **kwargs: Any) -> JobContext:

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 
 from bot.cli import main
 from bot.doctor import CHECKS
-from tests.fake_github import FakeGitHub
+from tests.fake_github import serving
 
 SECRET = "ghp_supersecret_token_value_1234567890"
 
@@ -70,8 +69,7 @@ def test_bad_setting_is_named_and_secrets_never_shown(
 def test_github_check_reads_the_repository(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        fake = FakeGitHub(rsps)
+    with serving() as fake:
         monkeypatch.setenv("GITHUB_TOKEN", SECRET)
         monkeypatch.setenv("GITHUB_REPOSITORY", fake.repo)
         monkeypatch.setenv("GITHUB_API_URL", fake.base)

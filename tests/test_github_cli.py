@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-import responses
 
 from bot.cli import main
-from tests.fake_github import FakeGitHub
+from tests.fake_github import serving
 from tests.test_github_flow import TOKEN, payload
 
 
@@ -29,8 +28,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_init_then_create_pr_through_the_cli(env: Path, tmp_path: Path, capsys) -> None:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        fake = FakeGitHub(rsps, base="https://ghe.example.test/api/v3", default_branch="master")
+    with serving(base="https://ghe.example.test/api/v3", default_branch="master") as fake:
         fake.permissions["Codertocat"] = "write"
         assert main(["init-from-issue"]) == 0
         dispatch = tmp_path / "dispatch.json"
@@ -56,8 +54,7 @@ def test_init_then_create_pr_through_the_cli(env: Path, tmp_path: Path, capsys) 
 
 
 def test_dry_run_through_the_cli(env: Path, capsys) -> None:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        fake = FakeGitHub(rsps, base="https://ghe.example.test/api/v3", default_branch="master")
+    with serving(base="https://ghe.example.test/api/v3", default_branch="master") as fake:
         fake.permissions["Codertocat"] = "write"
         assert main(["init-from-issue", "--dry-run"]) == 0
         assert fake.writes() == []
@@ -88,8 +85,7 @@ def test_bad_api_url_names_the_variable_not_the_token(env: Path, monkeypatch, ca
 
 
 def test_github_failure_is_one_line_without_token(env: Path, capsys) -> None:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        fake = FakeGitHub(rsps, base="https://ghe.example.test/api/v3", default_branch="master")
+    with serving(base="https://ghe.example.test/api/v3", default_branch="master") as fake:
         fake.fail("GET", r"/permission$", 401, times=5, body={"message": "Bad credentials"})
         assert main(["init-from-issue"]) == 1
     err = capsys.readouterr().err

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import responses
 import yaml
 
 from bot.checklist import Progress, parse_checklist, pr_body
@@ -20,7 +19,7 @@ from bot.github_repo import GitHubRepo
 from bot.review import handle_command
 from bot.spec import load_spec, parse_spec
 from tests.conftest import minimal_spec
-from tests.fake_github import FakeGitHub
+from tests.fake_github import FakeGitHub, serving
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
 TOKEN = "ghs_fake_token_value_123456"
@@ -45,8 +44,7 @@ def comment(body: str, sender: str = "Codertocat", number: int = PR) -> dict[str
 
 @pytest.fixture
 def fake() -> Any:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        gh = FakeGitHub(rsps)
+    with serving() as gh:
         gh.permissions["Codertocat"] = "write"
         gh.refs[BRANCH] = "0" * 40
         spec = parse_spec(minimal_spec(trim="6x9", pages={"subjects": SUBJECTS}))
@@ -60,7 +58,6 @@ def fake() -> Any:
             "base": "main",
         }
         yield gh
-        assert gh.problems == []
 
 
 def run(fake: FakeGitHub, body: str, sender: str = "Codertocat", **kwargs: Any) -> Any:

@@ -30,6 +30,7 @@ from bot.ledger import Ledger
 from bot.log import stage
 from bot.pipeline import AssembleResult, GenerateResult, Shard, assemble, generate
 from bot.spec import load_spec
+from bot.text import one_line
 
 log = logging.getLogger(__name__)
 MIN_INTERVAL = 10.0  # seconds between two PR-body updates
@@ -242,8 +243,8 @@ def _copy_share(src: Path, dest: Path) -> None:
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    line = " ".join(text.split()).replace("`", "'")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    """For markdown: one line, no backticks to break out of."""
+    return one_line(text.replace("`", "'"), limit)
 
 
 def mark_book(repo: GitHubRepo, issue: int, outcome: str, run_url: str | None) -> bool:

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from bot.spec import BookSpec, PageOverride
+from bot.text import shown
 
 MAX_COMMENT = 4_000  # characters; a command is one short line
 MAX_PAGE_NUMBERS = 50
@@ -49,13 +50,6 @@ class Command:
     pages: tuple[int, ...] = ()
     subject: str | None = None
     raw_name: str = ""
-
-
-def shown(text: str, limit: int = 40) -> str:
-    """Untrusted text, safe to quote in a reply: one line, short, no mentions or code."""
-    line = " ".join(text.split())
-    line = line.replace("`", "'").replace("@", "@\u200b")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def is_command(body: str | None) -> bool:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 
 from bot.book_job import ChecklistReporter
-from bot.commands import HELP, Command, CommandError, apply, is_command, parse, shown
+from bot.commands import HELP, Command, CommandError, apply, is_command, parse
 from bot.errors import BotError
 from bot.events import DISPATCH_GENERATE, Trigger
 from bot.flows import FlowResult, branch_name, spec_path
 from bot.github_repo import GitHubRepo
 from bot.spec import parse_spec
+from bot.text import shown
 from bot.yamlio import load_yaml
 
 BOOK_WORKFLOW = "ebook-book.yml"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.ledger import Ledger
 from bot.ledger.models import DONE, FAILED, PAGE_STATUSES, RUNNING, Page, Run, utcnow
+from bot.text import one_line
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -27,13 +28,6 @@ def _duration(run: Run) -> str:
     return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
-def _one_line(text: str | None, limit: int = 60) -> str:
-    if not text:
-        return ""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
 def runs_table(runs: Sequence[Run]) -> list[str]:
     rows = [
         (
@@ -46,7 +40,7 @@ def runs_table(runs: Sequence[Run]) -> list[str]:
             f"{r.gpu_seconds:.1f}",
             r.mode,
             r.runner,
-            _one_line(r.error),
+            one_line(r.error, 60),
         )
         for r in runs
     ]
@@ -88,11 +82,11 @@ def pages_summary(pages: Sequence[Page]) -> list[str]:
             lines.append(f"  {_label(p)}: being made by {p.lease_owner} ({lease})")
     for p in pages:
         if p.status == FAILED:
-            lines.append(f"  {_label(p)} failed: {_one_line(p.error, 200)}")
+            lines.append(f"  {_label(p)} failed: {one_line(p.error, 200)}")
     flagged = [p for p in pages if p.status == DONE and p.reasons]
     if flagged:
         lines.append(f"flagged by line-art QA (best attempt kept): {len(flagged)}")
-        lines.extend(f"  {_label(p)}: {_one_line(p.reasons, 200)}" for p in flagged[:20])
+        lines.extend(f"  {_label(p)}: {one_line(p.reasons, 200)}" for p in flagged[:20])
     timed = sorted(
         (p for p in pages if p.status == DONE and p.duration), key=lambda p: -(p.duration or 0)
     )

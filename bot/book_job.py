@@ -110,12 +110,13 @@ class JobResult:
     preview_url: str | None
 
 
-def _copy_missing(src: Path, dest: Path) -> None:
+def _copy_files(src: Path, dest: Path, *, replace: bool) -> None:
+    """The files of `src` (not temp files) into `dest`; existing ones kept unless `replace`."""
     if not src.is_dir():
         return
     dest.mkdir(parents=True, exist_ok=True)
     for f in src.iterdir():
-        if f.is_file() and not (dest / f.name).exists():
+        if f.is_file() and not f.name.startswith(".") and (replace or not (dest / f.name).exists()):
             shutil.copy2(f, dest / f.name)
 
 
@@ -168,7 +169,7 @@ def run_book_job(
     commit = preview_url = None
     try:
         if phase in ("all", "pages"):
-            _copy_missing(out / "pages", work / "pages")  # pages already on the branch
+            _copy_files(out / "pages", work / "pages", replace=False)  # pages on the branch
 
             def on_progress(label: str, done: int, total: int) -> None:
                 if label == "cover":
@@ -191,7 +192,7 @@ def run_book_job(
                 reporter.update(pages_done=spec.pages.total, pages_total=spec.pages.total)
                 _mirror(work / "pages", out / "pages")
             else:
-                _copy_share(work / "pages", out / "pages")
+                _copy_files(work / "pages", out / "pages", replace=True)  # for the artifact
         if phase in ("all", "finish"):
             if phase == "finish":
                 reporter.done("cover", "pages")
@@ -232,14 +233,6 @@ def run_book_job(
 def _single(shard: Shard | None, claim: bool) -> bool:
     """One runner makes every page (so its count is the book's count)."""
     return not claim and (shard is None or shard.count == 1)
-
-
-def _copy_share(src: Path, dest: Path) -> None:
-    """This runner's pages (and the cover on shard 1), for its artifact."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for f in src.iterdir():
-        if f.is_file() and not f.name.startswith("."):
-            shutil.copy2(f, dest / f.name)
 
 
 def _one_line(text: str, limit: int = 300) -> str:

@@ -28,21 +28,21 @@ SPEC = {
 
 
 def _spec(count: int):  # type: ignore[no-untyped-def]
-    from bot.spec import parse_spec
+    from bot.book.spec import parse_spec
 
     return parse_spec({**SPEC, "pages": {**SPEC["pages"], "count": count}})  # type: ignore[dict-item]
 
 
 def make_pages(out: str, count: int) -> None:
-    from bot.pipeline import generate
+    from bot.book.pipeline import generate
 
     generate(_spec(count), Path(out))
 
 
 def ours(out: str, count: int, use_png: bool) -> None:
-    from bot.kdp import plan_interior
-    from bot.pages import load_g4
-    from bot.pdf.interior import write_interior
+    from bot.book.kdp import plan_interior
+    from bot.book.pages import load_g4
+    from bot.book.pdf.interior import write_interior
 
     pages = Path(out) / "pages"
     if use_png:  # no G4 masters: encode from the PNGs as assembly goes

@@ -117,7 +117,7 @@ def build_sdxl(folder: Path, device: str, dtype: Any) -> Any:
 
 
 def images_per_second(provider: Any, batch: int, size: tuple[int, int], repeats: int) -> float:
-    from bot.providers import ImageRequest
+    from bot.book.providers import ImageRequest
 
     requests = [
         ImageRequest("coloring_page", i, "a fox", i, size[0] * 5, size[1] * 5) for i in range(batch)
@@ -134,7 +134,7 @@ def images_per_second(provider: Any, batch: int, size: tuple[int, int], repeats:
 def post_ms_per_page() -> float:
     from PIL import Image
 
-    from bot.lineart import to_line_art
+    from bot.book.lineart import to_line_art
 
     noise = Image.effect_noise((512, 664), 64).convert("RGB")
     times = []
@@ -149,7 +149,7 @@ def main() -> None:
     import torch
 
     from bot.config import DiffusersConfig
-    from bot.providers.diffusers_sdxl import DiffusersProvider
+    from bot.book.providers.diffusers_sdxl import DiffusersProvider
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="one configuration only")

@@ -19,8 +19,8 @@ from pathlib import Path
 import yaml
 
 from benchmarks._util import ROOT
-from bot.ledger import PageInput, open_ledger
-from bot.ledger.db import downgrade, make_engine, upgrade
+from bot.book.ledger import PageInput, open_ledger
+from bot.book.ledger.db import downgrade, make_engine, upgrade
 
 PAGES = 200
 

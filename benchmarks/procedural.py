@@ -8,10 +8,10 @@ from __future__ import annotations
 import statistics
 import time
 
-from bot.kdp import DPI, page_size
-from bot.lineart import to_line_art
-from bot.providers import ImageRequest, get_provider
-from bot.spec import Audience, Trim
+from bot.book.kdp import DPI, page_size
+from bot.book.lineart import to_line_art
+from bot.book.providers import ImageRequest, get_provider
+from bot.book.spec import Audience, Trim
 
 
 def main(runs: int = 15) -> None:

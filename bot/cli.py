@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from bot import __version__
 
 if TYPE_CHECKING:
-    from bot.lineart import LineArtOptions
-    from bot.pipeline import AssembleResult, GenerateResult
-    from bot.spec import BookSpec
+    from bot.book.lineart import LineArtOptions
+    from bot.book.pipeline import AssembleResult, GenerateResult
+    from bot.book.spec import BookSpec
 
 
 def _annotate(level: str, message: str) -> str:
@@ -27,8 +27,8 @@ def _annotate(level: str, message: str) -> str:
 
 
 def _load(args: argparse.Namespace) -> BookSpec:
-    from bot.pipeline import resolve_spec
-    from bot.spec import load_spec
+    from bot.book.pipeline import resolve_spec
+    from bot.book.spec import load_spec
 
     spec = load_spec(args.spec)
     return resolve_spec(
@@ -71,7 +71,7 @@ def _print_assemble(out: Path, result: AssembleResult) -> None:
 
 
 def _options(args: argparse.Namespace) -> LineArtOptions:
-    from bot.lineart import LineArtOptions
+    from bot.book.lineart import LineArtOptions
 
     return LineArtOptions(thicken_px=args.thicken)
 
@@ -88,7 +88,7 @@ def _issue_of(args: argparse.Namespace) -> int | None:
 
 
 def _generate(args: argparse.Namespace, spec: BookSpec) -> GenerateResult:
-    from bot.pipeline import Shard, generate
+    from bot.book.pipeline import Shard, generate
     from bot.settings import load_settings, open_ledger_from
 
     shard = Shard.parse(args.shard) if getattr(args, "shard", None) else None
@@ -120,7 +120,7 @@ def _generate(args: argparse.Namespace, spec: BookSpec) -> GenerateResult:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from bot.log import stage
-    from bot.pipeline import assemble
+    from bot.book.pipeline import assemble
 
     spec = _load(args)
     with stage("generate"):
@@ -143,7 +143,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_assemble(args: argparse.Namespace) -> int:
-    from bot.pipeline import assemble
+    from bot.book.pipeline import assemble
 
     spec = _load(args)
     _print_assemble(args.out, assemble(spec, args.out))
@@ -151,7 +151,7 @@ def cmd_assemble(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.preflight import check_pdf
+    from bot.book.preflight import check_pdf
 
     failures = 0
     for path in args.pdf:
@@ -167,7 +167,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
-    from bot.spec import BookSpec
+    from bot.book.spec import BookSpec
 
     print(json.dumps(BookSpec.model_json_schema(), indent=2))
     return 0
@@ -177,7 +177,7 @@ def cmd_parse_issue(args: argparse.Namespace) -> int:
     import json
 
     from bot.errors import UserInputError
-    from bot.issue_form import load_form, parse_issue_form
+    from bot.github.issue_form import load_form, parse_issue_form
 
     if str(args.body) == "-":
         body = sys.stdin.read()
@@ -193,7 +193,7 @@ def cmd_parse_issue(args: argparse.Namespace) -> int:
         if parsed.problems:
             raise UserInputError("the issue form has problems", parsed.problems)
         return 0
-    from bot.issue_spec import spec_from_issue
+    from bot.github.issue_spec import spec_from_issue
 
     print(spec_from_issue(body, form, default_seed=args.issue or 1).to_yaml(), end="")
     return 0
@@ -202,7 +202,7 @@ def cmd_parse_issue(args: argparse.Namespace) -> int:
 def _repo(settings: Any, repository: str, *, dry_run: bool = False) -> Any:
     """The repository adapter, with the token the settings hold."""
     from bot.errors import UserInputError
-    from bot.github_repo import GitHubRepo
+    from bot.github.repo import GitHubRepo
 
     if settings.github_token is None:
         raise UserInputError("GITHUB_TOKEN: not set (the workflow passes it in `env:`)")
@@ -217,7 +217,7 @@ def _repo(settings: Any, repository: str, *, dry_run: bool = False) -> Any:
 def _github_context(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """Settings, trigger and repository adapter for the GitHub commands."""
     from bot.errors import UserInputError
-    from bot.events import parse_trigger, read_event_file
+    from bot.github.events import parse_trigger, read_event_file
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -238,8 +238,8 @@ def _github_context(args: argparse.Namespace) -> tuple[Any, Any, Any]:
 
 
 def cmd_init_from_issue(args: argparse.Namespace) -> int:
-    from bot.flows import init_from_issue
-    from bot.issue_form import load_form
+    from bot.github.flows import init_from_issue
+    from bot.github.issue_form import load_form
 
     settings, trigger, (repo, default_branch) = _github_context(args)
     result = init_from_issue(
@@ -256,7 +256,7 @@ def cmd_init_from_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_create_pr(args: argparse.Namespace) -> int:
-    from bot.flows import create_pr
+    from bot.github.flows import create_pr
 
     _, trigger, (repo, default_branch) = _github_context(args)
     result = create_pr(trigger, repo, default_branch=default_branch)
@@ -265,7 +265,7 @@ def cmd_create_pr(args: argparse.Namespace) -> int:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from bot.ledger import db, default_url
+    from bot.book.ledger import db, default_url
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -292,7 +292,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from bot.runs_report import report
+    from bot.book.ledger.report import report
     from bot.settings import load_settings, open_ledger_from
 
     ledger = open_ledger_from(load_settings())
@@ -314,11 +314,11 @@ def _job_repo() -> tuple[Any, Any]:
 def cmd_make_book(args: argparse.Namespace) -> int:
     import os
 
-    from bot.book_job import JobContext, run_book_job
+    from bot.github.book_job import JobContext, run_book_job
     from bot.config import load_repo_config, with_environment
-    from bot.delivery.drive import from_settings as drive_from_settings
-    from bot.gitops import auth_env
-    from bot.pipeline import Shard
+    from bot.ops.drive import from_settings as drive_from_settings
+    from bot.github.gitops import auth_env
+    from bot.book.pipeline import Shard
     from bot.settings import open_ledger_from
 
     settings, repo = _job_repo()
@@ -381,7 +381,7 @@ def cmd_plan_book(args: argparse.Namespace) -> int:
 
 
 def cmd_mark_book(args: argparse.Namespace) -> int:
-    from bot.book_job import mark_book
+    from bot.github.book_job import mark_book
 
     settings, repo = _job_repo()
     found = mark_book(repo, args.issue, args.outcome, settings.run_url())
@@ -391,7 +391,7 @@ def cmd_mark_book(args: argparse.Namespace) -> int:
 
 def cmd_models_pull(args: argparse.Namespace) -> int:
     from bot.config import load_repo_config, with_environment
-    from bot.providers.diffusers_sdxl import pull
+    from bot.book.providers.diffusers_sdxl import pull
 
     config = with_environment(load_repo_config(args.config))
     for line in pull(args.model, config.diffusers):
@@ -400,7 +400,7 @@ def cmd_models_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from bot.doctor import as_json, as_text, healthy, run_checks
+    from bot.ops.doctor import as_json, as_text, healthy, run_checks
 
     results = run_checks()
     print(as_json(results) if args.json else as_text(results), end="" if not args.json else "\n")
@@ -413,7 +413,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_handle_command(args: argparse.Namespace) -> int:
-    from bot.review import handle_command
+    from bot.github.review import handle_command
 
     settings, trigger, (repo, _) = _github_context(args)
     result = handle_command(
@@ -424,7 +424,7 @@ def cmd_handle_command(args: argparse.Namespace) -> int:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    from bot.install import install
+    from bot.github.install import install
 
     for line in install(args.repo, args.action, force=args.force):
         print(line)

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import UserInputError
-from bot.spec import ProviderName, validate_mapping
-from bot.yamlio import load_yaml
+from bot.book.spec import ProviderName, validate_mapping
+from bot.book.yamlio import load_yaml
 
 CONFIG_PATH = Path(".github/ebook-bot.yml")
 DEFAULT_PROVIDER = "procedural"

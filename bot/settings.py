@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import UserInputError
 
 if TYPE_CHECKING:
-    from bot.ledger import Ledger
+    from bot.book.ledger import Ledger
 
 
 def default_state_dir() -> Path:
@@ -94,7 +94,7 @@ _ENV_NAMES = {
 
 def open_ledger_from(settings: Settings) -> Ledger:
     """The ledger the settings name (DATABASE_URL, else the default SQLite file)."""
-    from bot.ledger import open_ledger
+    from bot.book.ledger import open_ledger
 
     url = settings.database_url.get_secret_value() if settings.database_url else None
     return open_ledger(url, state_dir=settings.state_dir, lease_seconds=settings.lease_seconds)

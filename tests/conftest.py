@@ -82,7 +82,7 @@ def _empty_postgres(url: str) -> str:
     """Drop everything the ledger made, so each test starts from an empty database."""
     from sqlalchemy import text
 
-    from bot.ledger.db import make_engine
+    from bot.book.ledger.db import make_engine
 
     engine = make_engine(url, setting="EBOOK_BOT_TEST_DATABASE_URL")
     with engine.begin() as conn:
@@ -105,7 +105,7 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def db_url(empty_db_url: str) -> str:
     """A database migrated to head."""
-    from bot.ledger.db import make_engine, upgrade
+    from bot.book.ledger.db import make_engine, upgrade
 
     engine = make_engine(empty_db_url)
     upgrade(engine)

@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.book_job import ChecklistReporter, JobContext, mark_book, run_book_job
-from bot.checklist import Progress, parse_checklist, pr_body
+from bot.github.book_job import ChecklistReporter, JobContext, mark_book, run_book_job
+from bot.github.checklist import Progress, parse_checklist, pr_body
 from bot.cli import main
 from bot.config import ProviderChoice, RepoConfig
 from bot.errors import UserInputError
-from bot.github_repo import GitHubRepo
-from bot.ledger import open_ledger
-from bot.pipeline import Shard
+from bot.github.repo import GitHubRepo
+from bot.book.ledger import open_ledger
+from bot.book.pipeline import Shard
 from tests.conftest import minimal_spec
 from tests.fake_github import FakeGitHub, serving
 
@@ -229,8 +229,8 @@ def test_make_book_command_needs_the_spec_in_the_checkout(
 
 
 def test_create_pr_starts_the_generation_job(fake: FakeGitHub) -> None:
-    from bot.events import Trigger
-    from bot.flows import create_pr
+    from bot.github.events import Trigger
+    from bot.github.flows import create_pr
 
     repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
     trigger = Trigger("create-pr", fake.repo, ISSUE, "Codertocat", "create-ebook-pr", None, {})

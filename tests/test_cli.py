@@ -119,7 +119,7 @@ def test_generate_resumes_and_skips_done_pages(
 def test_edited_png_is_reencoded_not_the_stale_tif(copy_book: Path) -> None:
     from PIL import Image, ImageDraw
 
-    from bot.pages import load_g4, read_g4
+    from bot.book.pages import load_g4, read_g4
 
     png = copy_book / "pages" / "002.png"
     with Image.open(png) as im:

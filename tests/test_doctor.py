@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.doctor import CHECKS
+from bot.ops.doctor import CHECKS
 from tests.fake_github import serving
 
 SECRET = "ghp_supersecret_token_value_1234567890"

@@ -14,7 +14,7 @@ pytest.importorskip("googleapiclient", reason="the drive extra is not installed"
 
 from googleapiclient.http import HttpMockSequence
 
-from bot.delivery.drive import (
+from bot.ops.drive import (
     DriveDelivery,
     DriveError,
     build_service,

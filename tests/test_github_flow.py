@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from bot.checklist import BEGIN, END, STATUS_MARKER
-from bot.events import parse_trigger
-from bot.flows import create_pr, init_from_issue
-from bot.github_repo import GitHubRepo
-from bot.issue_form import load_form
+from bot.github.checklist import BEGIN, END, STATUS_MARKER
+from bot.github.events import parse_trigger
+from bot.github.flows import create_pr, init_from_issue
+from bot.github.repo import GitHubRepo
+from bot.github.issue_form import load_form
 from tests.fake_github import FakeGitHub, serving
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
@@ -266,7 +266,7 @@ def test_drafts_refused_opens_a_normal_pr_and_says_so(fake: FakeGitHub) -> None:
 
 
 def test_persistent_5xx_gives_up_with_a_clear_error(fake: FakeGitHub) -> None:
-    from bot.github_repo import GitHubError
+    from bot.github.repo import GitHubError
 
     fake.fail("GET", r"/permission$", 500, times=10)
     repo, sleeps = repo_for(fake)
@@ -292,7 +292,7 @@ def test_github_enterprise_api_url() -> None:
 
 
 def test_pr_body_splice_keeps_peoples_text() -> None:
-    from bot.checklist import Progress, pr_body, render_checklist, splice
+    from bot.github.checklist import Progress, pr_body, render_checklist, splice
 
     body = pr_body(3, Progress()) + "\n\nReviewer note: page 4 looks great."
     updated = splice(body, render_checklist(Progress(done=frozenset({"spec", "cover"}))))

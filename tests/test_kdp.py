@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import SpecError
-from bot.kdp import (
+from bot.book.kdp import (
     PageKind,
     cover_size,
     inside_margin,
@@ -13,7 +13,7 @@ from bot.kdp import (
     plan_interior,
     spine_width,
 )
-from bot.spec import Paper, Trim, parse_spec
+from bot.book.spec import Paper, Trim, parse_spec
 from tests.conftest import minimal_spec
 
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.errors import UserInputError
-from bot.ledger import LedgerError, PageInput, open_ledger
-from bot.ledger.db import (
+from bot.book.ledger import LedgerError, PageInput, open_ledger
+from bot.book.ledger.db import (
     current_revision,
     downgrade,
     filesystem_type,
@@ -48,7 +48,7 @@ def test_migrations_match_the_models(db_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from bot.ledger.models import Base
+    from bot.book.ledger.models import Base
 
     engine = make_engine(db_url)
     with engine.connect() as conn:
@@ -194,8 +194,8 @@ def test_four_concurrent_workers_make_each_of_100_pages_exactly_once(db_url: str
 def test_claiming_on_a_network_filesystem_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.ledger import db
-    from bot.pipeline import check_claiming
+    from bot.book.ledger import db
+    from bot.book.pipeline import check_claiming
 
     ledger = open_ledger(None, state_dir=tmp_path)
     check_claiming(ledger)  # a local disk is fine

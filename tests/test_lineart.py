@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from bot.lineart import LineArtOptions, to_line_art
-from bot.pipeline import make_page
-from bot.providers import ImageRequest
-from bot.spec import parse_spec
+from bot.book.lineart import LineArtOptions, to_line_art
+from bot.book.pipeline import make_page
+from bot.book.providers import ImageRequest
+from bot.book.spec import parse_spec
 from tests.conftest import minimal_spec
 
 

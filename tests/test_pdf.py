@@ -10,10 +10,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from bot.cli import main
-from bot.kdp import POINTS, spine_width
-from bot.pdf.cover import cover_layout, write_cover
-from bot.preflight import check_pdf, image_resolutions
-from bot.spec import Paper, parse_spec
+from bot.book.kdp import POINTS, spine_width
+from bot.book.pdf.cover import cover_layout, write_cover
+from bot.book.preflight import check_pdf, image_resolutions
+from bot.book.spec import Paper, parse_spec
 from tests.conftest import EXAMPLES, minimal_spec, write_spec
 
 
@@ -61,7 +61,7 @@ def test_art_is_ccitt_g4_at_300_dpi_or_more(built_book: Path) -> None:
 
 
 def test_embedded_g4_is_the_page_file_byte_for_byte(built_book: Path) -> None:
-    from bot.pages import read_g4
+    from bot.book.pages import read_g4
 
     g4, _ = read_g4((built_book / "pages" / "001.tif").read_bytes())
     page = PdfReader(built_book / "interior.pdf").pages[4]

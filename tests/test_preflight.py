@@ -9,7 +9,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
 from bot.cli import main
-from bot.preflight import check_pdf
+from bot.book.preflight import check_pdf
 
 
 def pillow_pdf(path: Path, pages: int, size_px: tuple[int, int], dpi: float) -> Path:

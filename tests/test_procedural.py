@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from bot.providers import ImageRequest, get_provider
-from bot.providers.procedural import choose_genre
-from bot.spec import Audience
+from bot.book.providers import ImageRequest, get_provider
+from bot.book.providers.procedural import choose_genre
+from bot.book.spec import Audience
 
 SIZE = (1144, 1455)  # half of an 8.5x11 art box: keeps the suite quick
 

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.checklist import Progress, parse_checklist, pr_body
+from bot.github.checklist import Progress, parse_checklist, pr_body
 from bot.cli import main
-from bot.commands import CommandError, apply, parse
-from bot.events import parse_trigger
-from bot.github_repo import GitHubRepo
-from bot.review import handle_command
-from bot.spec import load_spec, parse_spec
+from bot.github.slash import CommandError, apply, parse
+from bot.github.events import parse_trigger
+from bot.github.repo import GitHubRepo
+from bot.github.review import handle_command
+from bot.book.spec import load_spec, parse_spec
 from tests.conftest import minimal_spec
 from tests.fake_github import FakeGitHub, serving
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import SpecError
-from bot.spec import BookSpec, Trim, derive_seed, load_spec, parse_spec
-from bot.yamlio import load_yaml
+from bot.book.spec import BookSpec, Trim, derive_seed, load_spec, parse_spec
+from bot.book.yamlio import load_yaml
 from tests.conftest import EXAMPLES, minimal_spec, write_spec
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.install import WORKFLOWS, render_workflow
+from bot.github.install import WORKFLOWS, render_workflow
 from tests.conftest import ROOT
 
 UNTRUSTED = re.compile(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import SpecError
-from bot.spec import load_spec
-from bot.yamlio import MAX_SPEC_BYTES, load_yaml
+from bot.book.spec import load_spec
+from bot.book.yamlio import MAX_SPEC_BYTES, load_yaml
 
 ALIAS_BOMB = """
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -77,8 +77,8 @@ def test_missing_file(tmp_path) -> None:
 def test_c_and_python_emitters_write_the_same_bytes() -> None:
     import yaml
 
-    from bot.spec import parse_spec
-    from bot.yamlio import DUMPER, PY_DUMPER, dump_yaml
+    from bot.book.spec import parse_spec
+    from bot.book.yamlio import DUMPER, PY_DUMPER, dump_yaml
     from tests.conftest import EXAMPLES, minimal_spec
 
     assert hasattr(yaml, "CSafeDumper")  # the fast path is really in use here

@@ -1,0 +1,1 @@
+"""The book side: spec -> pages -> PDFs. It knows nothing of GitHub."""

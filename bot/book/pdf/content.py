@@ -1,0 +1,79 @@
+"""Page content streams: text, lines, rectangles and images, in points."""
+
+from __future__ import annotations
+
+from bot.book.pdf.fonts import EmbeddedFont
+from bot.book.pdf.writer import fmt_num
+
+
+def _n(*values: float) -> str:
+    return " ".join(fmt_num(v) for v in values)
+
+
+def hex_rgb(colour: str) -> tuple[float, float, float]:
+    """'#rrggbb' as PDF colour components in 0..1."""
+    value = colour.lstrip("#")
+    r, g, b = (int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return r, g, b
+
+
+class Content:
+    """Builds one content stream and remembers which fonts and images it uses."""
+
+    def __init__(self) -> None:
+        self._ops: list[bytes] = []
+        self.fonts: dict[str, EmbeddedFont] = {}
+        self.images: dict[str, object] = {}
+
+    def raw(self, op: str) -> None:
+        self._ops.append(op.encode("ascii"))
+
+    def fill_colour(self, colour: str) -> None:
+        self.raw(f"{_n(*hex_rgb(colour))} rg")
+
+    def fill_rect(self, x: float, y: float, w: float, h: float, colour: str) -> None:
+        self.raw("q")
+        self.fill_colour(colour)
+        self.raw(f"{_n(x, y, w, h)} re f")
+        self.raw("Q")
+
+    def stroke_rect(self, x: float, y: float, w: float, h: float, width: float) -> None:
+        self.raw(f"q {_n(width)} w 0 G {_n(x, y, w, h)} re S Q")
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, width: float) -> None:
+        self.raw(f"q {_n(width)} w 0 G {_n(x1, y1)} m {_n(x2, y2)} l S Q")
+
+    def image(self, name: str, x: float, y: float, w: float, h: float) -> None:
+        self.raw(f"q {_n(w, 0, 0, h, x, y)} cm /{name} Do Q")
+
+    def text(
+        self,
+        font: EmbeddedFont,
+        size: float,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        align: str = "left",
+        colour: str | None = None,
+        rotate: bool = False,
+    ) -> None:
+        """One line of text; `x` is the left, centre or right edge by `align`.
+
+        With `rotate`, the line runs top to bottom (a spine) and `x`, `y` are its start.
+        """
+        self.fonts[font.resource] = font
+        width = font.width(text, size)
+        if align == "center":
+            offset = width / 2
+        elif align == "right":
+            offset = width
+        else:
+            offset = 0.0
+        fill = f"{_n(*hex_rgb(colour))} rg " if colour else "0 g "
+        matrix = _n(0, -1, 1, 0, x, y - offset) if rotate else _n(1, 0, 0, 1, x - offset, y)
+        op = f"q {fill}BT /{font.resource} {_n(size)} Tf {matrix} Tm "
+        self._ops.append(op.encode("ascii") + font.encode(text) + b" Tj ET Q")
+
+    def data(self) -> bytes:
+        return b"\n".join(self._ops) + b"\n"

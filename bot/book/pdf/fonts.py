@@ -1,0 +1,169 @@
+"""TrueType fonts embedded as subsets (Type0 / CIDFontType2, Identity-H) with a ToUnicode map,
+so any Unicode title prints and text can be searched and extracted from the PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from importlib import resources
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue, Ref
+
+_FONT_DIR = resources.files("bot") / "fonts"
+REGULAR = "DejaVuSans.ttf"
+BOLD = "DejaVuSans-Bold.ttf"
+
+
+def font_path(name: str) -> Path:
+    return Path(str(_FONT_DIR / name))
+
+
+class EmbeddedFont:
+    """One font of one PDF: encodes text, measures it, and writes its subset at the end."""
+
+    def __init__(self, filename: str, resource: str) -> None:
+        self.path = font_path(filename)
+        self.resource = resource  # the name in page resources, e.g. "F1"
+        self._tt = TTFont(self.path, recalcTimestamp=False, lazy=True)
+        self._cmap: dict[int, str] = self._tt.getBestCmap()
+        self._upem: int = self._tt["head"].unitsPerEm
+        self._hmtx = self._tt["hmtx"]
+        self._used: dict[int, str] = {}  # glyph id -> the text it stands for
+
+    def _gid(self, ch: str) -> int:
+        glyph = self._cmap.get(ord(ch)) or self._cmap.get(ord("?"), ".notdef")
+        gid: int = self._tt.getGlyphID(glyph)
+        return gid
+
+    def encode(self, text: str) -> bytes:
+        """Text as a hex string of glyph ids for `Tj`; records the glyphs for the subset."""
+        out = []
+        for ch in text:
+            gid = self._gid(ch)
+            self._used.setdefault(gid, ch)
+            out.append(f"{gid:04X}")
+        return ("<" + "".join(out) + ">").encode("ascii")
+
+    def width(self, text: str, size: float) -> float:
+        """Advance width of `text` in points at `size`."""
+        units = sum(self._hmtx[self._tt.getGlyphName(self._gid(ch))][0] for ch in text)
+        return float(units) * size / self._upem
+
+    def _subset(self) -> bytes:
+        font = TTFont(self.path, recalcTimestamp=False)
+        options = subset.Options()
+        options.retain_gids = True  # glyph ids stay as encoded: CIDToGIDMap /Identity
+        options.notdef_outline = True
+        options.layout_features = []
+        options.drop_tables += ["FFTM"]  # FontForge timestamps: not needed to print
+        options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
+        sub = subset.Subsetter(options)
+        sub.populate(gids=sorted({0, *self._used}))
+        sub.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
+        return buf.getvalue()
+
+    def _tag(self) -> str:
+        digest = hashlib.sha256(repr(sorted(self._used)).encode()).digest()
+        return "".join(chr(ord("A") + b % 26) for b in digest[:6])
+
+    def _to_unicode(self) -> bytes:
+        lines = [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+            "/CMapName /Adobe-Identity-UCS def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            "<0000> <FFFF>",
+            "endcodespacerange",
+        ]
+        items = sorted(self._used.items())
+        for start in range(0, len(items), 100):
+            chunk = items[start : start + 100]
+            lines.append(f"{len(chunk)} beginbfchar")
+            lines += [f"<{g:04X}> <{ch.encode('utf-16-be').hex().upper()}>" for g, ch in chunk]
+            lines.append("endbfchar")
+        lines += [
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+        return "\n".join(lines).encode("ascii")
+
+    def write(self, writer: PdfStreamWriter, ref: Ref) -> None:
+        """Write the subset and its font objects; `ref` is the Type0 font pages refer to."""
+        data = self._subset()
+        scale = 1000 / self._upem
+        head, hhea, os2 = self._tt["head"], self._tt["hhea"], self._tt["OS/2"]
+        base = Name(f"{self._tag()}+{self._tt['name'].getDebugName(6) or 'Font'}")
+        fontfile = writer.add_stream({"Length1": len(data)}, data, compress=True)
+        descriptor = writer.add(
+            {
+                "Type": Name("FontDescriptor"),
+                "FontName": base,
+                "Flags": 32,
+                "FontBBox": [
+                    round(head.xMin * scale),
+                    round(head.yMin * scale),
+                    round(head.xMax * scale),
+                    round(head.yMax * scale),
+                ],
+                "ItalicAngle": 0,
+                "Ascent": round(hhea.ascent * scale),
+                "Descent": round(hhea.descent * scale),
+                "CapHeight": round(getattr(os2, "sCapHeight", hhea.ascent) * scale),
+                "StemV": 80,
+                "FontFile2": fontfile,
+            }
+        )
+        widths: list[PdfValue] = []
+        for gid in sorted(self._used):
+            advance = self._hmtx[self._tt.getGlyphName(gid)][0]
+            widths += [gid, [round(advance * scale, 2)]]
+        cid_font = writer.add(
+            {
+                "Type": Name("Font"),
+                "Subtype": Name("CIDFontType2"),
+                "BaseFont": base,
+                "CIDSystemInfo": {"Registry": "Adobe", "Ordering": "Identity", "Supplement": 0},
+                "FontDescriptor": descriptor,
+                "W": widths,
+                "CIDToGIDMap": Name("Identity"),
+            }
+        )
+        to_unicode = writer.add_stream({}, self._to_unicode(), compress=True)
+        writer.add(
+            {
+                "Type": Name("Font"),
+                "Subtype": Name("Type0"),
+                "BaseFont": base,
+                "Encoding": Name("Identity-H"),
+                "DescendantFonts": [cid_font],
+                "ToUnicode": to_unicode,
+            },
+            ref,
+        )
+
+
+def wrap(font: EmbeddedFont, text: str, size: float, max_width: float) -> list[str]:
+    """Greedy word wrap; a word wider than the line is kept whole on its own line."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        current = ""
+        for word in paragraph.split():
+            candidate = f"{current} {word}".strip()
+            if current and font.width(candidate, size) > max_width:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        lines.append(current)
+    return lines

@@ -1,0 +1,158 @@
+"""The interior PDF: front matter, coloring pages, blanks and page numbers, KDP geometry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.fsutil import atomic_open
+from bot.book.kdp import DPI, NUMBER_BAND, POINTS, Box, InteriorPlan, PageKind, PlannedPage
+from bot.book.pages import G4Image
+from bot.book.pdf.content import Content
+from bot.book.pdf.document import BookDocument, BookFonts, book_info
+from bot.book.pdf.fonts import EmbeddedFont, wrap
+from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue, Ref
+from bot.book.spec import BookSpec
+
+
+def image_xobject(image: G4Image) -> dict[str, PdfValue]:
+    """The dictionary of a 1-bit CCITT G4 image, its stream embedded as encoded."""
+    return {
+        "Type": Name("XObject"),
+        "Subtype": Name("Image"),
+        "Width": image.width,
+        "Height": image.height,
+        "ColorSpace": Name("DeviceGray"),
+        "BitsPerComponent": 1,
+        "Filter": Name("CCITTFaxDecode"),
+        "DecodeParms": {
+            "K": -1,
+            "Columns": image.width,
+            "Rows": image.height,
+            "BlackIs1": image.black_is_1,
+        },
+    }
+
+
+def fit_image(width_px: int, height_px: int, box: Box) -> Box:
+    """Centre an image in `box` at 300 DPI, only ever scaled down (never below 300 DPI)."""
+    natural_w, natural_h = width_px / DPI * POINTS, height_px / DPI * POINTS
+    scale = min(1.0, box.w / natural_w, box.h / natural_h)
+    w, h = natural_w * scale, natural_h * scale
+    return Box(box.x + (box.w - w) / 2, box.y + (box.h - h) / 2, w, h)
+
+
+def _fit_lines(
+    font: EmbeddedFont, text: str, size: float, width: float, max_lines: int
+) -> tuple[list[str], float]:
+    """Wrap `text`, shrinking the size until it takes at most `max_lines` lines."""
+    while True:
+        lines = wrap(font, text, size, width)
+        if (
+            len(lines) <= max_lines and all(font.width(ln, size) <= width for ln in lines)
+        ) or size <= 8:
+            return lines, size
+        size *= 0.9
+
+
+def _title_page(c: Content, f: BookFonts, spec: BookSpec, live: Box) -> None:
+    cx = live.x + live.w / 2
+    lines, size = _fit_lines(f.bold, spec.title, 36, live.w, 3)
+    y = live.y + live.h * 0.68
+    for line in lines:
+        c.text(f.bold, size, cx, y, line, align="center")
+        y -= size * 1.25
+    if spec.subtitle:
+        sub, sub_size = _fit_lines(f.regular, spec.subtitle, 18, live.w, 3)
+        y -= 8
+        for line in sub:
+            c.text(f.regular, sub_size, cx, y, line, align="center")
+            y -= sub_size * 1.3
+    c.text(f.regular, 16, cx, live.y + live.h * 0.2, spec.author, align="center")
+
+
+def _copyright_page(c: Content, f: BookFonts, spec: BookSpec, live: Box) -> None:
+    text = "\n".join(
+        [
+            spec.title,
+            f"Copyright \u00a9 {spec.author}. All rights reserved.",
+            "No part of this book may be reproduced or transmitted in any form without "
+            "written permission from the author, except for coloring its pages for "
+            "personal use.",
+            "Illustrations made with ebook-bot.",
+        ]
+    )
+    size = 9.0
+    lines = wrap(f.regular, text, size, live.w)
+    y = live.y + (len(lines) - 1) * size * 1.4
+    for line in lines:
+        c.text(f.regular, size, live.x, y, line)
+        y -= size * 1.4
+
+
+def _belongs_to_page(c: Content, f: BookFonts, live: Box) -> None:
+    cx = live.x + live.w / 2
+    y = live.y + live.h * 0.6
+    c.text(f.bold, 28, cx, y, "This book belongs to", align="center")
+    c.line(live.x + live.w * 0.15, y - 72, live.x + live.w * 0.85, y - 72, 1.5)
+    inset = 18.0
+    c.stroke_rect(live.x + inset, live.y + inset, live.w - 2 * inset, live.h - 2 * inset, 3)
+
+
+def write_interior(
+    spec: BookSpec,
+    plan: InteriorPlan,
+    load_art: Callable[[int], G4Image],
+    out: Path,
+) -> None:
+    """Stream the interior to `out` (atomically): one art page in memory at a time."""
+    with atomic_open(out) as fp:
+        doc = BookDocument(PdfStreamWriter(fp), BookFonts())
+        kids: list[PdfValue] = [_write_page(doc, spec, plan, page, load_art) for page in plan.pages]
+        doc.finish(kids, book_info(spec))
+
+
+def _write_page(
+    doc: BookDocument,
+    spec: BookSpec,
+    plan: InteriorPlan,
+    page: PlannedPage,
+    load_art: Callable[[int], G4Image],
+) -> Ref:
+    w, fonts = doc.writer, doc.fonts
+    numbered = spec.page_numbers and page.kind is PageKind.ART
+    live = plan.live_box(page, numbers=spec.page_numbers)
+    c = Content()
+    xobjects: dict[str, PdfValue] = {}
+    if page.kind is PageKind.TITLE:
+        _title_page(c, fonts, spec, live)
+    elif page.kind is PageKind.COPYRIGHT:
+        _copyright_page(c, fonts, spec, live)
+    elif page.kind is PageKind.BELONGS_TO:
+        _belongs_to_page(c, fonts, live)
+    elif page.kind is PageKind.ART:
+        assert page.art_index is not None
+        art = load_art(page.art_index)
+        xobjects["Im1"] = w.add_stream(image_xobject(art), art.data)
+        placed = fit_image(art.width, art.height, live)
+        c.image("Im1", placed.x, placed.y, placed.w, placed.h)
+    if numbered:
+        y = live.y - NUMBER_BAND * POINTS + 6
+        c.text(fonts.regular, 10, live.x + live.w / 2, y, str(page.number), align="center")
+    contents = w.add_stream({}, c.data(), compress=True)
+    media: list[PdfValue] = [0.0, 0.0, plan.page_w * POINTS, plan.page_h * POINTS]
+    resources: dict[str, PdfValue] = {}
+    if c.fonts:
+        resources["Font"] = {name: doc.font_refs[name] for name in sorted(c.fonts)}
+    if xobjects:
+        resources["XObject"] = xobjects
+    page_dict: dict[str, PdfValue] = {
+        "Type": Name("Page"),
+        "Parent": doc.tree,
+        "MediaBox": media,
+        "TrimBox": [*plan.trim_box(page).as_list()],
+        "BleedBox": media,
+        "Resources": resources,
+        "Contents": contents,
+    }
+    return w.add(page_dict)

@@ -1,0 +1,339 @@
+"""The offline provider: deterministic line art drawn from shapes, no model, no network.
+
+Genres: mandalas (radial symmetry), stained glass (a relaxed Voronoi tiling), mazes and big
+simple shapes for young children. The genre comes from the subject, style or theme
+("maze", "stained glass", "stars"...), else from the age band. Line weight and detail follow
+the age band, so regions stay colourable for small hands.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import itertools
+import math
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image, ImageDraw
+from scipy import ndimage
+from scipy.spatial import Voronoi
+
+from bot.book.providers import ImageRequest
+from bot.book.spec import Audience
+
+# line width in pixels at 300 DPI, and how much detail a page carries (0 = least)
+LINE_PX = {
+    Audience.AGES_3_5: 14,
+    Audience.AGES_6_8: 10,
+    Audience.AGES_9_12: 7,
+    Audience.TEENS: 5,
+    Audience.ADULTS: 4,
+}
+DETAIL = {
+    Audience.AGES_3_5: 0,
+    Audience.AGES_6_8: 1,
+    Audience.AGES_9_12: 2,
+    Audience.TEENS: 3,
+    Audience.ADULTS: 4,
+}
+_KEYWORDS = {
+    "maze": ("maze", "labyrinth"),
+    "stained_glass": ("stained", "glass", "mosaic", "tile", "tiling", "geometric", "voronoi"),
+    "shapes": ("shape", "star", "heart", "circle", "square", "triangle", "toddler"),
+    "mandala": ("mandala", "flower", "radial", "kaleidoscope", "rosette"),
+}
+SHAPES = ("circle", "square", "triangle", "star", "heart", "hexagon", "diamond")
+
+Point = tuple[float, float]
+BLACK, WHITE = 0, 255
+
+
+def choose_genre(request: ImageRequest) -> str:
+    """The genre named by the subject, else the style, else the theme, else the age band."""
+    for text in (request.subject, request.style, request.theme):
+        lowered = text.lower()
+        for genre, words in _KEYWORDS.items():
+            if any(word in lowered for word in words):
+                return genre
+    return "shapes" if request.audience is Audience.AGES_3_5 else "mandala"
+
+
+class ProceduralProvider:
+    """Draws line art at the requested print size (mode "1"); covers come coloured in."""
+
+    name = "procedural"
+
+    def __init__(self, config: object = None) -> None:
+        """Needs no configuration (the repository config is accepted and ignored)."""
+
+    def generate(self, request: ImageRequest) -> Image.Image:
+        genre = choose_genre(request)
+        rng = np.random.default_rng(request.seed)
+        img = Image.new("1", (request.width, request.height), 1)
+        draw = ImageDraw.Draw(img)
+        lw = LINE_PX[request.audience]
+        detail = DETAIL[request.audience]
+        _GENRES[genre](draw, request.width, request.height, rng, lw, detail, request.subject)
+        if request.kind == "cover":
+            return colour_in(img, rng)
+        return img
+
+
+def _circle(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, lw: int) -> None:
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=BLACK, width=lw)
+
+
+def _polar(cx: float, cy: float, r: float, theta: float) -> Point:
+    return cx + r * math.cos(theta), cy + r * math.sin(theta)
+
+
+def _mandala(
+    draw: ImageDraw.ImageDraw,
+    w: int,
+    h: int,
+    rng: np.random.Generator,
+    lw: int,
+    detail: int,
+    subject: str,
+) -> None:
+    cx, cy = w / 2, h / 2
+    outer = min(w, h) / 2 - 2 * lw
+    k = int(rng.choice([6, 8])) if detail == 0 else int(rng.choice([8, 10, 12, 16]))
+    rings = 2 + detail
+    r0 = outer * (0.22 if detail == 0 else 0.12)
+    weights = rng.uniform(0.75, 1.25, rings)
+    radii = [r0, *(r0 + np.cumsum(weights) / weights.sum() * (outer - r0))]
+    _circle(draw, cx, cy, r0, lw)
+    if detail > 0:
+        _petals(draw, cx, cy, r0 * 0.25, r0 * 0.95, k // 2, 0.0, lw, inner=False)
+        _circle(draw, cx, cy, r0 * 0.25, lw)
+    motifs = ["petals", "dots", "zigzag", "spokes"] if detail else ["petals", "dots"]
+    for band, (ra, rb) in enumerate(itertools.pairwise(radii)):
+        phase = (band % 2) * math.pi / k
+        motif = motifs[int(rng.integers(len(motifs)))]
+        if motif == "petals":
+            _petals(draw, cx, cy, ra, rb, k, phase, lw, inner=detail >= 2)
+        elif motif == "dots":
+            mid = (ra + rb) / 2
+            r = min((rb - ra) * 0.38, math.pi * mid / k * 0.7)
+            for j in range(k):
+                x, y = _polar(cx, cy, mid, 2 * math.pi * j / k + phase)
+                _circle(draw, x, y, r, lw)
+                if detail >= 3 and r > 12 * lw:
+                    _circle(draw, x, y, r * 0.45, lw)
+        elif motif == "zigzag":
+            pts = [
+                _polar(cx, cy, ra if i % 2 else rb, math.pi * i / k + phase) for i in range(2 * k)
+            ]
+            draw.polygon(pts, outline=BLACK, width=lw)
+        else:  # spokes: 2k cells split by a middle ring
+            for j in range(k):
+                theta = 2 * math.pi * j / k + phase
+                draw.line([_polar(cx, cy, ra, theta), _polar(cx, cy, rb, theta)], BLACK, lw)
+            _circle(draw, cx, cy, (ra + rb) / 2, lw)
+        _circle(draw, cx, cy, rb, lw)
+    if detail > 0:
+        m = 3 * lw
+        draw.rounded_rectangle((m, m, w - m, h - m), radius=12 * lw, outline=BLACK, width=lw)
+
+
+def _petals(
+    draw: ImageDraw.ImageDraw,
+    cx: float,
+    cy: float,
+    ra: float,
+    rb: float,
+    k: int,
+    phase: float,
+    lw: int,
+    *,
+    inner: bool,
+) -> None:
+    """k lens-shaped petals between radii ra and rb, not touching each other."""
+    ts = np.linspace(0.0, 1.0, 28)
+    for scale in (0.9, 0.45) if inner else (0.9,):
+        for j in range(k):
+            theta = 2 * math.pi * j / k + phase
+            half = (math.pi / k) * scale * np.sin(np.pi * ts) ** 0.8
+            rs = ra + ts * (rb - ra) if scale == 0.9 else ra + (0.2 + 0.6 * ts) * (rb - ra)
+            left = [_polar(cx, cy, r, theta - a) for r, a in zip(rs, half, strict=True)]
+            right = [_polar(cx, cy, r, theta + a) for r, a in zip(rs, half, strict=True)]
+            draw.polygon(left + right[::-1], outline=BLACK, width=lw)
+
+
+def _bounded_voronoi(points: np.ndarray, w: float, h: float) -> list[np.ndarray]:
+    """Voronoi cells clipped to the page: mirroring the points across each edge bounds them."""
+    x, y = points[:, 0], points[:, 1]
+    mirrored = np.concatenate(
+        [
+            points,
+            np.column_stack([-x, y]),
+            np.column_stack([2 * w - x, y]),
+            np.column_stack([x, -y]),
+            np.column_stack([x, 2 * h - y]),
+        ]
+    )
+    vor = Voronoi(mirrored)
+    cells = []
+    for i in range(len(points)):
+        verts = vor.vertices[vor.regions[vor.point_region[i]]]
+        centre = verts.mean(axis=0)
+        order = np.argsort(np.arctan2(verts[:, 1] - centre[1], verts[:, 0] - centre[0]))
+        cells.append(np.clip(verts[order], [0, 0], [w, h]))
+    return cells
+
+
+def _centroid(poly: np.ndarray) -> np.ndarray:
+    x, y = poly[:, 0], poly[:, 1]
+    xs, ys = np.roll(x, -1), np.roll(y, -1)
+    cross = x * ys - xs * y
+    area = cross.sum() / 2
+    if abs(area) < 1e-9:
+        return np.asarray(poly.mean(axis=0))
+    centre: np.ndarray = np.array([((x + xs) * cross).sum(), ((y + ys) * cross).sum()])
+    result: np.ndarray = centre / (6 * area)
+    return result
+
+
+def _stained_glass(
+    draw: ImageDraw.ImageDraw,
+    w: int,
+    h: int,
+    rng: np.random.Generator,
+    lw: int,
+    detail: int,
+    subject: str,
+) -> None:
+    n = (12, 22, 40, 65, 90)[detail]
+    points = rng.uniform([0, 0], [w, h], (n, 2))
+    for _ in range(3):  # Lloyd relaxation: even cells, no slivers too thin to colour
+        points = np.array([_centroid(c) for c in _bounded_voronoi(points, w, h)])
+    for cell in _bounded_voronoi(points, w, h):
+        draw.polygon([tuple(p) for p in cell], outline=BLACK, width=lw)
+        if detail >= 2 and rng.random() < 0.5:
+            c = _centroid(cell)
+            inner = c + 0.5 * (cell - c)
+            draw.polygon([tuple(p) for p in inner], outline=BLACK, width=lw)
+    draw.rectangle((0, 0, w - 1, h - 1), outline=BLACK, width=2 * lw)
+
+
+def _maze(
+    draw: ImageDraw.ImageDraw,
+    w: int,
+    h: int,
+    rng: np.random.Generator,
+    lw: int,
+    detail: int,
+    subject: str,
+) -> None:
+    cols = (6, 9, 13, 18, 24)[detail]
+    size = (w - 4 * lw) / cols
+    rows = int((h - 4 * lw) // size)
+    x0, y0 = (w - cols * size) / 2, (h - rows * size) / 2
+    # walls[r][c] = [east, south]; carve with an iterative depth-first search
+    east = np.ones((rows, cols), bool)
+    south = np.ones((rows, cols), bool)
+    seen = np.zeros((rows, cols), bool)
+    stack = [(0, 0)]
+    seen[0, 0] = True
+    while stack:
+        r, c = stack[-1]
+        options = [
+            (nr, nc)
+            for nr, nc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1))
+            if 0 <= nr < rows and 0 <= nc < cols and not seen[nr, nc]
+        ]
+        if not options:
+            stack.pop()
+            continue
+        nr, nc = options[int(rng.integers(len(options)))]
+        if nr == r:
+            east[r, min(c, nc)] = False
+        else:
+            south[min(r, nr), c] = False
+        seen[nr, nc] = True
+        stack.append((nr, nc))
+    x1, y1 = x0 + cols * size, y0 + rows * size
+    draw.line([(x0 + size, y0), (x1, y0)], BLACK, lw)  # entrance: top-left cell open
+    draw.line([(x0, y0), (x0, y1)], BLACK, lw)
+    draw.line([(x0, y1), (x1 - size, y1)], BLACK, lw)  # exit: bottom-right cell open
+    draw.line([(x1, y0), (x1, y1)], BLACK, lw)
+    for r in range(rows):
+        for c in range(cols):
+            x, y = x0 + c * size, y0 + r * size
+            if east[r, c] and c < cols - 1:
+                draw.line([(x + size, y), (x + size, y + size)], BLACK, lw)
+            if south[r, c] and r < rows - 1:
+                draw.line([(x, y + size), (x + size, y + size)], BLACK, lw)
+
+
+def _shape_points(shape: str, cx: float, cy: float, r: float) -> list[Point]:
+    if shape == "square":
+        return [(cx - r, cy - r), (cx + r, cy - r), (cx + r, cy + r), (cx - r, cy + r)]
+    if shape == "triangle":
+        return [
+            _polar(cx, cy + r * 0.15, r * 1.1, -math.pi / 2 + i * 2 * math.pi / 3) for i in range(3)
+        ]
+    if shape == "star":
+        return [
+            _polar(cx, cy, r if i % 2 == 0 else r * 0.45, -math.pi / 2 + i * math.pi / 5)
+            for i in range(10)
+        ]
+    if shape == "hexagon":
+        return [_polar(cx, cy, r, i * math.pi / 3) for i in range(6)]
+    if shape == "diamond":
+        return [(cx, cy - r), (cx + r * 0.75, cy), (cx, cy + r), (cx - r * 0.75, cy)]
+    if shape == "heart":
+        ts = np.linspace(0, 2 * math.pi, 72, endpoint=False)
+        xs = 16 * np.sin(ts) ** 3
+        ys = 13 * np.cos(ts) - 5 * np.cos(2 * ts) - 2 * np.cos(3 * ts) - np.cos(4 * ts)
+        return [(cx + r * x / 17, cy - r * (y + 2) / 17) for x, y in zip(xs, ys, strict=True)]
+    # circle
+    return [_polar(cx, cy, r, i * math.pi / 48) for i in range(96)]
+
+
+def _shapes(
+    draw: ImageDraw.ImageDraw,
+    w: int,
+    h: int,
+    rng: np.random.Generator,
+    lw: int,
+    detail: int,
+    subject: str,
+) -> None:
+    named = [s for s in SHAPES if s in subject.lower()]
+    cols, rows = (2, 3) if detail <= 1 else (3, 4)
+    cw, ch = w / cols, h / rows
+    for row in range(rows):
+        for col in range(cols):
+            shape = named[0] if named else SHAPES[int(rng.integers(len(SHAPES)))]
+            # a little jitter per cell, so a new seed (a reviewer's /regenerate) is a new page
+            # even when the subject names the shape
+            cx = (col + 0.5 + rng.uniform(-0.06, 0.06)) * cw
+            cy = (row + 0.5 + rng.uniform(-0.06, 0.06)) * ch
+            r = min(cw, ch) * rng.uniform(0.34, 0.4)
+            draw.polygon(_shape_points(shape, cx, cy, r), outline=BLACK, width=lw)
+            if detail >= 1:
+                draw.polygon(_shape_points(shape, cx, cy, r * 0.5), outline=BLACK, width=lw)
+
+
+_GENRES: dict[str, Callable[..., None]] = {
+    "mandala": _mandala,
+    "stained_glass": _stained_glass,
+    "maze": _maze,
+    "shapes": _shapes,
+}
+
+
+def _palette(rng: np.random.Generator, n: int) -> np.ndarray:
+    hues = (rng.uniform() + np.arange(n) * 0.618034) % 1.0
+    rgb = [colorsys.hsv_to_rgb(float(hh), 0.55, 0.97) for hh in hues]
+    return (np.array(rgb) * 255).astype(np.uint8)
+
+
+def colour_in(line_art: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Fill each closed region with a colour: the cover shows a finished page."""
+    white = np.asarray(line_art, dtype=bool)
+    labels, count = ndimage.label(white)
+    colours = np.concatenate([[[20, 20, 20]], _palette(rng, max(count, 1))]).astype(np.uint8)
+    return Image.fromarray(colours[labels], "RGB")

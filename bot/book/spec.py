@@ -1,0 +1,289 @@
+"""The book spec: a versioned, validated description of one coloring book."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.errors import SpecError
+from bot.book.yamlio import MAX_SPEC_BYTES, dump_yaml, load_yaml
+
+SPEC_VERSION = 1
+MAX_PAGES = 400  # art pages; the interior limit (KDP's 828) is checked on the whole plan
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _clean_line(value: str) -> str:
+    value = value.strip()
+    if _CONTROL.search(value) or "\n" in value:
+        raise ValueError("must be one line of printable text")
+    return value
+
+
+Line = Annotated[str, StringConstraints(max_length=200)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+ProviderName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+
+
+class Audience(StrEnum):
+    """Age band: sets line weight and how much detail a page carries."""
+
+    AGES_3_5 = "3-5"
+    AGES_6_8 = "6-8"
+    AGES_9_12 = "9-12"
+    TEENS = "teens"
+    ADULTS = "adults"
+
+
+class Paper(StrEnum):
+    WHITE = "white"
+    CREAM = "cream"
+
+
+class Trim(StrEnum):
+    """KDP paperback trim sizes (width x height, inches)."""
+
+    T8_5X11 = "8.5x11"
+    T8X10 = "8x10"
+    T6X9 = "6x9"
+    T8_5X8_5 = "8.5x8.5"
+    T7X10 = "7x10"
+    T8_25X8_25 = "8.25x8.25"
+    T8_27X11_69 = "8.27x11.69"
+
+    @property
+    def inches(self) -> tuple[float, float]:
+        w, h = self.value.split("x")
+        return float(w), float(h)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+Subject = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+
+
+class PageOverride(_Model):
+    """A reviewer's change to one page (`/regenerate N`, `/regenerate N subject: ...`)."""
+
+    subject: Subject | None = None
+    variant: int = Field(default=0, ge=0, le=100_000)  # each /regenerate draws a new seed
+
+    @field_validator("subject")
+    @classmethod
+    def _one_line_subject(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_line(value)
+
+
+class PagesSpec(_Model):
+    """Page subjects; with `count`, subjects cycle until that many pages exist.
+    `overrides` (keyed by page number, from 1) change single pages after review."""
+
+    subjects: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
+        min_length=1, max_length=MAX_PAGES
+    )
+    count: int | None = Field(default=None, ge=1, le=MAX_PAGES)
+    overrides: dict[Annotated[int, Field(ge=1, le=MAX_PAGES)], PageOverride] = Field(
+        default_factory=dict
+    )
+
+    @model_validator(mode="after")
+    def _overrides_in_book(self) -> PagesSpec:
+        outside = sorted(n for n in self.overrides if n > self.total)
+        if outside:
+            raise ValueError(f"overrides: page {outside[0]} is past the last page ({self.total})")
+        return self
+
+    @field_validator("subjects")
+    @classmethod
+    def _one_line_subjects(cls, value: list[str]) -> list[str]:
+        return [_clean_line(v) for v in value]
+
+    @property
+    def total(self) -> int:
+        return self.count if self.count is not None else len(self.subjects)
+
+
+class FrontMatter(_Model):
+    title_page: bool = True
+    copyright_page: bool = True
+    belongs_to: bool = True
+
+
+class CoverSpec(_Model):
+    subject: Line | None = None
+    style: Line | None = None
+    background: Color = "#ffffff"
+    title_color: Color = "#1a1a1a"
+    back_text: Annotated[str, StringConstraints(max_length=600)] | None = None
+    variant: int = Field(default=0, ge=0, le=100_000)  # each /cover draws a new cover
+
+
+class ProvidersSpec(_Model):
+    """Which provider makes each asset kind; unset means the repository's config decides
+    (`.github/ebook-bot.yml`), and without one the offline `procedural` provider."""
+
+    cover: ProviderName | None = None
+    coloring_page: ProviderName | None = None
+
+
+class BookSpec(_Model):
+    """One coloring book."""
+
+    spec_version: Literal[1] = 1
+    title: Title
+    subtitle: Line | None = None
+    author: Title
+    audience: Audience = Audience.ADULTS
+    theme: Line = ""
+    style: Line = ""
+    pages: PagesSpec
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    trim: Trim = Trim.T8_5X11
+    bleed: bool = False
+    paper: Paper = Paper.WHITE
+    single_sided: bool = True
+    front_matter: FrontMatter = FrontMatter()
+    page_numbers: bool = True
+    cover: CoverSpec = CoverSpec()
+    providers: ProvidersSpec = ProvidersSpec()
+
+    @field_validator("title", "subtitle", "author", "theme", "style")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_line(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pages_shorthand(cls, data: Any) -> Any:
+        # `pages: [a, b, c]` is shorthand for `pages: {subjects: [a, b, c]}`.
+        if isinstance(data, dict) and isinstance(data.get("pages"), list):
+            data = {**data, "pages": {"subjects": data["pages"]}}
+        return data
+
+    def page_subjects(self) -> list[str]:
+        """The subject of every art page, subjects cycling up to the page count, with
+        reviewers' overrides applied."""
+        subjects = self.pages.subjects
+        out = [subjects[i % len(subjects)] for i in range(self.pages.total)]
+        for number, override in self.pages.overrides.items():
+            if override.subject and number <= len(out):
+                out[number - 1] = override.subject
+        return out
+
+    def page_variant(self, index: int) -> int:
+        """How many times a reviewer asked for page `index` (0-based) again."""
+        override = self.pages.overrides.get(index + 1)
+        return override.variant if override else 0
+
+    def with_page_count(self, count: int) -> BookSpec:
+        """A copy with `count` art pages (the `--pages` option)."""
+        overrides = {n: o.model_dump() for n, o in self.pages.overrides.items() if n <= count}
+        pages = {"subjects": self.pages.subjects, "count": count, "overrides": overrides}
+        return self.model_validate({**self.to_data(), "pages": pages})
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data in field order, every field explicit."""
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        """Canonical YAML: the same spec always dumps to the same bytes."""
+        return dump_yaml(self.to_data())
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.to_yaml().encode("utf-8")).hexdigest()
+
+
+def variant_salt(kind: str, variant: int) -> str:
+    """The seed salt of an asset kind; a reviewer's n-th redo salts with /vN."""
+    return kind if variant == 0 else f"{kind}/v{variant}"
+
+
+def derive_seed(book_seed: int, index: int, attempt: int = 0, salt: str = "page") -> int:
+    """A page's seed from the book seed, its index and the retry attempt (stable everywhere)."""
+    digest = hashlib.blake2b(
+        f"{salt}:{book_seed}:{index}:{attempt}".encode(), digest_size=8
+    ).digest()
+    return int.from_bytes(digest, "big") >> 1  # 63 bits: fits torch and numpy generators
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown field",
+    "missing": "required field is missing",
+}
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts) or "(top level)"
+
+
+def validation_problems(exc: ValidationError) -> list[str]:
+    """One line per problem, each naming the field by its dotted path."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(x for x in err["loc"] if x not in ("function-after[_pages_shorthand()]",))
+        msg = _MESSAGES.get(err["type"], err["msg"])
+        if err["type"] == "enum":
+            msg = f"must be one of {err.get('ctx', {}).get('expected', '')}"
+        msg = msg.removeprefix("Value error, ")
+        problems.append(f"{_format_loc(loc)}: {msg}")
+    return problems
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_mapping(model: type[M], data: Any, *, source: str, what: str) -> M:
+    """Plain data as `model`; a SpecError lists every problem with its field path."""
+    if not isinstance(data, dict):
+        raise SpecError(f"{source}: a {what} is a mapping of fields (got {type(data).__name__})")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(f"{source}: invalid {what}", validation_problems(exc)) from None
+
+
+def parse_spec(data: Any, *, source: str = "spec") -> BookSpec:
+    """Validate plain data as a spec; every problem is listed with its field path."""
+    return validate_mapping(BookSpec, data, source=source, what="spec")
+
+
+def load_spec(path: str | Path) -> BookSpec:
+    """Read, safely parse and validate a spec file."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_SPEC_BYTES:  # refuse before reading a huge file into memory
+            raise SpecError(
+                f"{p}: file is {size:,} bytes; a spec may be at most {MAX_SPEC_BYTES:,} bytes"
+            )
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(f"{p}: no such spec file") from None
+    except IsADirectoryError:
+        raise SpecError(f"{p}: is a directory, not a spec file") from None
+    except PermissionError:
+        raise SpecError(f"{p}: permission denied") from None
+    return parse_spec(load_yaml(raw, source=str(p)), source=str(p))

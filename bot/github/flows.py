@@ -1,0 +1,126 @@
+"""Steps 2 and 3 of the design: an issue becomes a spec branch, then a draft PR.
+
+Each flow reads its trigger, checks who asked, and makes only the writes still missing, so
+replaying an event changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.github.checklist import Progress, pr_body, status_comment
+from bot.errors import UserInputError
+from bot.github.events import DISPATCH_CREATE_PR, DISPATCH_GENERATE, Trigger
+from bot.github.repo import GitHubRepo
+from bot.github.issue_spec import spec_from_issue
+
+
+def branch_name(issue_number: int) -> str:
+    return f"ebook-generation-{issue_number}"
+
+
+def spec_path(issue_number: int) -> str:
+    return f"specs/ebook-{issue_number}.yaml"
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    outcome: str  # "dispatched" | "unchanged" | "invalid" | "unauthorized" | "ignored" | "pr"
+    detail: str = ""
+
+
+def init_from_issue(
+    trigger: Trigger,
+    repo: GitHubRepo,
+    *,
+    default_branch: str,
+    form: dict[str, Any],
+    allowlist: frozenset[str] = frozenset(),
+) -> FlowResult:
+    """Parse the issue into a spec, commit it on the book's branch, dispatch the PR step."""
+    if trigger.kind != "sync-spec" or trigger.issue_number is None:
+        return FlowResult("ignored", trigger.reason)
+    number = trigger.issue_number
+    issue = trigger.issue or repo.issue(number)
+    if issue.get("pull_request"):
+        return FlowResult("ignored", f"#{number} is a pull request")
+    if not repo.may_write(trigger.sender, allowlist):
+        repo.upsert_status_comment(
+            number,
+            status_comment(
+                [
+                    f"Thanks, @{trigger.sender}! Only people with write access to this "
+                    "repository (or on the bot's allowlist) can start a coloring book, so "
+                    "nothing was made. A maintainer can run it for you."
+                ]
+            ),
+        )
+        return FlowResult("unauthorized", f"{trigger.sender} may not write")
+    try:
+        spec = spec_from_issue(issue.get("body"), form, default_seed=number)
+    except UserInputError as exc:
+        lines = ["The coloring book could not start: please edit the issue and fix these.", ""]
+        lines += [f"- {p}" for p in exc.problems]
+        repo.upsert_status_comment(number, status_comment(lines))
+        return FlowResult("invalid", "; ".join(exc.problems))
+    branch, path = branch_name(number), spec_path(number)
+    created = repo.ensure_branch(branch, default_branch)
+    changed, blob_sha = repo.put_file(
+        branch, path, spec.to_yaml().encode("utf-8"), f"Spec for #{number}: {spec.title}"
+    )
+    pending = created or changed or repo.find_pull(branch) is None
+    state = "saved" if changed else "unchanged"
+    comment_id = repo.upsert_status_comment(
+        number,
+        status_comment(
+            [
+                f"Spec {state}: `{path}` on branch `{branch}` ({spec.pages.total} pages, "
+                f"{spec.trim.value} in).",
+                "Opening the draft pull request..." if pending else "Nothing new to make.",
+            ]
+        ),
+    )
+    if not pending:
+        return FlowResult("unchanged", f"{path} unchanged and its PR exists")
+    repo.dispatch(
+        DISPATCH_CREATE_PR,
+        {
+            "issue_number": number,
+            "branch": branch,
+            "spec_sha": blob_sha,
+            "title": spec.title[:100],
+            "status_comment_id": comment_id,
+        },
+    )
+    return FlowResult("dispatched", f"{path} on {branch}")
+
+
+def create_pr(trigger: Trigger, repo: GitHubRepo, *, default_branch: str) -> FlowResult:
+    """Find or open the book's draft PR and link it from the issue's status comment."""
+    if trigger.kind != "create-pr" or trigger.issue_number is None:
+        return FlowResult("ignored", trigger.reason)
+    number = trigger.issue_number
+    client = trigger.client_payload or {}
+    branch = branch_name(number)  # never taken from the payload: it names our own branch
+    title = str(client.get("title") or f"issue #{number}")[:100]
+    pr = repo.find_or_create_pull(
+        branch,
+        default_branch,
+        f"Coloring book: {title}",
+        pr_body(number, Progress(done=frozenset({"spec"}))),
+    )
+    if pr is None:  # dry run
+        return FlowResult("pr", "dry run")
+    lines = [f"Spec saved on `{branch}`. Draft pull request: #{pr.number} ({pr.url})"]
+    if not pr.draft:
+        lines.append(
+            "Draft pull requests are not available on this repository's plan, so a normal "
+            "pull request was opened: please do not merge it before the book is done."
+        )
+    raw_id = client.get("status_comment_id")
+    comment_id = int(raw_id) if isinstance(raw_id, int) and raw_id > 0 else None
+    repo.upsert_status_comment(number, status_comment(lines), comment_id)
+    # the generation job runs on the GPU runner, in its own workflow run
+    repo.dispatch(DISPATCH_GENERATE, {"issue_number": number, "pull_number": pr.number})
+    return FlowResult("pr", f"#{pr.number}{' (created)' if pr.created else ''}")

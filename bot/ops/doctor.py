@@ -1,0 +1,208 @@
+"""`ebook-bot doctor`: one health check per component, each ok, warn or fail with a reason.
+
+Like a health endpoint: exit 0 when nothing failed, 1 when anything did. `--json` has a
+stable shape: {"version", "timestamp", "checks": {name: {"status", "detail"}}}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from bot import __version__
+from bot.errors import BotError
+
+Status = Literal["ok", "warn", "fail"]
+CHECKS = ("settings", "github", "database", "gpu", "model", "storage", "drive")
+MIN_FREE_BYTES = 200_000_000
+WARN_FREE_BYTES = 2_000_000_000
+
+
+@dataclass(frozen=True)
+class Check:
+    status: Status
+    detail: str
+
+
+def _settings() -> Check:
+    from bot.config import load_repo_config, with_environment
+    from bot.settings import load_settings
+
+    try:
+        load_settings()
+        with_environment(load_repo_config())
+    except BotError as exc:
+        return Check("fail", "; ".join(line.strip() for line in exc.lines()))
+    return Check("ok", "environment and .github/ebook-bot.yml are valid")
+
+
+def _github() -> Check:
+    from bot.github.repo import GitHubRepo
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    if settings.github_token is None:
+        return Check("warn", "GITHUB_TOKEN not set (needed only for the GitHub steps)")
+    if not settings.github_repository:
+        return Check("warn", "GITHUB_REPOSITORY not set (needed only for the GitHub steps)")
+    repo = GitHubRepo(
+        settings.github_token.get_secret_value(),
+        settings.github_repository,
+        api_url=settings.github_api_url,
+        max_attempts=2,
+    )
+    try:
+        name, push = repo.access()
+    except BotError as exc:
+        return Check("fail", f"cannot read {settings.github_repository}: {exc.message}")
+    if push is False:
+        return Check("fail", f"{name}: the token may read but not push (needs contents: write)")
+    rights = "may push" if push else "rights as the workflow's `permissions:` grant"
+    return Check("ok", f"{name} readable; token {rights}")
+
+
+def _database() -> Check:
+    from bot.book.ledger.db import current_revision, redact
+    from bot.settings import load_settings, open_ledger_from
+
+    settings = load_settings()
+    try:
+        ledger = open_ledger_from(settings)
+    except BotError as exc:
+        return Check("fail", exc.message)
+    url = redact(str(ledger.engine.url))
+    return Check("ok", f"{url} at revision {current_revision(ledger.engine)} (head)")
+
+
+def _uses_diffusers() -> bool:
+    from bot.config import load_repo_config
+
+    config = load_repo_config()
+    return "diffusers" in (config.providers.cover, config.providers.coloring_page)
+
+
+def _gpu() -> Check:
+    needed = _uses_diffusers()
+    try:
+        import torch
+    except ImportError:
+        if needed:
+            return Check("fail", "torch is not installed: pip install 'ebook-bot[gpu]'")
+        return Check("ok", "not needed: no provider here uses the GPU (torch not installed)")
+    if not torch.cuda.is_available():
+        status: Status = "warn" if needed else "ok"
+        return Check(
+            status, f"torch {torch.__version__} sees no CUDA GPU; diffusers would run on the CPU"
+        )
+    free, total = torch.cuda.mem_get_info()
+    name = torch.cuda.get_device_name(0)
+    status = "warn" if free < 8_000_000_000 else "ok"
+    return Check(
+        status, f"{name}: {free / 1e9:.1f} of {total / 1e9:.1f} GB free (torch {torch.__version__})"
+    )
+
+
+def _model() -> Check:
+    from bot.config import load_repo_config, with_environment
+    from bot.book.providers.diffusers_sdxl import is_local
+
+    config = with_environment(load_repo_config())
+    model = config.diffusers.model
+    if not _uses_diffusers() and not _env_model_set():
+        return Check("ok", "not needed: the diffusers provider is not configured")
+    if is_local(model):
+        index = Path(model).expanduser() / "model_index.json"
+        if index.exists():
+            return Check("ok", f"{model}: a saved pipeline")
+        return Check("fail", f"{model}: no model_index.json (not a saved diffusers pipeline)")
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return Check("fail", "huggingface_hub is not installed: pip install 'ebook-bot[gpu]'")
+    found = try_to_load_from_cache(model, "model_index.json")
+    if isinstance(found, str):
+        return Check("ok", f"{model} is in the local cache")
+    return Check("fail", f"{model} is not in the local cache: run `ebook-bot models pull`")
+
+
+def _env_model_set() -> bool:
+    from bot.settings import load_settings
+
+    return load_settings().diffusers_model is not None
+
+
+def _storage() -> Check:
+    from bot.settings import load_settings
+
+    state = load_settings().state_dir
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=state, prefix=".doctor-"):
+            pass
+    except OSError as exc:
+        return Check("fail", f"{state} is not writable ({exc.strerror})")
+    free = shutil.disk_usage(state).free
+    detail = f"{state} writable, {free / 1e9:.1f} GB free"
+    if free < MIN_FREE_BYTES:
+        return Check("fail", detail + " (a book needs a few hundred MB)")
+    return Check("warn" if free < WARN_FREE_BYTES else "ok", detail)
+
+
+def _drive() -> Check:
+    from bot.ops.drive import drive_health
+
+    status, detail = drive_health()
+    return Check(status, detail)  # type: ignore[arg-type]
+
+
+_RUNNERS: dict[str, Callable[[], Check]] = {
+    "settings": _settings,
+    "github": _github,
+    "database": _database,
+    "gpu": _gpu,
+    "model": _model,
+    "storage": _storage,
+    "drive": _drive,
+}
+
+
+def run_checks() -> dict[str, Check]:
+    results: dict[str, Check] = {}
+    for name in CHECKS:
+        try:
+            results[name] = _RUNNERS[name]()
+        except BotError as exc:
+            results[name] = Check("fail", exc.message)
+        except Exception as exc:  # a health check reports, it does not crash
+            results[name] = Check("fail", f"{type(exc).__name__}: {exc}"[:300])
+    return results
+
+
+def healthy(results: dict[str, Check]) -> bool:
+    return all(c.status != "fail" for c in results.values())
+
+
+def as_json(results: dict[str, Check], now: dt.datetime | None = None) -> str:
+    stamp = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
+    return json.dumps(
+        {
+            "version": __version__,
+            "timestamp": stamp,
+            "healthy": healthy(results),
+            "checks": {k: {"status": v.status, "detail": v.detail} for k, v in results.items()},
+        },
+        indent=2,
+    )
+
+
+def as_text(results: dict[str, Check]) -> str:
+    marks = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
+    lines = [f"{marks[c.status]}  {name:9s} {c.detail}" for name, c in results.items()]
+    verdict = "healthy" if healthy(results) else "unhealthy"
+    return "\n".join([*lines, f"ebook-bot {__version__}: {verdict}"]) + "\n"

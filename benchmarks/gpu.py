@@ -148,8 +148,8 @@ def post_ms_per_page() -> float:
 def main() -> None:
     import torch
 
-    from bot.config import DiffusersConfig
     from bot.book.providers.diffusers_sdxl import DiffusersProvider
+    from bot.config import DiffusersConfig
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="one configuration only")

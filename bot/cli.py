@@ -119,8 +119,8 @@ def _generate(args: argparse.Namespace, spec: BookSpec) -> GenerateResult:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from bot.log import stage
     from bot.book.pipeline import assemble
+    from bot.log import stage
 
     spec = _load(args)
     with stage("generate"):
@@ -314,11 +314,11 @@ def _job_repo() -> tuple[Any, Any]:
 def cmd_make_book(args: argparse.Namespace) -> int:
     import os
 
-    from bot.github.book_job import JobContext, run_book_job
-    from bot.config import load_repo_config, with_environment
-    from bot.ops.drive import from_settings as drive_from_settings
-    from bot.github.gitops import auth_env
     from bot.book.pipeline import Shard
+    from bot.config import load_repo_config, with_environment
+    from bot.github.book_job import JobContext, run_book_job
+    from bot.github.gitops import auth_env
+    from bot.ops.drive import from_settings as drive_from_settings
     from bot.settings import open_ledger_from
 
     settings, repo = _job_repo()
@@ -390,8 +390,8 @@ def cmd_mark_book(args: argparse.Namespace) -> int:
 
 
 def cmd_models_pull(args: argparse.Namespace) -> int:
-    from bot.config import load_repo_config, with_environment
     from bot.book.providers.diffusers_sdxl import pull
+    from bot.config import load_repo_config, with_environment
 
     config = with_environment(load_repo_config(args.config))
     for line in pull(args.model, config.diffusers):

@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.errors import UserInputError
 from bot.book.spec import ProviderName, validate_mapping
 from bot.book.yamlio import load_yaml
+from bot.errors import UserInputError
 
 CONFIG_PATH = Path(".github/ebook-bot.yml")
 DEFAULT_PROVIDER = "procedural"

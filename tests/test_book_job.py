@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.github.book_job import ChecklistReporter, JobContext, mark_book, run_book_job
-from bot.github.checklist import Progress, parse_checklist, pr_body
+from bot.book.ledger import open_ledger
+from bot.book.pipeline import Shard
 from bot.cli import main
 from bot.config import ProviderChoice, RepoConfig
 from bot.errors import UserInputError
+from bot.github.book_job import ChecklistReporter, JobContext, mark_book, run_book_job
+from bot.github.checklist import Progress, parse_checklist, pr_body
 from bot.github.repo import GitHubRepo
-from bot.book.ledger import open_ledger
-from bot.book.pipeline import Shard
 from tests.conftest import minimal_spec
 from tests.fake_github import FakeGitHub, serving
 

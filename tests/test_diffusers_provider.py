@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DiffusersConfig
 from bot.book.providers import ImageRequest
 from bot.book.providers.diffusers_sdxl import DiffusersProvider, ModelMissingError, generation_size
+from bot.config import DiffusersConfig
 from tests.conftest import ROOT, minimal_spec, write_spec
 
 pytest.importorskip("torch", reason="the gpu extra (torch) is not installed")

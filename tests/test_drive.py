@@ -14,13 +14,13 @@ pytest.importorskip("googleapiclient", reason="the drive extra is not installed"
 
 from googleapiclient.http import HttpMockSequence
 
+from bot.errors import UserInputError
 from bot.ops.drive import (
     DriveDelivery,
     DriveError,
     build_service,
     load_credentials,
 )
-from bot.errors import UserInputError
 
 PARENT = "0AParentFolderId123"
 

@@ -12,8 +12,8 @@ import pytest
 from bot.github.checklist import BEGIN, END, STATUS_MARKER
 from bot.github.events import parse_trigger
 from bot.github.flows import create_pr, init_from_issue
-from bot.github.repo import GitHubRepo
 from bot.github.issue_form import load_form
+from bot.github.repo import GitHubRepo
 from tests.fake_github import FakeGitHub, serving
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"

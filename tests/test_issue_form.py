@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from bot.book.spec import parse_spec
+from bot.book.yamlio import load_yaml
 from bot.errors import UserInputError
 from bot.github.issue_form import FORM_PATH, form_fields, load_form, parse_issue_form, slug
 from bot.github.issue_spec import spec_from_issue
-from bot.book.spec import parse_spec
-from bot.book.yamlio import load_yaml
 from tests.conftest import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "issue_bodies"

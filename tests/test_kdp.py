@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import SpecError
 from bot.book.kdp import (
     PageKind,
     cover_size,
@@ -14,6 +13,7 @@ from bot.book.kdp import (
     spine_width,
 )
 from bot.book.spec import Paper, Trim, parse_spec
+from bot.errors import SpecError
 from tests.conftest import minimal_spec
 
 

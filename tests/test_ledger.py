@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from bot.errors import UserInputError
 from bot.book.ledger import LedgerError, PageInput, open_ledger
 from bot.book.ledger.db import (
     current_revision,
@@ -21,6 +20,7 @@ from bot.book.ledger.db import (
     make_engine,
     upgrade,
 )
+from bot.errors import UserInputError
 
 
 def inputs(n: int, key: str = "k") -> list[PageInput]:

@@ -9,11 +9,11 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from bot.cli import main
 from bot.book.kdp import POINTS, spine_width
 from bot.book.pdf.cover import cover_layout, write_cover
 from bot.book.preflight import check_pdf, image_resolutions
 from bot.book.spec import Paper, parse_spec
+from bot.cli import main
 from tests.conftest import EXAMPLES, minimal_spec, write_spec
 
 

@@ -8,8 +8,8 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
-from bot.cli import main
 from bot.book.preflight import check_pdf
+from bot.cli import main
 
 
 def pillow_pdf(path: Path, pages: int, size_px: tuple[int, int], dpi: float) -> Path:

@@ -12,10 +12,10 @@ import pytest
 from PIL import Image
 from pydantic import SecretStr
 
-from bot.config import RemoteConfig
-from bot.errors import UserInputError
 from bot.book.providers import ImageRequest
 from bot.book.providers.remote import RemoteProvider, RemoteProviderError, nearest_aspect
+from bot.config import RemoteConfig
+from bot.errors import UserInputError
 
 KEY = "sk-or-v1-TOPSECRET-0123456789"
 PAGE = ImageRequest("coloring_page", 4, "a sleeping fox", 12345, 2550, 3300)

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.github.checklist import Progress, parse_checklist, pr_body
+from bot.book.spec import load_spec, parse_spec
 from bot.cli import main
-from bot.github.slash import CommandError, apply, parse
+from bot.github.checklist import Progress, parse_checklist, pr_body
 from bot.github.events import parse_trigger
 from bot.github.repo import GitHubRepo
 from bot.github.review import handle_command
-from bot.book.spec import load_spec, parse_spec
+from bot.github.slash import CommandError, apply, parse
 from tests.conftest import minimal_spec
 from tests.fake_github import FakeGitHub, serving
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import SpecError
 from bot.book.spec import BookSpec, Trim, derive_seed, load_spec, parse_spec
 from bot.book.yamlio import load_yaml
+from bot.errors import SpecError
 from tests.conftest import EXAMPLES, minimal_spec, write_spec
 
 

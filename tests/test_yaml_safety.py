@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import SpecError
 from bot.book.spec import load_spec
 from bot.book.yamlio import MAX_SPEC_BYTES, load_yaml
+from bot.errors import SpecError
 
 ALIAS_BOMB = """
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.errors import SpecError
 from bot.book.spec import BookSpec, Paper, Trim
+from bot.errors import SpecError
 
 DPI = 300
 POINTS = 72.0

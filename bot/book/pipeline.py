@@ -19,9 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
-from bot.config import RepoConfig, provider_names
-from bot.errors import PreflightError, QualityError, UserInputError
-from bot.fsutil import atomic_write
 from bot.book.kdp import InteriorPlan, art_size_px, cover_art_size_px, plan_interior
 from bot.book.ledger.store import Claim, Key, PageInput
 from bot.book.lineart import LineArtOptions, QAReport, to_line_art
@@ -40,6 +37,9 @@ from bot.book.providers import (
     provider_fingerprint,
 )
 from bot.book.spec import BookSpec, derive_seed, variant_salt
+from bot.config import RepoConfig, provider_names
+from bot.errors import PreflightError, QualityError, UserInputError
+from bot.fsutil import atomic_write
 
 if TYPE_CHECKING:
     from bot.book.ledger import Ledger

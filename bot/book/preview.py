@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.fsutil import atomic_write
 from bot.book.pdf.fonts import REGULAR, font_path
+from bot.fsutil import atomic_write
 
 MAX_BYTES = 1_000_000
 

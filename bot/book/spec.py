@@ -18,8 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-from bot.errors import SpecError
 from bot.book.yamlio import MAX_SPEC_BYTES, dump_yaml, load_yaml
+from bot.errors import SpecError
 
 SPEC_VERSION = 1
 MAX_PAGES = 400  # art pages; the interior limit (KDP's 828) is checked on the whole plan

@@ -19,17 +19,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.github.checklist import parse_checklist, render_checklist, splice
-from bot.config import RepoConfig
-from bot.ops.drive import DriveDelivery
-from bot.errors import BotError, UserInputError
-from bot.github.flows import branch_name, spec_path
-from bot.github.repo import GitHubRepo
-from bot.github.gitops import commit_and_push
 from bot.book.ledger import Ledger
-from bot.log import stage
 from bot.book.pipeline import AssembleResult, GenerateResult, Shard, assemble, generate
 from bot.book.spec import load_spec
+from bot.config import RepoConfig
+from bot.errors import BotError, UserInputError
+from bot.github.checklist import parse_checklist, render_checklist, splice
+from bot.github.flows import branch_name, spec_path
+from bot.github.gitops import commit_and_push
+from bot.github.repo import GitHubRepo
+from bot.log import stage
+from bot.ops.drive import DriveDelivery
 from bot.text import one_line
 
 log = logging.getLogger(__name__)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.github.checklist import Progress, pr_body, status_comment
 from bot.errors import UserInputError
+from bot.github.checklist import Progress, pr_body, status_comment
 from bot.github.events import DISPATCH_CREATE_PR, DISPATCH_GENERATE, Trigger
-from bot.github.repo import GitHubRepo
 from bot.github.issue_spec import spec_from_issue
+from bot.github.repo import GitHubRepo
 
 
 def branch_name(issue_number: int) -> str:

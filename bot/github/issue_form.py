@@ -13,8 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot.errors import UserInputError
 from bot.book.yamlio import load_yaml
+from bot.errors import UserInputError
 
 NO_RESPONSE = "_No response_"
 FORM_PATH = Path(".github") / "ISSUE_TEMPLATE" / "coloring-book.yml"

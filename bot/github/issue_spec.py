@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.book.spec import BookSpec, parse_spec
 from bot.errors import UserInputError
 from bot.github.issue_form import ParsedForm, parse_issue_form
-from bot.book.spec import BookSpec, parse_spec
 
 AUDIENCES = {
     "Adults": "adults",

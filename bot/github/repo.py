@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 from github import Auth, Github, GithubException
 from github.Repository import Repository
 
-from bot.github.checklist import STATUS_MARKER, cap
 from bot.errors import BotError
+from bot.github.checklist import STATUS_MARKER, cap
 
 T = TypeVar("T")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import re
 
-from bot.github.book_job import ChecklistReporter
-from bot.github.slash import HELP, Command, CommandError, apply, is_command, parse
+from bot.book.spec import parse_spec
+from bot.book.yamlio import load_yaml
 from bot.errors import BotError
+from bot.github.book_job import ChecklistReporter
 from bot.github.events import DISPATCH_GENERATE, Trigger
 from bot.github.flows import FlowResult, branch_name, spec_path
 from bot.github.repo import GitHubRepo
-from bot.book.spec import parse_spec
+from bot.github.slash import HELP, Command, CommandError, apply, is_command, parse
 from bot.text import shown
-from bot.book.yamlio import load_yaml
 
 BOOK_WORKFLOW = "ebook-book.yml"
 BRANCH = re.compile(r"ebook-generation-([1-9]\d{0,8})")

@@ -109,8 +109,8 @@ def _gpu() -> Check:
 
 
 def _model() -> Check:
-    from bot.config import load_repo_config, with_environment
     from bot.book.providers.diffusers_sdxl import is_local
+    from bot.config import load_repo_config, with_environment
 
     config = with_environment(load_repo_config())
     model = config.diffusers.model

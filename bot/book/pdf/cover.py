@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PIL import Image
 
-from bot.fsutil import atomic_open
 from bot.book.kdp import (
     BARCODE_INSET,
     BARCODE_SIZE,
@@ -29,6 +28,7 @@ from bot.book.pdf.fonts import wrap
 from bot.book.pdf.interior import fit_image
 from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue
 from bot.book.spec import BookSpec
+from bot.fsutil import atomic_open
 
 
 @dataclass(frozen=True)

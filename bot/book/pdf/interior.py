@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.fsutil import atomic_open
 from bot.book.kdp import DPI, NUMBER_BAND, POINTS, Box, InteriorPlan, PageKind, PlannedPage
 from bot.book.pages import G4Image
 from bot.book.pdf.content import Content
@@ -13,6 +12,7 @@ from bot.book.pdf.document import BookDocument, BookFonts, book_info
 from bot.book.pdf.fonts import EmbeddedFont, wrap
 from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue, Ref
 from bot.book.spec import BookSpec
+from bot.fsutil import atomic_open
 
 
 def image_xobject(image: G4Image) -> dict[str, PdfValue]:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from PIL import Image
 
-from bot.errors import UserInputError
 from bot.book.spec import Audience
+from bot.errors import UserInputError
 
 if TYPE_CHECKING:
     from bot.config import RepoConfig

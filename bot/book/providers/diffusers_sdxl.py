@@ -16,10 +16,10 @@ from typing import Any
 
 from PIL import Image
 
+from bot.book.providers import ImageRequest
+from bot.book.providers.prompts import prompt_for
 from bot.config import DiffusersConfig, RepoConfig
 from bot.errors import BotError, UserInputError
-from bot.book.providers.prompts import prompt_for
-from bot.book.providers import ImageRequest
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ import httpx
 from PIL import Image, UnidentifiedImageError
 from pydantic import SecretStr
 
+from bot.book.providers import ImageRequest
+from bot.book.providers.prompts import prompt_for
 from bot.config import RemoteConfig, RepoConfig
 from bot.errors import BotError, UserInputError
-from bot.book.providers.prompts import prompt_for
-from bot.book.providers import ImageRequest
 
 log = logging.getLogger(__name__)
 

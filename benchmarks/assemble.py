@@ -34,9 +34,11 @@ def _spec(count: int):  # type: ignore[no-untyped-def]
 
 
 def make_pages(out: str, count: int) -> None:
-    from bot.book.pipeline import generate
+    from bot.book.ledger import open_ledger
+    from bot.book.pipeline import Job, dir_key, generate
 
-    generate(_spec(count), Path(out))
+    ledger = open_ledger(None, state_dir=Path(out) / ".state")
+    generate(_spec(count), Path(out), ledger=ledger, job=Job(book=dir_key(Path(out))))
 
 
 def ours(out: str, count: int, use_png: bool) -> None:

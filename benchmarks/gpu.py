@@ -117,16 +117,17 @@ def build_sdxl(folder: Path, device: str, dtype: Any) -> Any:
 
 
 def images_per_second(provider: Any, batch: int, size: tuple[int, int], repeats: int) -> float:
+    from bot.book.assets import AssetKind
     from bot.book.providers import ImageRequest
 
     requests = [
-        ImageRequest("coloring_page", i, "a fox", i, size[0] * 5, size[1] * 5) for i in range(batch)
+        ImageRequest(AssetKind.PAGE, i, "a fox", i, size[0] * 5, size[1] * 5) for i in range(batch)
     ]
-    provider.generate_batch(requests)  # warm-up (and compile)
+    provider.generate(requests)  # warm-up (and compile)
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
-        provider.generate_batch(requests)
+        provider.generate(requests)
         times.append(time.perf_counter() - t)
     return batch / statistics.median(times)
 

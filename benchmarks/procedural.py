@@ -8,6 +8,7 @@ from __future__ import annotations
 import statistics
 import time
 
+from bot.book.assets import AssetKind
 from bot.book.kdp import DPI, page_size
 from bot.book.lineart import to_line_art
 from bot.book.providers import ImageRequest, get_provider
@@ -30,8 +31,8 @@ def main(runs: int = 15) -> None:
         for seed in range(runs):
             t = time.perf_counter()
             image = provider.generate(
-                ImageRequest("coloring_page", 0, subject, seed, *size, audience)
-            )
+                [ImageRequest(AssetKind.PAGE, 0, subject, seed, *size, audience)]
+            )[0]
             to_line_art(image, size)
             times.append(time.perf_counter() - t)
         overall += times

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from bot.book.spec import ProviderName, validate_mapping
 from bot.book.yamlio import load_yaml
 from bot.errors import UserInputError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 CONFIG_PATH = Path(".github/ebook-bot.yml")
 DEFAULT_PROVIDER = "procedural"
@@ -54,6 +57,8 @@ class RemoteConfig(_Model):
     api: Literal["chat", "images"] = "chat"  # chat: /chat/completions with modalities
     timeout: float = Field(default=120.0, gt=0, le=900)
     max_retries: int = Field(default=4, ge=0, le=10)
+    # from EBOOK_BOT_OPENROUTER_API_KEY only: a key never belongs in a committed file
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
 
     @field_validator("base_url")
     @classmethod
@@ -87,14 +92,17 @@ def load_repo_config(path: Path | None = None) -> RepoConfig:
             raise UserInputError(f"{target}: no such config file")
         return RepoConfig()
     data = load_yaml(target.read_bytes(), source=str(target)) or {}
+    remote = data.get("openrouter") if isinstance(data, dict) else None
+    if isinstance(remote, dict) and "api_key" in remote:
+        raise UserInputError(
+            f"{target}: openrouter.api_key: keep the key out of the repository; pass it in "
+            "EBOOK_BOT_OPENROUTER_API_KEY from a secret"
+        )
     return validate_mapping(RepoConfig, data, source=str(target), what="config")
 
 
-def with_environment(config: RepoConfig) -> RepoConfig:
+def with_environment(config: RepoConfig, settings: Settings) -> RepoConfig:
     """Apply the `EBOOK_BOT_DIFFUSERS_*` / `EBOOK_BOT_OPENROUTER_*` settings over the file."""
-    from bot.settings import load_settings
-
-    settings = load_settings()
     diffusers = {
         key: value
         for key, value in {
@@ -107,11 +115,12 @@ def with_environment(config: RepoConfig) -> RepoConfig:
         }.items()
         if value is not None
     }
-    remote = {
+    remote: dict[str, object] = {
         key: value
         for key, value in {
             "model": settings.openrouter_model,
             "base_url": settings.openrouter_base_url,
+            "api_key": settings.openrouter_api_key,
         }.items()
         if value is not None
     }

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterator
 
 LOGGER = "bot"
+_actions = False  # set once by `setup`: running under GitHub Actions
 
 
 def in_actions() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
+    return _actions
 
 
 class ActionsFormatter(logging.Formatter):
@@ -30,9 +30,11 @@ class ActionsFormatter(logging.Formatter):
         return message
 
 
-def setup(level: str | None = None) -> None:
-    """Configure the `bot` logger once (idempotent)."""
-    name = (level or os.environ.get("EBOOK_BOT_LOG_LEVEL") or "INFO").upper()
+def setup(level: str = "INFO", *, actions: bool = False) -> None:
+    """Configure the `bot` logger once (idempotent); `actions`: annotate for GitHub Actions."""
+    global _actions
+    _actions = actions
+    name = level.upper()
     logger = logging.getLogger(LOGGER)
     logger.setLevel(getattr(logging, name, logging.INFO))
     for handler in list(logger.handlers):

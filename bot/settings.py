@@ -1,27 +1,18 @@
-"""Settings from the environment, validated when read (never at import)."""
+"""Settings from the environment, validated when read (never at import).
+
+`main` reads them once (`bot.runtime.Runtime`); nothing below the command layer reads the
+environment itself: what a module needs is passed to it.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import UserInputError
-
-if TYPE_CHECKING:
-    from bot.book.ledger import Ledger
-
-
-def default_state_dir() -> Path:
-    """Where the default ledger lives: $EBOOK_BOT_STATE_DIR, else the XDG state folder."""
-    explicit = os.environ.get("EBOOK_BOT_STATE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "ebook-bot"
 
 
 class Settings(BaseSettings):
@@ -40,11 +31,17 @@ class Settings(BaseSettings):
     github_event_name: str | None = Field(default=None, validation_alias="GITHUB_EVENT_NAME")
     github_event_path: str | None = Field(default=None, validation_alias="GITHUB_EVENT_PATH")
     github_run_id: str | None = Field(default=None, validation_alias="GITHUB_RUN_ID")
+    # set by GitHub Actions on its runners
+    github_actions: bool = Field(default=False, validation_alias="GITHUB_ACTIONS")
+    github_step_summary: Path | None = Field(default=None, validation_alias="GITHUB_STEP_SUMMARY")
+    github_output: Path | None = Field(default=None, validation_alias="GITHUB_OUTPUT")
+    runner_name: str | None = Field(default=None, validation_alias="RUNNER_NAME")
     allowlist: str = ""  # comma-separated logins allowed besides people with write access
     database_url: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("EBOOK_BOT_DATABASE_URL", "DATABASE_URL")
     )
-    state_dir: Path = Field(default_factory=lambda: default_state_dir())
+    state_dir: Path | None = None  # None: $XDG_STATE_HOME/ebook-bot or ~/.local/state/ebook-bot
+    xdg_state_home: Path | None = Field(default=None, validation_alias="XDG_STATE_HOME")
     lease_seconds: float = Field(default=900.0, ge=10, le=86_400)
     # provider settings; unset means the repository config (.github/ebook-bot.yml) decides
     diffusers_model: str | None = None
@@ -53,6 +50,7 @@ class Settings(BaseSettings):
     diffusers_dtype: Literal["auto", "fp16", "bf16", "fp32"] | None = None
     diffusers_compile: bool | None = None
     diffusers_device: str | None = None
+    hf_token: SecretStr | None = Field(default=None, validation_alias="HF_TOKEN")
     openrouter_api_key: SecretStr | None = None
     openrouter_model: str | None = None
     openrouter_base_url: str | None = None
@@ -69,9 +67,24 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
 
+    @field_validator(
+        "state_dir", "xdg_state_home", "github_step_summary", "github_output", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
     @property
     def allowed_logins(self) -> frozenset[str]:
         return frozenset(x.strip().lower() for x in self.allowlist.split(",") if x.strip())
+
+    @property
+    def state_path(self) -> Path:
+        """Where the work folders live: EBOOK_BOT_STATE_DIR, else the XDG state folder."""
+        if self.state_dir is not None:
+            return self.state_dir
+        base = self.xdg_state_home or Path.home() / ".local" / "state"
+        return base / "ebook-bot"
 
     def run_url(self) -> str | None:
         if self.github_repository and self.github_run_id:
@@ -81,37 +94,17 @@ class Settings(BaseSettings):
 
 
 _ENV_NAMES = {
-    "github_token": "GITHUB_TOKEN",
-    "github_repository": "GITHUB_REPOSITORY",
-    "github_api_url": "GITHUB_API_URL",
-    "github_server_url": "GITHUB_SERVER_URL",
-    "github_event_name": "GITHUB_EVENT_NAME",
-    "github_event_path": "GITHUB_EVENT_PATH",
-    "github_run_id": "GITHUB_RUN_ID",
-    "database_url": "DATABASE_URL",
+    name: str(info.validation_alias.choices[-1])
+    if isinstance(info.validation_alias, AliasChoices)
+    else info.validation_alias
+    for name, info in Settings.model_fields.items()
+    if isinstance(info.validation_alias, AliasChoices | str)
 }
 
 
-def open_ledger_from(settings: Settings) -> Ledger:
-    """The ledger the settings name (DATABASE_URL, else the default SQLite file)."""
-    from bot.book.ledger import open_ledger
-
-    url = settings.database_url.get_secret_value() if settings.database_url else None
-    return open_ledger(url, state_dir=settings.state_dir, lease_seconds=settings.lease_seconds)
-
-
 def variable_names() -> list[str]:
-    """Every environment variable the settings read (the first name of each field)."""
-    names = []
-    for field_name, info in Settings.model_fields.items():
-        alias = info.validation_alias
-        if isinstance(alias, AliasChoices):  # the plain name (GITHUB_TOKEN, DATABASE_URL)
-            names.append(str(alias.choices[-1]))
-        elif isinstance(alias, str):
-            names.append(alias)
-        else:
-            names.append(f"EBOOK_BOT_{field_name.upper()}")
-    return names
+    """Every environment variable the settings read (the plain name of each field)."""
+    return [_ENV_NAMES.get(name, f"EBOOK_BOT_{name.upper()}") for name in Settings.model_fields]
 
 
 def load_settings() -> Settings:
@@ -122,6 +115,5 @@ def load_settings() -> Settings:
         problems = []
         for err in exc.errors(include_url=False, include_input=False):
             name = str(err["loc"][0]) if err["loc"] else "?"
-            variable = _ENV_NAMES.get(name, f"EBOOK_BOT_{name.upper()}")
-            problems.append(f"{variable}: {err['msg']}")
+            problems.append(f"{_ENV_NAMES.get(name, f'EBOOK_BOT_{name.upper()}')}: {err['msg']}")
         raise UserInputError("invalid settings", problems) from None

@@ -17,9 +17,10 @@ from bot.book.pipeline import Shard
 from bot.cli import main
 from bot.config import ProviderChoice, RepoConfig
 from bot.errors import UserInputError
-from bot.github.book_job import ChecklistReporter, JobContext, mark_book, run_book_job
+from bot.github.book_job import JobContext, run_book_job
 from bot.github.checklist import Progress, parse_checklist, pr_body
 from bot.github.repo import GitHubRepo
+from bot.github.reporter import ChecklistReporter, mark_book
 from tests.conftest import minimal_spec
 from tests.fake_github import FakeGitHub, serving
 
@@ -225,7 +226,9 @@ def test_make_book_command_needs_the_spec_in_the_checkout(
     monkeypatch.setenv("GITHUB_REPOSITORY", fake.repo)
     monkeypatch.setenv("GITHUB_API_URL", fake.base)
     assert main(["make-book", "--issue", "7", "--checkout", str(tmp_path)]) == 2
-    assert "specs/ebook-7.yaml: not in this checkout" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"specs/ebook-7.yaml: not in {tmp_path}" in err
+    assert "check out branch ebook-generation-7 there" in err
 
 
 def test_create_pr_starts_the_generation_job(fake: FakeGitHub) -> None:

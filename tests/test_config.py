@@ -10,6 +10,7 @@ import pytest
 from bot.cli import main
 from bot.config import RepoConfig, load_repo_config, provider_names, with_environment
 from bot.errors import UserInputError
+from bot.settings import load_settings
 from tests.conftest import minimal_spec, write_spec
 
 
@@ -45,7 +46,7 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     config = load_repo_config(config_file(tmp_path, "diffusers:\n  model: org/from-file\n"))
     monkeypatch.setenv("EBOOK_BOT_DIFFUSERS_MODEL", "/models/from-env")
     monkeypatch.setenv("EBOOK_BOT_DIFFUSERS_STEPS", "3")
-    merged = with_environment(config)
+    merged = with_environment(config, load_settings())
     assert merged.diffusers.model == "/models/from-env"
     assert merged.diffusers.steps == 3
 
@@ -53,7 +54,7 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
 def test_bad_environment_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EBOOK_BOT_DIFFUSERS_STEPS", "99")
     with pytest.raises(UserInputError) as info:
-        with_environment(RepoConfig())
+        with_environment(RepoConfig(), load_settings())
     assert any(p.startswith("EBOOK_BOT_DIFFUSERS_STEPS:") for p in info.value.problems)
 
 

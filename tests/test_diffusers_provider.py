@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.book.assets import AssetKind
 from bot.book.providers import ImageRequest
 from bot.book.providers.diffusers_sdxl import DiffusersProvider, ModelMissingError, generation_size
 from bot.config import DiffusersConfig
@@ -26,8 +27,8 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_sdxl(tmp_path_factory.mktemp("models"))
 
 
-def request(index: int, seed: int, kind: str = "coloring_page") -> ImageRequest:
-    return ImageRequest(kind, index, "a sleeping fox", seed, 2550, 3300)  # type: ignore[arg-type]
+def request(index: int, seed: int, kind: AssetKind = AssetKind.PAGE) -> ImageRequest:
+    return ImageRequest(kind, index, "a sleeping fox", seed, 2550, 3300)
 
 
 def test_canvas_is_portrait_near_512_in_multiples_of_8() -> None:
@@ -40,27 +41,27 @@ def test_canvas_is_portrait_near_512_in_multiples_of_8() -> None:
 
 def test_same_seed_same_page_other_seed_other_page(tiny_model: Path) -> None:
     provider = DiffusersProvider(DiffusersConfig(model=str(tiny_model), steps=1, batch_size=4))
-    first = provider.generate_batch([request(0, 1), request(1, 2)])
-    again = provider.generate_batch([request(0, 1), request(1, 2)])
+    first = provider.generate([request(0, 1), request(1, 2)])
+    again = provider.generate([request(0, 1), request(1, 2)])
     assert [im.size for im in first] == [(512, 664), (512, 664)]
     assert first[0].tobytes() == again[0].tobytes()
     assert first[0].tobytes() != first[1].tobytes()
-    assert provider.model_name == str(tiny_model)
-    assert not provider.uses_gpu  # this machine has no GPU: fp32 on the CPU
+    assert provider.model_id == str(tiny_model)
+    assert not provider.capabilities.gpu  # this machine has no GPU: fp32 on the CPU
     assert provider._dtype_name == "fp32"
 
 
 def test_cover_and_pages_batch_by_canvas(tiny_model: Path) -> None:
     provider = DiffusersProvider(DiffusersConfig(model=str(tiny_model), steps=1))
-    cover = ImageRequest("cover", 0, "a fox", 3, 2400, 2400)
-    images = provider.generate_batch([request(0, 1), cover, request(1, 2)])
+    cover = ImageRequest(AssetKind.COVER, 0, "a fox", 3, 2400, 2400)
+    images = provider.generate([request(0, 1), cover, request(1, 2)])
     assert [im.size for im in images] == [(512, 664), (512, 512), (512, 664)]
 
 
 def test_missing_local_folder_is_a_clear_error(tmp_path: Path) -> None:
     provider = DiffusersProvider(DiffusersConfig(model=str(tmp_path / "nowhere")))
     with pytest.raises(ModelMissingError, match="EBOOK_BOT_DIFFUSERS_MODEL"):
-        provider.generate(request(0, 1))
+        provider.generate([request(0, 1)])
 
 
 def test_hub_model_missing_from_the_cache_names_models_pull(
@@ -70,7 +71,7 @@ def test_hub_model_missing_from_the_cache_names_models_pull(
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     provider = DiffusersProvider(DiffusersConfig(model="example-org/not-pulled"))
     with pytest.raises(ModelMissingError) as info:
-        provider.generate(request(0, 1))
+        provider.generate([request(0, 1)])
     assert "ebook-bot models pull" in str(info.value)
     assert "example-org/not-pulled" in str(info.value)
 

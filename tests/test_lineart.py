@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from PIL import Image, ImageDraw
 
 from bot.book.lineart import LineArtOptions, to_line_art
 from bot.book.pipeline import make_page
-from bot.book.providers import ImageRequest
+from bot.book.providers import Capabilities, ImageRequest
 from bot.book.spec import parse_spec
 from tests.conftest import minimal_spec
 
@@ -76,14 +78,17 @@ class _Scripted:
     """A provider that returns queued images and records the seeds it was asked for."""
 
     name = "scripted"
+    capabilities = Capabilities(seeded=True)
+    model_id = None
+    fingerprint = ""
 
     def __init__(self, images: list[Image.Image]) -> None:
         self.images = images
         self.seeds: list[int] = []
 
-    def generate(self, request: ImageRequest) -> Image.Image:
-        self.seeds.append(request.seed)
-        return self.images[len(self.seeds) - 1]
+    def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
+        self.seeds.extend(r.seed for r in requests)
+        return self.images[len(self.seeds) - len(requests) : len(self.seeds)]
 
 
 def blob(size: int) -> Image.Image:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from bot.book.assets import AssetKind
 from bot.book.providers import ImageRequest, get_provider
 from bot.book.providers.procedural import choose_genre
 from bot.book.spec import Audience
@@ -14,7 +15,7 @@ SIZE = (1144, 1455)  # half of an 8.5x11 art box: keeps the suite quick
 
 
 def request(subject: str, seed: int = 5, audience: Audience = Audience.ADULTS) -> ImageRequest:
-    return ImageRequest("coloring_page", 0, subject, seed, *SIZE, audience=audience)
+    return ImageRequest(AssetKind.PAGE, 0, subject, seed, *SIZE, audience=audience)
 
 
 @pytest.mark.parametrize(
@@ -35,9 +36,9 @@ def test_genre_choice(subject: str, audience: Audience, genre: str) -> None:
 @pytest.mark.parametrize("subject", ["mandala", "stained glass", "maze", "stars"])
 def test_deterministic_per_seed(subject: str) -> None:
     provider = get_provider("procedural")
-    a = provider.generate(request(subject, 1))
-    b = provider.generate(request(subject, 1))
-    c = provider.generate(request(subject, 2))
+    a = provider.draw(request(subject, 1))
+    b = provider.draw(request(subject, 1))
+    c = provider.draw(request(subject, 2))
     assert a.tobytes() == b.tobytes()
     assert subject == "stars" or a.tobytes() != c.tobytes()
     assert a.size == SIZE and a.mode == "1"
@@ -53,7 +54,7 @@ def test_deterministic_per_seed(subject: str) -> None:
     ],
 )
 def test_regions_are_closed_and_colourable(subject: str, audience: Audience) -> None:
-    img = get_provider("procedural").generate(request(subject, 3, audience))
+    img = get_provider("procedural").generate([request(subject, 3, audience)])[0]
     white = np.asarray(img, dtype=bool)
     labels, count = ndimage.label(white)
     sizes = np.bincount(labels.ravel())[1:]
@@ -66,8 +67,8 @@ def test_regions_are_closed_and_colourable(subject: str, audience: Audience) -> 
 
 def test_young_children_get_thicker_lines_and_bigger_regions() -> None:
     provider = get_provider("procedural")
-    kid = np.asarray(provider.generate(request("mandala", 3, Audience.AGES_3_5)), dtype=bool)
-    adult = np.asarray(provider.generate(request("mandala", 3, Audience.ADULTS)), dtype=bool)
+    kid = np.asarray(provider.draw(request("mandala", 3, Audience.AGES_3_5)), dtype=bool)
+    adult = np.asarray(provider.draw(request("mandala", 3, Audience.ADULTS)), dtype=bool)
     assert ndimage.label(kid)[1] < ndimage.label(adult)[1]
 
     # line weight: a horizontal scan's ink runs are longer for small hands
@@ -81,8 +82,8 @@ def test_young_children_get_thicker_lines_and_bigger_regions() -> None:
 
 def test_cover_is_coloured_in() -> None:
     img = get_provider("procedural").generate(
-        ImageRequest("cover", 0, "mandala", 9, 600, 500, Audience.ADULTS)
-    )
+        [ImageRequest(AssetKind.COVER, 0, "mandala", 9, 600, 500, Audience.ADULTS)]
+    )[0]
     assert img.mode == "RGB"
     colours = img.getcolors(maxcolors=1 << 20)
     assert colours is not None and len(colours) > 5
@@ -100,6 +101,6 @@ def test_another_seed_draws_another_page(subject: str) -> None:
     """What `/regenerate N` relies on: a new seed is a new picture, in every genre."""
     provider = get_provider("procedural")
     for audience in (Audience.AGES_3_5, Audience.ADULTS):
-        a = provider.generate(ImageRequest("coloring_page", 0, subject, 1, 600, 800, audience))
-        b = provider.generate(ImageRequest("coloring_page", 0, subject, 2, 600, 800, audience))
+        a = provider.draw(ImageRequest(AssetKind.PAGE, 0, subject, 1, 600, 800, audience))
+        b = provider.draw(ImageRequest(AssetKind.PAGE, 0, subject, 2, 600, 800, audience))
         assert a.tobytes() != b.tobytes(), (subject, audience)

@@ -12,13 +12,14 @@ import pytest
 from PIL import Image
 from pydantic import SecretStr
 
+from bot.book.assets import AssetKind
 from bot.book.providers import ImageRequest
 from bot.book.providers.remote import RemoteProvider, RemoteProviderError, nearest_aspect
 from bot.config import RemoteConfig
 from bot.errors import UserInputError
 
 KEY = "sk-or-v1-TOPSECRET-0123456789"
-PAGE = ImageRequest("coloring_page", 4, "a sleeping fox", 12345, 2550, 3300)
+PAGE = ImageRequest(AssetKind.PAGE, 4, "a sleeping fox", 12345, 2550, 3300)
 
 
 def png(width: int = 768, height: int = 1024) -> str:
@@ -68,7 +69,7 @@ def provider(server: Server, sleeps: list[float] | None = None, **config: object
 
 def test_chat_request_and_image_answer() -> None:
     server = Server(httpx.Response(200, json=chat_answer()))
-    image = provider(server).generate(PAGE)
+    image = provider(server).generate([PAGE])[0]
     assert image.size == (768, 1024)
     [req] = server.requests
     assert req.url == "https://openrouter.ai/api/v1/chat/completions"
@@ -86,7 +87,7 @@ def test_chat_request_and_image_answer() -> None:
 def test_images_api_variant() -> None:
     answer = {"data": [{"b64_json": png(1024, 1536)}]}
     server = Server(httpx.Response(200, json=answer))
-    image = provider(server, api="images", base_url="https://api.openai.com/v1").generate(PAGE)
+    image = provider(server, api="images", base_url="https://api.openai.com/v1").generate([PAGE])[0]
     assert image.size == (1024, 1536)
     body = json.loads(server.requests[0].content)
     assert server.requests[0].url.path == "/v1/images/generations"
@@ -99,7 +100,7 @@ def test_429_is_retried_after_retry_after() -> None:
         httpx.Response(200, json=chat_answer()),
     )
     sleeps: list[float] = []
-    provider(server, sleeps).generate(PAGE)
+    provider(server, sleeps).generate([PAGE])[0]
     assert sleeps == [7.0]
     assert len(server.requests) == 2
 
@@ -113,7 +114,7 @@ def test_5xx_and_timeouts_retry_with_backoff_then_give_up() -> None:
     )
     sleeps: list[float] = []
     with pytest.raises(RemoteProviderError) as info:
-        provider(server, sleeps, max_retries=3).generate(PAGE)
+        provider(server, sleeps, max_retries=3).generate([PAGE])[0]
     assert len(server.requests) == 4  # 1 + 3 retries, then stop
     assert len(sleeps) == 3
     assert sleeps[0] < sleeps[2]  # exponential backoff
@@ -133,7 +134,7 @@ def test_5xx_and_timeouts_retry_with_backoff_then_give_up() -> None:
 def test_unusable_answers_are_retried_then_named(answer: dict[str, object], reason: str) -> None:
     server = Server(httpx.Response(200, json=answer))
     with pytest.raises(RemoteProviderError, match=reason):
-        provider(server, max_retries=1).generate(PAGE)
+        provider(server, max_retries=1).generate([PAGE])[0]
     assert len(server.requests) == 2
 
 
@@ -143,7 +144,7 @@ def test_refused_key_fails_at_once_and_never_shows_the_key(
     caplog.set_level(logging.DEBUG)
     server = Server(httpx.Response(401, json={"error": f"bad key {KEY}"}))
     with pytest.raises(RemoteProviderError) as info:
-        provider(server).generate(PAGE)
+        provider(server).generate([PAGE])[0]
     assert len(server.requests) == 1
     assert "EBOOK_BOT_OPENROUTER_API_KEY" in str(info.value)
     assert KEY not in str(info.value)
@@ -154,7 +155,7 @@ def test_service_echoing_the_key_in_an_error_is_scrubbed(caplog: pytest.LogCaptu
     caplog.set_level(logging.DEBUG)
     server = Server(httpx.Response(400, text=f"invalid request for key {KEY}"))
     with pytest.raises(RemoteProviderError) as info:
-        provider(server).generate(PAGE)
+        provider(server).generate([PAGE])[0]
     assert "***" in str(info.value)
     assert KEY not in str(info.value) and KEY not in caplog.text
 

@@ -105,8 +105,7 @@ def test_token_never_in_a_debug_log_of_a_github_command(tmp_path) -> None:
 def test_stage_groups_and_times_under_actions(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    setup("INFO")
+    setup("INFO", actions=True)
     with stage("assemble"):
         logging.getLogger("bot.test").warning("page 3 flagged")
     err = capsys.readouterr().err
@@ -114,6 +113,7 @@ def test_stage_groups_and_times_under_actions(
     assert "::warning::page 3 flagged" in err
     assert "::endgroup::" in err
     assert re.search(r"stage assemble: done in \d+\.\d s", err)
+    setup("INFO")
 
 
 def test_stage_says_when_it_stopped(capsys: pytest.CaptureFixture[str]) -> None:

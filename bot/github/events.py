@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +17,18 @@ DISPATCH_GENERATE = "generate-ebook"
 ISSUE_ACTIONS = ("opened", "reopened", "labeled", "edited")
 
 
+class TriggerKind(StrEnum):
+    SYNC_SPEC = "sync-spec"  # issue -> spec branch
+    CREATE_PR = "create-pr"  # spec branch -> draft PR
+    COMMAND = "command"  # a slash command on a book's PR
+    IGNORE = "ignore"
+
+
 @dataclass(frozen=True)
 class Trigger:
-    """One unit of work: sync the spec of `issue_number`, or open its PR."""
+    """One unit of work: sync the spec of `issue_number`, open its PR, or run a command."""
 
-    kind: str  # "sync-spec" | "create-pr" | "command" | "ignore"
+    kind: TriggerKind
     repository: str
     issue_number: int | None = None
     sender: str | None = None
@@ -48,53 +57,76 @@ def parse_trigger(name: str, payload: dict[str, Any]) -> Trigger:
     """Decide what to do for one event; anything not ours becomes an `ignore` with a reason."""
     repo = str((payload.get("repository") or {}).get("full_name", ""))
     sender = (payload.get("sender") or {}).get("login")
-    if name == "issues":
-        action = payload.get("action")
-        issue = payload.get("issue") or {}
-        number = issue.get("number")
-        if not isinstance(number, int):
-            return Trigger("ignore", repo, None, sender, "the payload carries no issue number")
-        if action not in ISSUE_ACTIONS:
-            return Trigger("ignore", repo, number, sender, f"issues.{action} is not handled")
-        if "pull_request" in issue:
-            return Trigger("ignore", repo, number, sender, "a pull request, not an issue")
-        if LABEL not in _labels(issue):
-            return Trigger("ignore", repo, number, sender, f"issue has no `{LABEL}` label")
-        if action == "labeled" and (payload.get("label") or {}).get("name") != LABEL:
-            return Trigger("ignore", repo, number, sender, "another label was added")
-        return Trigger("sync-spec", repo, number, sender, f"issues.{action}", issue)
-    if name == "workflow_dispatch":
-        raw = (payload.get("inputs") or {}).get("issue_number")
-        try:
-            number = int(str(raw).strip().lstrip("#"))
-        except ValueError:
-            raise UserInputError(
-                f"workflow_dispatch input issue_number: {str(raw)[:40]!r} is not an issue number"
-            ) from None
-        if number <= 0:
-            raise UserInputError("workflow_dispatch input issue_number: must be positive")
-        return Trigger("sync-spec", repo, number, sender, "workflow_dispatch")
-    if name == "issue_comment":
-        issue = payload.get("issue") or {}
-        comment = payload.get("comment") or {}
-        number = issue.get("number")
-        if not isinstance(number, int) or not isinstance(comment.get("id"), int):
-            return Trigger("ignore", repo, None, sender, "the payload carries no comment")
-        if payload.get("action") != "created":
-            return Trigger("ignore", repo, number, sender, f"issue_comment.{payload.get('action')}")
-        if not issue.get("pull_request"):
-            return Trigger("ignore", repo, number, sender, "a comment on an issue, not a PR")
-        client = {"comment_id": comment["id"], "body": str(comment.get("body") or "")}
-        return Trigger("command", repo, number, sender, "issue_comment.created", issue, client)
-    if name == "repository_dispatch":
-        if payload.get("action") != DISPATCH_CREATE_PR:
-            return Trigger("ignore", repo, None, sender, f"dispatch {payload.get('action')!r}")
-        client = payload.get("client_payload") or {}
-        try:
-            number = int(client["issue_number"])
-        except (KeyError, TypeError, ValueError):
-            raise UserInputError(
-                "repository_dispatch client_payload.issue_number is missing"
-            ) from None
-        return Trigger("create-pr", repo, number, sender, DISPATCH_CREATE_PR, None, dict(client))
-    return Trigger("ignore", repo, None, sender, f"event {name!r} is not handled")
+    parse = _PARSERS.get(name)
+    if parse is None:
+        return Trigger(TriggerKind.IGNORE, repo, None, sender, f"event {name!r} is not handled")
+    return parse(payload, repo, sender)
+
+
+def _ignore(repo: str, number: int | None, sender: str | None, reason: str) -> Trigger:
+    return Trigger(TriggerKind.IGNORE, repo, number, sender, reason)
+
+
+def _issues(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
+    action = payload.get("action")
+    issue = payload.get("issue") or {}
+    number = issue.get("number")
+    if not isinstance(number, int):
+        return _ignore(repo, None, sender, "the payload carries no issue number")
+    if action not in ISSUE_ACTIONS:
+        return _ignore(repo, number, sender, f"issues.{action} is not handled")
+    if "pull_request" in issue:
+        return _ignore(repo, number, sender, "a pull request, not an issue")
+    if LABEL not in _labels(issue):
+        return _ignore(repo, number, sender, f"issue has no `{LABEL}` label")
+    if action == "labeled" and (payload.get("label") or {}).get("name") != LABEL:
+        return _ignore(repo, number, sender, "another label was added")
+    return Trigger(TriggerKind.SYNC_SPEC, repo, number, sender, f"issues.{action}", issue)
+
+
+def _workflow_dispatch(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
+    raw = (payload.get("inputs") or {}).get("issue_number")
+    try:
+        number = int(str(raw).strip().lstrip("#"))
+    except ValueError:
+        raise UserInputError(
+            f"workflow_dispatch input issue_number: {str(raw)[:40]!r} is not an issue number"
+        ) from None
+    if number <= 0:
+        raise UserInputError("workflow_dispatch input issue_number: must be positive")
+    return Trigger(TriggerKind.SYNC_SPEC, repo, number, sender, "workflow_dispatch")
+
+
+def _issue_comment(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
+    issue = payload.get("issue") or {}
+    comment = payload.get("comment") or {}
+    number = issue.get("number")
+    if not isinstance(number, int) or not isinstance(comment.get("id"), int):
+        return _ignore(repo, None, sender, "the payload carries no comment")
+    if payload.get("action") != "created":
+        return _ignore(repo, number, sender, f"issue_comment.{payload.get('action')}")
+    if not issue.get("pull_request"):
+        return _ignore(repo, number, sender, "a comment on an issue, not a PR")
+    client = {"comment_id": comment["id"], "body": str(comment.get("body") or "")}
+    reason = "issue_comment.created"
+    return Trigger(TriggerKind.COMMAND, repo, number, sender, reason, issue, client)
+
+
+def _repository_dispatch(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
+    if payload.get("action") != DISPATCH_CREATE_PR:
+        return _ignore(repo, None, sender, f"dispatch {payload.get('action')!r}")
+    client = payload.get("client_payload") or {}
+    try:
+        number = int(client["issue_number"])
+    except (KeyError, TypeError, ValueError):
+        raise UserInputError("repository_dispatch client_payload.issue_number is missing") from None
+    reason = DISPATCH_CREATE_PR
+    return Trigger(TriggerKind.CREATE_PR, repo, number, sender, reason, None, dict(client))
+
+
+_PARSERS: dict[str, Callable[[dict[str, Any], str, str | None], Trigger]] = {
+    "issues": _issues,
+    "workflow_dispatch": _workflow_dispatch,
+    "issue_comment": _issue_comment,
+    "repository_dispatch": _repository_dispatch,
+}

@@ -7,26 +7,36 @@ replaying an event changes nothing twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from bot.book.spec import BookSpec
+from bot.bookref import BookRef
 from bot.errors import UserInputError
 from bot.github.checklist import Progress, pr_body, status_comment
-from bot.github.events import DISPATCH_CREATE_PR, DISPATCH_GENERATE, Trigger
+from bot.github.events import DISPATCH_CREATE_PR, DISPATCH_GENERATE, Trigger, TriggerKind
 from bot.github.issue_spec import spec_from_issue
 from bot.github.repo import GitHubRepo
 
 
-def branch_name(issue_number: int) -> str:
-    return f"ebook-generation-{issue_number}"
+class Outcome(StrEnum):
+    """What a GitHub-side command did (printed as `outcome: detail`)."""
 
-
-def spec_path(issue_number: int) -> str:
-    return f"specs/ebook-{issue_number}.yaml"
+    DISPATCHED = "dispatched"
+    UNCHANGED = "unchanged"
+    INVALID = "invalid"
+    UNAUTHORIZED = "unauthorized"
+    IGNORED = "ignored"
+    PR = "pr"
+    HELP = "help"
+    APPROVED = "approved"
+    CANCELLED = "cancelled"
+    REGENERATING = "regenerating"
 
 
 @dataclass(frozen=True)
 class FlowResult:
-    outcome: str  # "dispatched" | "unchanged" | "invalid" | "unauthorized" | "ignored" | "pr"
+    outcome: Outcome
     detail: str = ""
 
 
@@ -39,32 +49,36 @@ def init_from_issue(
     allowlist: frozenset[str] = frozenset(),
 ) -> FlowResult:
     """Parse the issue into a spec, commit it on the book's branch, dispatch the PR step."""
-    if trigger.kind != "sync-spec" or trigger.issue_number is None:
-        return FlowResult("ignored", trigger.reason)
+    if trigger.kind != TriggerKind.SYNC_SPEC or trigger.issue_number is None:
+        return FlowResult(Outcome.IGNORED, trigger.reason)
     number = trigger.issue_number
     issue = trigger.issue or repo.issue(number)
     if issue.get("pull_request"):
-        return FlowResult("ignored", f"#{number} is a pull request")
+        return FlowResult(Outcome.IGNORED, f"#{number} is a pull request")
     if not repo.may_write(trigger.sender, allowlist):
-        repo.upsert_status_comment(
-            number,
-            status_comment(
-                [
-                    f"Thanks, @{trigger.sender}! Only people with write access to this "
-                    "repository (or on the bot's allowlist) can start a coloring book, so "
-                    "nothing was made. A maintainer can run it for you."
-                ]
-            ),
-        )
-        return FlowResult("unauthorized", f"{trigger.sender} may not write")
+        repo.upsert_status_comment(number, status_comment([_not_allowed(trigger.sender)]))
+        return FlowResult(Outcome.UNAUTHORIZED, f"{trigger.sender} may not write")
     try:
         spec = spec_from_issue(issue.get("body"), form, default_seed=number)
     except UserInputError as exc:
         lines = ["The coloring book could not start: please edit the issue and fix these.", ""]
         lines += [f"- {p}" for p in exc.problems]
         repo.upsert_status_comment(number, status_comment(lines))
-        return FlowResult("invalid", "; ".join(exc.problems))
-    branch, path = branch_name(number), spec_path(number)
+        return FlowResult(Outcome.INVALID, "; ".join(exc.problems))
+    return _sync_spec(BookRef(number), spec, repo, default_branch)
+
+
+def _not_allowed(sender: str | None) -> str:
+    return (
+        f"Thanks, @{sender}! Only people with write access to this repository (or on the "
+        "bot's allowlist) can start a coloring book, so nothing was made. A maintainer can "
+        "run it for you."
+    )
+
+
+def _sync_spec(book: BookRef, spec: BookSpec, repo: GitHubRepo, default_branch: str) -> FlowResult:
+    """Commit the spec on the book's branch when it changed; dispatch the PR step."""
+    number, branch, path = book.issue, book.branch, book.spec_path
     created = repo.ensure_branch(branch, default_branch)
     changed, blob_sha = repo.put_file(
         branch, path, spec.to_yaml().encode("utf-8"), f"Spec for #{number}: {spec.title}"
@@ -82,7 +96,7 @@ def init_from_issue(
         ),
     )
     if not pending:
-        return FlowResult("unchanged", f"{path} unchanged and its PR exists")
+        return FlowResult(Outcome.UNCHANGED, f"{path} unchanged and its PR exists")
     repo.dispatch(
         DISPATCH_CREATE_PR,
         {
@@ -93,16 +107,16 @@ def init_from_issue(
             "status_comment_id": comment_id,
         },
     )
-    return FlowResult("dispatched", f"{path} on {branch}")
+    return FlowResult(Outcome.DISPATCHED, f"{path} on {branch}")
 
 
 def create_pr(trigger: Trigger, repo: GitHubRepo, *, default_branch: str) -> FlowResult:
     """Find or open the book's draft PR and link it from the issue's status comment."""
-    if trigger.kind != "create-pr" or trigger.issue_number is None:
-        return FlowResult("ignored", trigger.reason)
+    if trigger.kind != TriggerKind.CREATE_PR or trigger.issue_number is None:
+        return FlowResult(Outcome.IGNORED, trigger.reason)
     number = trigger.issue_number
     client = trigger.client_payload or {}
-    branch = branch_name(number)  # never taken from the payload: it names our own branch
+    branch = BookRef(number).branch  # never taken from the payload: it names our own branch
     title = str(client.get("title") or f"issue #{number}")[:100]
     pr = repo.find_or_create_pull(
         branch,
@@ -111,7 +125,7 @@ def create_pr(trigger: Trigger, repo: GitHubRepo, *, default_branch: str) -> Flo
         pr_body(number, Progress(done=frozenset({"spec"}))),
     )
     if pr is None:  # dry run
-        return FlowResult("pr", "dry run")
+        return FlowResult(Outcome.PR, "dry run")
     lines = [f"Spec saved on `{branch}`. Draft pull request: #{pr.number} ({pr.url})"]
     if not pr.draft:
         lines.append(
@@ -123,4 +137,4 @@ def create_pr(trigger: Trigger, repo: GitHubRepo, *, default_branch: str) -> Flo
     repo.upsert_status_comment(number, status_comment(lines), comment_id)
     # the generation job runs on the GPU runner, in its own workflow run
     repo.dispatch(DISPATCH_GENERATE, {"issue_number": number, "pull_number": pr.number})
-    return FlowResult("pr", f"#{pr.number}{' (created)' if pr.created else ''}")
+    return FlowResult(Outcome.PR, f"#{pr.number}{' (created)' if pr.created else ''}")

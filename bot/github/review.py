@@ -4,25 +4,18 @@ the comment is parsed by `bot.github.slash`; replies quote it only through `show
 
 from __future__ import annotations
 
-import re
-
 from bot.book.spec import parse_spec
 from bot.book.yamlio import load_yaml
+from bot.bookref import BookRef
 from bot.errors import BotError
-from bot.github.book_job import ChecklistReporter
-from bot.github.events import DISPATCH_GENERATE, Trigger
-from bot.github.flows import FlowResult, branch_name, spec_path
+from bot.github.events import DISPATCH_GENERATE, Trigger, TriggerKind
+from bot.github.flows import FlowResult, Outcome
 from bot.github.repo import GitHubRepo
+from bot.github.reporter import ChecklistReporter
 from bot.github.slash import HELP, Command, CommandError, apply, is_command, parse
 from bot.text import shown
 
 BOOK_WORKFLOW = "ebook-book.yml"
-BRANCH = re.compile(r"ebook-generation-([1-9]\d{0,8})")
-
-
-def run_title(issue: int) -> str:
-    """The generation run's name (its workflow's `run-name`), which `/cancel` looks for."""
-    return f"ebook book #{issue}"
 
 
 def handle_command(
@@ -34,36 +27,35 @@ def handle_command(
 ) -> FlowResult:
     client = trigger.client_payload or {}
     body = str(client.get("body") or "")
-    if trigger.kind != "command" or trigger.issue_number is None:
-        return FlowResult("ignored", trigger.reason)
+    if trigger.kind != TriggerKind.COMMAND or trigger.issue_number is None:
+        return FlowResult(Outcome.IGNORED, trigger.reason)
     if not is_command(body):
-        return FlowResult("ignored", "not a command")
+        return FlowResult(Outcome.IGNORED, "not a command")
     sender = trigger.sender or ""
     if sender.endswith("[bot]"):
-        return FlowResult("ignored", "comments by bots are not commands")
+        return FlowResult(Outcome.IGNORED, "comments by bots are not commands")
     pr_number, comment_id = trigger.issue_number, int(client["comment_id"])
     pr = repo.pull(pr_number)
-    match = BRANCH.fullmatch(str(pr["head"]))
-    if match is None or pr["state"] != "open":
-        return FlowResult("ignored", f"#{pr_number} is not an open book pull request")
-    issue = int(match.group(1))
+    book = BookRef.from_branch(str(pr["head"]))
+    if book is None or pr["state"] != "open":
+        return FlowResult(Outcome.IGNORED, f"#{pr_number} is not an open book pull request")
     if not repo.may_write(sender, allowlist):
         repo.comment(
             pr_number,
             f"Sorry @{sender}, only people with write access to this repository can "
             "use ebook-bot's commands. Ask a maintainer to run it for you.",
         )
-        return FlowResult("unauthorized", f"{sender} may not write")
+        return FlowResult(Outcome.UNAUTHORIZED, f"{sender} may not write")
     repo.react(comment_id, "eyes")
     try:
         command = parse(body)
         if command.name == "unknown":
             raise CommandError(f"I don't know `/{shown(command.raw_name)}`.\n\n{HELP}")
-        outcome = _run(command, repo, pr, issue, sender, comment_id)
+        outcome = _run(command, repo, pr, book, sender, comment_id)
     except CommandError as exc:
         repo.comment(pr_number, str(exc))
         repo.react(comment_id, "confused")
-        return FlowResult("invalid", str(exc))
+        return FlowResult(Outcome.INVALID, str(exc))
     except BotError as exc:
         link = f" ([run log]({run_url}))" if run_url else ""
         repo.comment(pr_number, f"That command failed: {exc.message}{link}")
@@ -76,7 +68,7 @@ def _run(
     command: Command,
     repo: GitHubRepo,
     pr: dict[str, object],
-    issue: int,
+    book: BookRef,
     sender: str,
     comment_id: int,
 ) -> FlowResult:
@@ -84,23 +76,23 @@ def _run(
     if command.name == "help":
         repo.comment(pr_number, HELP)
         repo.react(comment_id, "rocket")
-        return FlowResult("help")
+        return FlowResult(Outcome.HELP)
     if command.name == "approve":
         if pr["draft"]:
             repo.mark_ready(str(pr["node_id"]))
         repo.react(comment_id, "rocket")
-        return FlowResult("approved", f"#{pr_number} ready for review")
+        return FlowResult(Outcome.APPROVED, f"#{pr_number} ready for review")
     if command.name == "cancel":
-        cancelled = repo.cancel_runs(BOOK_WORKFLOW, run_title(issue))
+        cancelled = repo.cancel_runs(BOOK_WORKFLOW, book.run_title)
         if not cancelled:
             raise CommandError("Nothing is being generated for this book right now.")
         reporter = ChecklistReporter(repo, pr_number)
         reporter.update(note=f"> [!NOTE]\n> Generation cancelled by @{sender}.")
         reporter.flush()
         repo.react(comment_id, "rocket")
-        return FlowResult("cancelled", f"runs {cancelled}")
+        return FlowResult(Outcome.CANCELLED, f"runs {cancelled}")
     # /regenerate and /cover: edit the spec on the branch, then make the book again
-    branch, path = branch_name(issue), spec_path(issue)
+    branch, path = book.branch, book.spec_path
     raw = repo.read_file(branch, path)
     if raw is None:
         raise CommandError(f"`{path}` is missing from `{branch}`")
@@ -119,6 +111,6 @@ def _run(
     )
     repo.dispatch(
         DISPATCH_GENERATE,
-        {"issue_number": issue, "pull_number": pr_number, "comment_id": comment_id},
+        {"issue_number": book.issue, "pull_number": pr_number, "comment_id": comment_id},
     )
-    return FlowResult("regenerating", what)
+    return FlowResult(Outcome.REGENERATING, what)

@@ -13,10 +13,13 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot import __version__
 from bot.errors import BotError
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 Status = Literal["ok", "warn", "fail"]
 CHECKS = ("settings", "github", "database", "gpu", "model", "storage", "drive")
@@ -30,23 +33,18 @@ class Check:
     detail: str
 
 
-def _settings() -> Check:
-    from bot.config import load_repo_config, with_environment
-    from bot.settings import load_settings
-
+def _settings(rt: Runtime) -> Check:
     try:
-        load_settings()
-        with_environment(load_repo_config())
+        rt.repo_config()
     except BotError as exc:
         return Check("fail", "; ".join(line.strip() for line in exc.lines()))
     return Check("ok", "environment and .github/ebook-bot.yml are valid")
 
 
-def _github() -> Check:
+def _github(rt: Runtime) -> Check:
     from bot.github.repo import GitHubRepo
-    from bot.settings import load_settings
 
-    settings = load_settings()
+    settings = rt.settings
     if settings.github_token is None:
         return Check("warn", "GITHUB_TOKEN not set (needed only for the GitHub steps)")
     if not settings.github_repository:
@@ -67,28 +65,24 @@ def _github() -> Check:
     return Check("ok", f"{name} readable; token {rights}")
 
 
-def _database() -> Check:
+def _database(rt: Runtime) -> Check:
     from bot.book.ledger.db import current_revision, redact
-    from bot.settings import load_settings, open_ledger_from
 
-    settings = load_settings()
     try:
-        ledger = open_ledger_from(settings)
+        ledger = rt.ledger
     except BotError as exc:
         return Check("fail", exc.message)
     url = redact(str(ledger.engine.url))
     return Check("ok", f"{url} at revision {current_revision(ledger.engine)} (head)")
 
 
-def _uses_diffusers() -> bool:
-    from bot.config import load_repo_config
-
-    config = load_repo_config()
+def _uses_diffusers(rt: Runtime) -> bool:
+    config = rt.repo_config()
     return "diffusers" in (config.providers.cover, config.providers.coloring_page)
 
 
-def _gpu() -> Check:
-    needed = _uses_diffusers()
+def _gpu(rt: Runtime) -> Check:
+    needed = _uses_diffusers(rt)
     try:
         import torch
     except ImportError:
@@ -108,13 +102,11 @@ def _gpu() -> Check:
     )
 
 
-def _model() -> Check:
+def _model(rt: Runtime) -> Check:
     from bot.book.providers.diffusers_sdxl import is_local
-    from bot.config import load_repo_config, with_environment
 
-    config = with_environment(load_repo_config())
-    model = config.diffusers.model
-    if not _uses_diffusers() and not _env_model_set():
+    model = rt.repo_config().diffusers.model
+    if not _uses_diffusers(rt) and rt.settings.diffusers_model is None:
         return Check("ok", "not needed: the diffusers provider is not configured")
     if is_local(model):
         index = Path(model).expanduser() / "model_index.json"
@@ -131,16 +123,8 @@ def _model() -> Check:
     return Check("fail", f"{model} is not in the local cache: run `ebook-bot models pull`")
 
 
-def _env_model_set() -> bool:
-    from bot.settings import load_settings
-
-    return load_settings().diffusers_model is not None
-
-
-def _storage() -> Check:
-    from bot.settings import load_settings
-
-    state = load_settings().state_dir
+def _storage(rt: Runtime) -> Check:
+    state = rt.settings.state_path
     try:
         state.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=state, prefix=".doctor-"):
@@ -154,14 +138,14 @@ def _storage() -> Check:
     return Check("warn" if free < WARN_FREE_BYTES else "ok", detail)
 
 
-def _drive() -> Check:
+def _drive(rt: Runtime) -> Check:
     from bot.ops.drive import drive_health
 
-    status, detail = drive_health()
+    status, detail = drive_health(rt.settings)
     return Check(status, detail)  # type: ignore[arg-type]
 
 
-_RUNNERS: dict[str, Callable[[], Check]] = {
+_RUNNERS: dict[str, Callable[[Runtime], Check]] = {
     "settings": _settings,
     "github": _github,
     "database": _database,
@@ -172,11 +156,11 @@ _RUNNERS: dict[str, Callable[[], Check]] = {
 }
 
 
-def run_checks() -> dict[str, Check]:
+def run_checks(rt: Runtime) -> dict[str, Check]:
     results: dict[str, Check] = {}
     for name in CHECKS:
         try:
-            results[name] = _RUNNERS[name]()
+            results[name] = _RUNNERS[name](rt)
         except BotError as exc:
             results[name] = Check("fail", exc.message)
         except Exception as exc:  # a health check reports, it does not crash

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import BotError, UserInputError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 SCOPES = ["https://www.googleapis.com/auth/drive"]
 FOLDER_MIME = "application/vnd.google-apps.folder"
@@ -184,11 +187,8 @@ class DriveDelivery:
         return result
 
 
-def from_settings() -> DriveDelivery | None:
+def from_settings(s: Settings) -> DriveDelivery | None:
     """The configured delivery, or None when Drive is not configured."""
-    from bot.settings import load_settings
-
-    s = load_settings()
     if not s.drive_folder_id:
         return None
     info = s.drive_credentials_json.get_secret_value() if s.drive_credentials_json else None
@@ -196,10 +196,10 @@ def from_settings() -> DriveDelivery | None:
     return DriveDelivery(build_service(credentials), s.drive_folder_id)
 
 
-def drive_health() -> tuple[str, str]:
+def drive_health(settings: Settings) -> tuple[str, str]:
     """For `doctor`: ("ok" | "warn" | "fail", detail)."""
     try:
-        delivery = from_settings()
+        delivery = from_settings(settings)
     except ImportError:
         return "fail", "google-api-python-client is not installed: pip install 'ebook-bot[drive]'"
     except BotError as exc:

@@ -15,7 +15,11 @@ def default_url(state_dir: Path) -> str:
 
 
 def open_ledger(
-    url: str | None = None, *, state_dir: Path | None = None, lease_seconds: float = 900.0
+    url: str | None = None,
+    *,
+    state_dir: Path | None = None,
+    lease_seconds: float = 900.0,
+    runner: str | None = None,
 ) -> Ledger:
     """The ledger at `url`, or the default SQLite file under `state_dir`.
 
@@ -25,9 +29,9 @@ def open_ledger(
     if url:
         engine = make_engine(url)
         check_at_head(engine)
+    elif state_dir is None:
+        raise ValueError("open_ledger: a database URL or a state folder")
     else:
-        from bot.settings import default_state_dir
-
-        engine = make_engine(default_url(state_dir or default_state_dir()))
+        engine = make_engine(default_url(state_dir))
         upgrade(engine)
-    return Ledger(engine, lease_seconds=lease_seconds)
+    return Ledger(engine, lease_seconds=lease_seconds, runner=runner)

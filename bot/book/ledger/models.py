@@ -6,6 +6,7 @@ Times are naive UTC (`utcnow()`), the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -19,18 +20,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# page status
-PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
-PAGE_STATUSES = (PENDING, RUNNING, DONE, FAILED)
-# run status
-RUN_RUNNING, RUN_DONE, RUN_FAILED, RUN_KILLED, RUN_CANCELLED = (
-    "running",
-    "done",
-    "failed",
-    "killed",
-    "cancelled",
-)
-COVER, PAGE = "cover", "page"
+
+class PageStatus(StrEnum):
+    """Where one asset of a book stands (the `pages.status` column)."""
+
+    PENDING = "pending"
+    RUNNING = "running"  # a worker holds it under a lease
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RunStatus(StrEnum):
+    """How one `generate` run ended (the `runs.status` column)."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    KILLED = "killed"  # its process died; found by the next run on that machine
+    CANCELLED = "cancelled"
 
 
 def utcnow() -> dt.datetime:

@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bot.book.ledger import Ledger
-from bot.book.ledger.models import DONE, FAILED, PAGE_STATUSES, RUNNING, Page, Run, utcnow
+from bot.book.ledger.models import Page, PageStatus, Run, utcnow
 from bot.text import one_line
+
+DONE, FAILED, RUNNING = PageStatus.DONE, PageStatus.FAILED, PageStatus.RUNNING
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -64,10 +66,10 @@ def _label(page: Page) -> str:
 
 
 def pages_summary(pages: Sequence[Page]) -> list[str]:
-    counts = {s: sum(p.status == s for p in pages) for s in PAGE_STATUSES}
+    counts = {s: sum(p.status == s for p in pages) for s in PageStatus}
     lines = [
         f"pages: {len(pages)} ("
-        + ", ".join(f"{counts[s]} {s}" for s in PAGE_STATUSES if counts[s])
+        + ", ".join(f"{counts[s]} {s}" for s in PageStatus if counts[s])
         + ")"
     ]
     now = utcnow()
@@ -100,8 +102,9 @@ def pages_summary(pages: Sequence[Page]) -> list[str]:
     return lines
 
 
-def report(ledger: Ledger, *, issue: int | None, book: str | None, limit: int = 20) -> str:
-    key = book or (f"issue-{issue}" if issue is not None else None)
+def report(ledger: Ledger, *, book: str | None, name: str | None = None, limit: int = 20) -> str:
+    """All runs, or one book's runs and pages (`book`: its ledger key; `name`: as shown)."""
+    key = book
     runs = ledger.runs(book=key, limit=limit)
     if key is None:
         if not runs:
@@ -109,6 +112,6 @@ def report(ledger: Ledger, *, issue: int | None, book: str | None, limit: int = 
         return "\n".join(runs_table(runs)) + "\n"
     pages = ledger.pages(key)
     if not runs and not pages:
-        return f"no runs recorded for {'#' + str(issue) if book is None else key}\n"
+        return f"no runs recorded for {name or key}\n"
     lines = [f"book {key}", *runs_table(runs), "", *pages_summary(pages)]
     return "\n".join(lines) + "\n"

@@ -21,21 +21,16 @@ from sqlalchemy import Engine, and_, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.book.ledger.models import (
-    COVER,
-    DONE,
-    FAILED,
-    PAGE,
-    PENDING,
-    RUN_KILLED,
-    RUN_RUNNING,
-    RUNNING,
-    Page,
-    Run,
-    utcnow,
-)
+from bot.book.assets import AssetKind, Key
+from bot.book.ledger.models import Page, PageStatus, Run, RunStatus, utcnow
 
-Key = tuple[str, int]  # (kind, idx)
+COVER, PAGE = AssetKind.COVER, AssetKind.PAGE
+PENDING, RUNNING, DONE, FAILED = (
+    PageStatus.PENDING,
+    PageStatus.RUNNING,
+    PageStatus.DONE,
+    PageStatus.FAILED,
+)
 UNLEASED = {"lease_owner": None, "lease_expires": None}  # no worker holds the page
 
 
@@ -65,7 +60,7 @@ def _local_worker_dead(worker: str | None) -> bool:
 class PageInput:
     """What a page should be; `input_key` changes whenever anything that shapes it does."""
 
-    kind: str
+    kind: AssetKind
     idx: int
     subject: str
     seed: int
@@ -88,14 +83,17 @@ class Claim:
 
     @property
     def key(self) -> Key:
-        return (self.kind, self.idx)
+        return (AssetKind(self.kind), self.idx)
 
 
 class Ledger:
     """Runs and pages in one database (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: Engine, *, lease_seconds: float = 900.0) -> None:
+    def __init__(
+        self, engine: Engine, *, lease_seconds: float = 900.0, runner: str | None = None
+    ) -> None:
         self.engine = engine
+        self.runner = runner or socket.gethostname()
         self.lease = dt.timedelta(seconds=lease_seconds)
         self.worker = make_worker_id()
 
@@ -114,7 +112,6 @@ class Ledger:
         model: str | None,
         mode: str,
     ) -> int:
-        runner = os.environ.get("RUNNER_NAME") or socket.gethostname()
         with Session(self.engine) as s, s.begin():
             run = Run(
                 book=book,
@@ -122,10 +119,10 @@ class Ledger:
                 spec_sha=spec_sha,
                 provider=provider[:200],
                 model=(model or None) and model[:500],
-                runner=runner[:200],
+                runner=self.runner[:200],
                 worker=self.worker,
                 mode=mode,
-                status=RUN_RUNNING,
+                status=RunStatus.RUNNING,
                 started_at=utcnow(),
                 pages_made=0,
                 gpu_seconds=0.0,
@@ -263,15 +260,15 @@ class Ledger:
                 .values(status=PENDING, updated_at=now)
             ).rowcount
             live = conn.execute(
-                select(Run.id, Run.worker).where(Run.book == book, Run.status == RUN_RUNNING)
+                select(Run.id, Run.worker).where(Run.book == book, Run.status == RunStatus.RUNNING)
             ).all()
             for run_id, worker in live:
                 if _local_worker_dead(worker):
                     conn.execute(
                         update(Run)
-                        .where(Run.id == run_id, Run.status == RUN_RUNNING)
+                        .where(Run.id == run_id, Run.status == RunStatus.RUNNING)
                         .values(
-                            status=RUN_KILLED,
+                            status=RunStatus.KILLED,
                             finished_at=now,
                             error="the worker process died before it finished",
                         )

@@ -9,14 +9,14 @@ page is the same whichever batch it lands in.
 from __future__ import annotations
 
 import logging
-import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
-from bot.book.providers import ImageRequest
+from bot.book.providers.base import Capabilities, ImageRequest
 from bot.book.providers.prompts import prompt_for
 from bot.config import DiffusersConfig, RepoConfig
 from bot.errors import BotError, UserInputError
@@ -55,7 +55,7 @@ def _import_torch() -> tuple[Any, Any]:
 
 
 class DiffusersProvider:
-    """Text-to-image with an SDXL pipeline; `generate_batch` makes up to `batch_size` at once."""
+    """Text-to-image with an SDXL pipeline; one call makes up to `batch_size` at once."""
 
     name = "diffusers"
 
@@ -64,7 +64,7 @@ class DiffusersProvider:
             config = config.diffusers
         self.config = config or DiffusersConfig()
         self.batch_size = self.config.batch_size
-        self.model_name = self.config.model
+        self.model_id: str | None = self.config.model
         self._pipe: Any = None
         self._device = "cpu"
         self._dtype_name = "fp32"
@@ -75,8 +75,10 @@ class DiffusersProvider:
         return f"{c.model}|steps={c.steps}|w={c.width}|vae={c.vae or ''}|tiny={c.tiny_vae or ''}"
 
     @property
-    def uses_gpu(self) -> bool:
-        return self._device.startswith("cuda")
+    def capabilities(self) -> Capabilities:
+        # CPU generators seed each page: the same page on any GPU or none
+        gpu = self._device.startswith("cuda")
+        return Capabilities(seeded=True, batch_size=self.batch_size, retries=True, gpu=gpu)
 
     # loading ------------------------------------------------------------------------------
     def load(self) -> Any:
@@ -151,10 +153,7 @@ class DiffusersProvider:
         return cls.from_pretrained(model, **kwargs)
 
     # generating ---------------------------------------------------------------------------
-    def generate(self, request: ImageRequest) -> Image.Image:
-        return self.generate_batch([request])[0]
-
-    def generate_batch(self, requests: list[ImageRequest]) -> list[Image.Image]:
+    def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
         """One image per request, in batches of `batch_size` of the same canvas size."""
         torch, _ = _import_torch()
         pipe = self.load()
@@ -182,7 +181,7 @@ class DiffusersProvider:
         return [results[i] for i in range(len(requests))]
 
 
-def pull(model: str | None, config: DiffusersConfig) -> list[str]:
+def pull(model: str | None, config: DiffusersConfig, token: str | None = None) -> list[str]:
     """Fill the local cache with the model (and the configured VAEs); returns what it did."""
     target = model or config.model
     if is_local(target):
@@ -203,9 +202,7 @@ def pull(model: str | None, config: DiffusersConfig) -> list[str]:
         patterns = ["*.json", "*.txt", "*.model"]
         patterns.append(f"*.{variant}.safetensors" if variant else "*.safetensors")
         try:
-            path = snapshot_download(
-                repo_id, allow_patterns=patterns, token=os.environ.get("HF_TOKEN") or None
-            )
+            path = snapshot_download(repo_id, allow_patterns=patterns, token=token or None)
         except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise BotError(f"models pull: could not download {repo_id}: {first[:300]}") from None

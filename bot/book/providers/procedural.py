@@ -11,14 +11,15 @@ from __future__ import annotations
 import colorsys
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw
 from scipy import ndimage
 from scipy.spatial import Voronoi
 
-from bot.book.providers import ImageRequest
+from bot.book.assets import AssetKind
+from bot.book.providers.base import Capabilities, ImageRequest
 from bot.book.spec import Audience
 
 # line width in pixels at 300 DPI, and how much detail a page carries (0 = least)
@@ -62,11 +63,18 @@ class ProceduralProvider:
     """Draws line art at the requested print size (mode "1"); covers come coloured in."""
 
     name = "procedural"
+    capabilities = Capabilities(seeded=True, batch_size=1, retries=True, gpu=False)
+    model_id = None
+    fingerprint = ""
 
     def __init__(self, config: object = None) -> None:
         """Needs no configuration (the repository config is accepted and ignored)."""
 
-    def generate(self, request: ImageRequest) -> Image.Image:
+    def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
+        return [self.draw(r) for r in requests]
+
+    def draw(self, request: ImageRequest) -> Image.Image:
+        """One page (or the coloured-in cover) for `request`."""
         genre = choose_genre(request)
         rng = np.random.default_rng(request.seed)
         img = Image.new("1", (request.width, request.height), 1)
@@ -74,7 +82,7 @@ class ProceduralProvider:
         lw = LINE_PX[request.audience]
         detail = DETAIL[request.audience]
         _GENRES[genre](draw, request.width, request.height, rng, lw, detail, request.subject)
-        if request.kind == "cover":
+        if request.kind is AssetKind.COVER:
             return colour_in(img, rng)
         return img
 

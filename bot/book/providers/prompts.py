@@ -7,7 +7,8 @@ prompt. CLIP reads 77 tokens, so the subject comes first and the requirements ar
 
 from __future__ import annotations
 
-from bot.book.providers import ImageRequest
+from bot.book.assets import AssetKind
+from bot.book.providers.base import ImageRequest
 from bot.book.spec import Audience
 
 PAGE_RULES = (
@@ -49,4 +50,4 @@ def cover_prompt(request: ImageRequest, cover_style: str | None = None) -> str:
 
 
 def prompt_for(request: ImageRequest) -> str:
-    return cover_prompt(request) if request.kind == "cover" else page_prompt(request)
+    return cover_prompt(request) if request.kind is AssetKind.COVER else page_prompt(request)

@@ -15,14 +15,14 @@ import io
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
 from PIL import Image, UnidentifiedImageError
 from pydantic import SecretStr
 
-from bot.book.providers import ImageRequest
+from bot.book.providers.base import Capabilities, ImageRequest
 from bot.book.providers.prompts import prompt_for
 from bot.config import RemoteConfig, RepoConfig
 from bot.errors import BotError, UserInputError
@@ -89,6 +89,8 @@ class RemoteProvider:
     """`openrouter` in the registry; any OpenAI-compatible service by `base_url` and `api`."""
 
     name = "openrouter"
+    # a seed is sent, but a remote model need not honour it; each call costs money
+    capabilities = Capabilities(seeded=False, batch_size=1, retries=True, gpu=False)
 
     def __init__(
         self,
@@ -101,11 +103,8 @@ class RemoteProvider:
         if isinstance(config, RepoConfig):
             config = config.openrouter
         self.config = config or RemoteConfig()
-        self.model_name = self.config.model
-        if api_key is None:
-            from bot.settings import load_settings
-
-            api_key = load_settings().openrouter_api_key
+        self.model_id: str | None = self.config.model
+        api_key = api_key or self.config.api_key
         if api_key is None or not api_key.get_secret_value():
             raise UserInputError(
                 "EBOOK_BOT_OPENROUTER_API_KEY: not set (the openrouter provider needs an API key; "
@@ -124,7 +123,10 @@ class RemoteProvider:
     def fingerprint(self) -> str:
         return f"{self.config.base_url}|{self.config.model}|{self.config.api}"
 
-    def generate(self, request: ImageRequest) -> Image.Image:
+    def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
+        return [self._with_retries(r) for r in requests]
+
+    def _with_retries(self, request: ImageRequest) -> Image.Image:
         attempts = self.config.max_retries + 1
         last = ""
         for attempt in range(1, attempts + 1):

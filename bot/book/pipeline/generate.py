@@ -1,0 +1,298 @@
+"""`generate`: make a book's cover art and pages under `out/pages`, recorded in the ledger.
+
+Stages (inputs are checked before anything is written):
+  1. providers and the interior plan (an impossible book is refused here)
+  2. the ledger squared with the book's inputs and the files on disk
+  3. claim, make and record pages until none is left for this worker
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.book.assets import AssetKind, Key, asset_path, label
+from bot.book.kdp import art_size_px, plan_interior
+from bot.book.ledger import Ledger
+from bot.book.ledger.models import PageStatus, RunStatus
+from bot.book.ledger.store import Claim, PageInput
+from bot.book.lineart import LineArtOptions
+from bot.book.pages import page_identity
+from bot.book.pipeline.inputs import page_inputs
+from bot.book.pipeline.making import MAX_ATTEMPTS, Made, Makers, make_claimed
+from bot.book.pipeline.shard import Shard
+from bot.book.progress import Progress
+from bot.book.providers import Provider, get_provider
+from bot.book.spec import BookSpec
+from bot.config import RepoConfig, provider_names
+from bot.errors import QualityError, UserInputError
+
+ProgressFactory = Callable[[int, str], Progress]
+OnProgress = Callable[[str, int, int], None]  # (label, finished, total)
+
+
+@dataclass
+class PageRecord:
+    """One finished asset, as the summary reports it."""
+
+    key: str  # "001".."400", or "cover"
+    subject: str
+    attempts: int = 0
+    reasons: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.reasons)
+
+
+@dataclass
+class GenerateResult:
+    pages: list[PageRecord]
+    generated: int  # pages made by this run; the others were already done
+    seconds: float
+    elsewhere: int = 0  # pages another worker made or holds (sharded / claiming runs)
+
+    @property
+    def flagged(self) -> list[PageRecord]:
+        return [p for p in self.pages if p.flagged]
+
+
+@dataclass(frozen=True)
+class Job:
+    """Which book, which share of it, and how it is reported."""
+
+    book: str  # the ledger's key (BookRef.ledger_key, or inputs.dir_key)
+    issue: int | None = None
+    shard: Shard | None = None
+    claim: bool = False
+    strict: bool = False
+    on_progress: OnProgress | None = None
+    progress: ProgressFactory = Progress
+
+    @property
+    def mode(self) -> str:
+        return "claim" if self.claim else f"shard {self.shard}" if self.shard else "all"
+
+    def owns(self, key: Key) -> bool:
+        return self.shard is None or self.shard.owns(key)
+
+
+def providers_for(spec: BookSpec, config: RepoConfig) -> tuple[Provider, Provider]:
+    """(page provider, cover provider): the spec's choice, else the repository config's."""
+    cover_name, page_name = provider_names(
+        spec.providers.cover, spec.providers.coloring_page, config
+    )
+    pages = get_provider(page_name, field="providers.coloring_page", config=config)
+    if cover_name == page_name:
+        return pages, pages
+    return pages, get_provider(cover_name, field="providers.cover", config=config)
+
+
+def generate(
+    spec: BookSpec,
+    out: Path,
+    *,
+    ledger: Ledger,
+    job: Job,
+    config: RepoConfig | None = None,
+    options: LineArtOptions | None = None,
+) -> GenerateResult:
+    """Make the cover art and pages under `out/pages`, recording each in the ledger.
+
+    Pages already done (ledger row done, file on disk with that hash) are kept; a page on
+    disk made from the same inputs is adopted without making it again; pages whose inputs
+    changed are made again. `job.shard` makes a fixed share of the pages; `job.claim` takes
+    pages from the queue the ledger keeps for every worker of this book until none is left.
+    """
+    started = time.perf_counter()
+    # 1. inputs
+    opts = options or LineArtOptions()
+    page_provider, cover_provider = providers_for(spec, config or RepoConfig())
+    plan_interior(spec)  # refuse an impossible book before making anything
+    if job.shard is not None and job.claim:
+        raise UserInputError("--shard and --claim: choose one (a fixed share, or the queue)")
+    if job.claim:
+        check_claiming(ledger)
+    # 2. the ledger squared with the inputs and the disk
+    pages_dir = out / "pages"
+    pages_dir.mkdir(parents=True, exist_ok=True)
+    finish = f"threshold={opts.threshold},specks={opts.min_speck_px},thicken={opts.thicken_px}"
+    inputs = {p.key: p for p in page_inputs(spec, page_provider, cover_provider, finish)}
+    ledger.sync(job.book, inputs.values())
+    ledger.recover(job.book)
+    if job.shard is None and not job.claim:
+        _remove_stale_pages(pages_dir, spec.pages.total)
+    makers = Makers(spec, page_provider, cover_provider, art_size_px(spec), opts)
+    # 3. make what is left
+    worker = _Worker(ledger, job, makers, pages_dir, inputs)
+    made = worker.run()
+    records, elsewhere = _records(ledger, job.book, worker.mine, made)
+    count = sum(1 for key in made if key[0] != AssetKind.COVER)
+    result = GenerateResult(records, count, time.perf_counter() - started, elsewhere=elsewhere)
+    if job.strict and result.flagged:
+        raise QualityError(
+            f"{len(result.flagged)} page(s) still failed line-art QA after {MAX_ATTEMPTS} attempts",
+            [f"page {p.key}: {'; '.join(p.reasons)}" for p in result.flagged],
+        )
+    return result
+
+
+class _Worker:
+    """One run of `generate`: claims pages, makes them, records them, reports progress."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        job: Job,
+        makers: Makers,
+        pages_dir: Path,
+        inputs: dict[Key, PageInput],
+    ) -> None:
+        self.ledger, self.job, self.makers = ledger, job, makers
+        self.pages_dir, self.inputs = pages_dir, inputs
+        self.mine = [k for k in inputs if job.owns(k)]
+        self.made: dict[Key, PageRecord] = {}
+        self.finished = 0
+        self.gpu_seconds = 0.0
+
+    def run(self) -> dict[Key, PageRecord]:
+        spec, pages = self.makers.spec, self.makers.pages
+        run_id = self.ledger.start_run(
+            book=self.job.book,
+            issue=self.job.issue,
+            spec_sha=spec.sha256(),
+            provider=f"cover={self.makers.cover.name}, pages={pages.name}",
+            model=pages.model_id,
+            mode=self.job.mode,
+        )
+        self.progress = self.job.progress(len(self.mine), "page")
+        try:
+            self._loop(run_id)
+        except BaseException as exc:
+            self.ledger.release(self.job.book)
+            status = RunStatus.CANCELLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
+            self._finish(run_id, status, str(exc) or type(exc).__name__)
+            raise
+        finally:
+            self.progress.close()
+        self._finish(run_id, RunStatus.DONE, None)
+        return self.made
+
+    def _finish(self, run_id: int, status: RunStatus, error: str | None) -> None:
+        self.ledger.finish_run(
+            run_id, status, pages_made=len(self.made), gpu_seconds=self.gpu_seconds, error=error
+        )
+
+    def _loop(self, run_id: int) -> None:
+        book, claim = self.job.book, self.job.claim
+        kept = _reconcile(self.ledger, book, self.pages_dir, self.inputs, self.mine, run_id, claim)
+        for key in kept:
+            self.progress.advance(f"{label(key)} already done")
+            self._tick(key)
+        batch = max(1, self.makers.pages.capabilities.batch_size)
+        only = None if claim else self.mine
+        while claims := self.ledger.claim(book, limit=batch, run_id=run_id, only=only):
+            t0 = time.perf_counter()
+            for c, made in make_claimed(claims, self.makers, self.pages_dir):
+                self._record(c, made, run_id)
+            if self.makers.pages.capabilities.gpu:
+                self.gpu_seconds += time.perf_counter() - t0
+
+    def _record(self, claim: Claim, made: Made, run_id: int) -> None:
+        key = claim.key
+        ok = self.ledger.complete(
+            claim,
+            run_id=run_id,
+            sha256=made.sha256,
+            attempts=made.attempts,
+            reasons=made.reasons,
+            duration=made.seconds,
+        )
+        rec = PageRecord(label(key), claim.subject, made.attempts, list(made.reasons), made.seconds)
+        self.made[key] = rec
+        note = "" if ok else " (lease lost: another worker took it over)"
+        status = "flagged: " + "; ".join(rec.reasons) if rec.flagged else "ok"
+        self.progress.advance(f"{rec.key} {status} ({rec.seconds:.2f} s){note}")
+        self._tick(key)
+
+    def _tick(self, key: Key) -> None:
+        self.finished += 1
+        if self.job.on_progress is not None:
+            self.job.on_progress(label(key), self.finished, len(self.mine))
+
+
+def check_claiming(ledger: Ledger) -> None:
+    """SQLite's locks hold between processes of one machine, not across a network share."""
+    from bot.book.ledger.db import NETWORK_FILESYSTEMS, filesystem_type, sqlite_path
+
+    path = sqlite_path(ledger.engine)
+    if path is None:
+        return
+    kind = filesystem_type(path.parent)
+    if kind in NETWORK_FILESYSTEMS:
+        raise UserInputError(
+            f"--claim: the ledger {path} is on a network filesystem ({kind}); SQLite cannot "
+            "lock it safely between machines. Point DATABASE_URL at PostgreSQL to share a "
+            "queue between runners, or use --shard I/N"
+        )
+
+
+def _remove_stale_pages(pages_dir: Path, total: int) -> None:
+    """Pages past the end of a book that got shorter."""
+    for path in pages_dir.glob("[0-9][0-9][0-9].*"):
+        if path.stem.isdigit() and int(path.stem) > total and path.suffix in (".png", ".tif"):
+            path.unlink()
+
+
+def _reconcile(
+    ledger: Ledger,
+    book: str,
+    pages_dir: Path,
+    inputs: dict[Key, PageInput],
+    mine: list[Key],
+    run_id: int,
+    claim: bool,
+) -> list[Key]:
+    """Square the ledger with the files on disk; returns the keys already done here."""
+    rows = {(p.kind, p.idx): p for p in ledger.pages(book)}
+    kept: list[Key] = []
+    for key in mine:
+        row = rows.get(key)
+        if row is None or row.status == PageStatus.RUNNING:
+            continue
+        found = page_identity(asset_path(pages_dir, key))
+        same_input = found is not None and found[1] == inputs[key].input_key
+        if row.status == PageStatus.DONE and found is not None and found[0] == row.sha256:
+            kept.append(key)
+        elif same_input and found is not None:
+            if ledger.adopt(book, key, inputs[key].input_key, found[0], run_id):
+                kept.append(key)
+        elif row.status == PageStatus.DONE and not claim:
+            ledger.requeue(book, key)  # the file is gone or changed: make it again
+    return kept
+
+
+def _records(
+    ledger: Ledger, book: str, keys: list[Key], made: dict[Key, PageRecord]
+) -> tuple[list[PageRecord], int]:
+    """Summary records for the pages of this run's share, and how many are elsewhere."""
+    wanted = set(keys)
+    records: list[PageRecord] = []
+    elsewhere = 0
+    for row in ledger.pages(book):
+        key = (AssetKind(row.kind), row.idx)
+        if key not in wanted or row.kind == AssetKind.COVER:
+            continue
+        if key in made:
+            records.append(made[key])
+        elif row.status == PageStatus.DONE:
+            reasons = [r for r in row.reasons.split("; ") if r]
+            records.append(
+                PageRecord(label(key), row.subject, row.attempts, reasons, row.duration or 0.0)
+            )
+        else:
+            elsewhere += 1
+    return records, elsewhere

@@ -1,0 +1,19 @@
+"""Every `ebook-bot` command: one module per command or small family, each a typed function
+with its own parser section (`Command`); `bot.cli` combines them and handles errors."""
+
+from __future__ import annotations
+
+from bot.commands import book, check, github, install, job, ops, spec_tools
+from bot.commands.base import Command
+
+COMMANDS: tuple[Command, ...] = (
+    *book.COMMANDS,
+    *check.COMMANDS,
+    *spec_tools.COMMANDS,
+    *github.COMMANDS,
+    *install.COMMANDS,
+    *job.COMMANDS,
+    *ops.COMMANDS,
+)
+
+__all__ = ["COMMANDS", "Command"]

@@ -1,0 +1,230 @@
+"""`build`, `generate` and `assemble`: the book on one machine, no GitHub needed."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.bookref import BookRef
+from bot.commands.base import Command, typed
+from bot.commands.types import issue_number, page_count
+from bot.errors import UserInputError
+from bot.runtime import Runtime
+
+if TYPE_CHECKING:
+    from bot.book.pipeline import AssembleResult, GenerateResult
+    from bot.book.spec import BookSpec
+
+
+@dataclass(frozen=True)
+class MakeArgs:
+    """Options of `build` and `generate`."""
+
+    spec: Path
+    out: Path
+    issue: int | None
+    provider: str | None
+    config: Path | None
+    pages: int | None
+    strict: bool
+    thicken: int
+    shard: str | None = None
+    claim: bool = False
+
+
+@dataclass(frozen=True)
+class AssembleArgs:
+    spec: Path
+    out: Path
+    pages: int | None
+
+
+def _load(spec: Path, *, provider: str | None, pages: int | None) -> BookSpec:
+    from bot.book.pipeline import resolve_spec
+    from bot.book.spec import load_spec
+
+    return resolve_spec(load_spec(spec), provider=provider, pages=pages)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1_000_000:.2f} MB"
+
+
+def print_generate(result: GenerateResult) -> None:
+    total = len(result.pages)
+    kept = total - result.generated
+    print(f"pages: {total} ({result.generated} made{f', {kept} already done' if kept else ''})")
+    if result.elsewhere:
+        print(f"pages made or held by other workers: {result.elsewhere}")
+    flagged = result.flagged
+    if flagged:
+        print(f"flagged pages: {len(flagged)} (kept the best attempt; a reviewer decides)")
+        for page in flagged:
+            print(f"  page {page.key} after {page.attempts} attempts: {'; '.join(page.reasons)}")
+    else:
+        print("flagged pages: none")
+    print(f"generate time: {result.seconds:.1f} s")
+
+
+def print_assemble(out: Path, result: AssembleResult) -> None:
+    plan = result.plan
+    padding = f", {plan.padding} blank pages added to reach" if plan.padding else ""
+    print(
+        f"interior: {out / 'interior.pdf'} ({plan.page_count} pages{padding}"
+        f"{' an even count of at least 24' if plan.padding else ''}, "
+        f"{_megabytes(result.interior_bytes)})"
+    )
+    print(f"cover: {out / 'cover.pdf'} ({_megabytes(result.cover_bytes)})")
+    print(f"preview: {out / 'preview.png'} ({_megabytes(result.preview_bytes)})")
+    print("preflight: passed")
+    print(f"assemble time: {result.seconds:.1f} s")
+
+
+def _generate(args: MakeArgs, spec: BookSpec, rt: Runtime) -> GenerateResult:
+    from bot.book.lineart import LineArtOptions
+    from bot.book.pipeline import Job, Shard, dir_key, generate
+
+    shard = Shard.parse(args.shard) if args.shard else None
+    number = args.issue
+    if number is None:
+        found = BookRef.from_spec_file(str(args.spec))
+        number = found.issue if found else None
+    if args.claim and number is None:
+        raise UserInputError(
+            "--claim: workers share a queue by book number; pass --issue N "
+            "(or name the spec ebook-N.yaml)"
+        )
+    book = BookRef(number).ledger_key if number is not None else dir_key(args.out)
+    job = Job(book=book, issue=number, shard=shard, claim=args.claim, strict=args.strict)
+    return generate(
+        spec,
+        args.out,
+        ledger=rt.ledger,
+        job=job,
+        config=rt.repo_config(args.config),
+        options=LineArtOptions(thicken_px=args.thicken),
+    )
+
+
+def build(args: MakeArgs, rt: Runtime) -> int:
+    from bot.book.pipeline import assemble
+    from bot.log import stage
+
+    spec = _load(args.spec, provider=args.provider, pages=args.pages)
+    with stage("generate"):
+        result = _generate(args, spec, rt)
+    with stage("assemble"):
+        assembled = assemble(spec, args.out)
+    print_generate(result)
+    print_assemble(args.out, assembled)
+    return 0
+
+
+def generate(args: MakeArgs, rt: Runtime) -> int:
+    from bot.log import stage
+
+    spec = _load(args.spec, provider=args.provider, pages=args.pages)
+    with stage("generate"):
+        result = _generate(args, spec, rt)
+    print_generate(result)
+    return 0
+
+
+def assemble(args: AssembleArgs, rt: Runtime) -> int:
+    from bot.book.pipeline import assemble
+
+    spec = _load(args.spec, provider=None, pages=args.pages)
+    print_assemble(args.out, assemble(spec, args.out))
+    return 0
+
+
+def _spec_and_out(p: argparse.ArgumentParser) -> None:
+    p.add_argument("spec", type=Path, metavar="SPEC", help="book spec (YAML)")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+
+
+def _making(p: argparse.ArgumentParser, *, shares: bool) -> None:
+    _spec_and_out(p)
+    p.add_argument("--issue", type=issue_number, metavar="N", help="the book's issue number")
+    if shares:
+        p.add_argument("--shard", metavar="I/N", help="make only share I of N (a runner matrix)")
+        p.add_argument(
+            "--claim",
+            action="store_true",
+            help="take pages from the book's shared queue until none is left",
+        )
+    p.add_argument(
+        "--provider",
+        metavar="P",
+        help="provider for every asset: procedural, diffusers, openrouter",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="bot config (default: .github/ebook-bot.yml when it exists)",
+    )
+    p.add_argument("--pages", type=page_count, metavar="N", help="number of coloring pages")
+    p.add_argument("--strict", action="store_true", help="fail when a page still fails QA")
+    p.add_argument(
+        "--thicken",
+        type=int,
+        default=0,
+        choices=range(0, 9),
+        metavar="PX",
+        help="thicken every line by PX pixels at 300 DPI (0-8; default 0)",
+    )
+
+
+def _assembling(p: argparse.ArgumentParser) -> None:
+    _spec_and_out(p)
+    p.add_argument("--pages", type=page_count, metavar="N", help="number of coloring pages")
+
+
+COMMANDS = (
+    Command(
+        "build",
+        "make the whole book: pages, interior.pdf, cover.pdf, preview.png",
+        """
+        Make the whole book of SPEC in DIR: every coloring page (DIR/pages/NNN.png, 1-bit at
+        300 DPI), the KDP interior (DIR/interior.pdf), the full-wrap cover (DIR/cover.pdf)
+        and a contact sheet (DIR/preview.png). The offline procedural provider needs no GPU,
+        network or token. Run it again after a crash or a spec edit: finished pages are kept.
+        """,
+        (
+            "ebook-bot build specs/examples/mandalas-adults.yaml --out out/",
+            "ebook-bot build book.yaml --out out/ --pages 3 --provider diffusers",
+        ),
+        lambda p: _making(p, shares=False),
+        typed(MakeArgs, build),
+    ),
+    Command(
+        "generate",
+        "make the cover art and pages only (resumable)",
+        """
+        Make the cover art and the coloring pages of SPEC in DIR/pages, without the PDFs.
+        Killed, it resumes where it stopped. Several machines can share a book: a fixed
+        share each with --shard I/N, or a shared queue with --claim (PostgreSQL ledger).
+        Then `ebook-bot assemble` makes the PDFs.
+        """,
+        (
+            "ebook-bot generate book.yaml --out out/",
+            "ebook-bot generate specs/ebook-12.yaml --out out/ --shard 2/4",
+        ),
+        lambda p: _making(p, shares=True),
+        typed(MakeArgs, generate),
+    ),
+    Command(
+        "assemble",
+        "make interior.pdf, cover.pdf and preview.png from DIR/pages",
+        """
+        Assemble the interior and cover PDFs and the preview from the pages already in
+        DIR/pages (made by `generate`), then run the print preflight on both PDFs.
+        """,
+        ("ebook-bot assemble book.yaml --out out/",),
+        _assembling,
+        typed(AssembleArgs, assemble),
+    ),
+)

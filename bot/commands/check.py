@@ -1,0 +1,50 @@
+"""`check`: the print preflight of any PDF against KDP's rules."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.commands.base import Command, typed
+from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class CheckArgs:
+    pdf: list[Path]
+
+
+def check(args: CheckArgs, rt: Runtime) -> int:
+    from bot.book.preflight import check_pdf
+
+    failures = 0
+    for path in args.pdf:
+        problems = check_pdf(path)
+        failures += len(problems)
+        for line in problems:
+            print(rt.annotate("error", line))
+        if not problems:
+            print(f"{path}: ok")
+    return 1 if failures else 0
+
+
+def _configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("pdf", type=Path, nargs="+", metavar="PDF")
+
+
+COMMANDS = (
+    Command(
+        "check",
+        "print preflight of PDFs against KDP's rules",
+        """
+        Check interior and cover PDFs (made by ebook-bot or any other tool) against Amazon
+        KDP's print rules: page count and size, trim and bleed boxes, image resolution (at
+        least 300 DPI) and embedded fonts. Prints "PDF: ok" or one line per problem; exits
+        1 when any PDF has a problem.
+        """,
+        ("ebook-bot check out/interior.pdf out/cover.pdf",),
+        _configure,
+        typed(CheckArgs, check),
+    ),
+)

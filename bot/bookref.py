@@ -27,6 +27,7 @@ class BookRef:
 
     @property
     def branch(self) -> str:
+        """The book's branch: its spec, then its pages and PDFs, and its draft PR's head."""
         return f"ebook-generation-{self.issue}"
 
     @property
@@ -46,6 +47,7 @@ class BookRef:
 
     @property
     def ledger_key(self) -> str:
+        """The book's name in the run ledger (and its Google Drive folder's property)."""
         return f"issue-{self.issue}"
 
     @property
@@ -55,6 +57,7 @@ class BookRef:
 
     @property
     def shown(self) -> str:
+        """How messages name the book."""
         return f"#{self.issue}"
 
     @classmethod

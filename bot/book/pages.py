@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
+from bot.book.assets import png_path, tif_path
 from bot.fsutil import atomic_write
 
 _DESCRIPTION = 270
@@ -31,14 +32,6 @@ class G4Image:
     height: int
     data: bytes
     black_is_1: bool
-
-
-def png_path(pages_dir: Path, index: int) -> Path:
-    return pages_dir / f"{index + 1:03d}.png"
-
-
-def tif_path(pages_dir: Path, index: int) -> Path:
-    return pages_dir / f"{index + 1:03d}.tif"
 
 
 def _pnginfo(input_key: str) -> PngImagePlugin.PngInfo | None:

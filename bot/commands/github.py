@@ -28,6 +28,8 @@ class EventArgs:
 
 @dataclass(frozen=True)
 class EventContext:
+    """What the event asks for, and where."""
+
     trigger: Trigger
     repo: GitHubRepo
     default_branch: str

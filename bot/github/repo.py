@@ -1,33 +1,20 @@
-"""The GitHub adapter: the few repository operations the bot makes, on PyGithub.
-
-Every call has bounded retries that honour `retry-after` and `x-ratelimit-reset` (5xx,
-secondary rate limits, and the 404/422 GitHub can answer just after creating a ref or PR).
-Creating calls are never blindly retried: after a failed POST the object is looked for
-first, so a retry never makes a second comment or PR. With `dry_run`, writes are printed
-and not made.
-"""
+"""The GitHub adapter: the few repository operations the bot makes, on PyGithub, each
+through `GitHubApi`'s bounded retries (and its dry run)."""
 
 from __future__ import annotations
 
 import base64
 import functools
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from github import Auth, Github, GithubException
-from github.Repository import Repository
+from github import GithubException
 
-from bot.errors import BotError
+from bot.github.api import GitHubApi, GitHubError, message
 from bot.github.checklist import STATUS_MARKER, cap
 
-T = TypeVar("T")
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
-
-
-class GitHubError(BotError):
-    """GitHub refused or kept failing a call."""
+__all__ = ["GitHubError", "GitHubRepo", "PullRequestRef"]
 
 
 @dataclass(frozen=True)
@@ -38,99 +25,8 @@ class PullRequestRef:
     draft: bool
 
 
-def _header(exc: GithubException, name: str) -> str | None:
-    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-    return headers.get(name)
-
-
-def _message(exc: GithubException) -> str:
-    data = exc.data if isinstance(exc.data, dict) else {}
-    errors = data.get("errors") or []
-    details = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
-    return " ".join(x for x in (str(data.get("message", "")), details) if x) or str(exc.status)
-
-
-class GitHubRepo:
-    """One repository, through PyGithub, with retries and an optional dry run."""
-
-    def __init__(
-        self,
-        token: str,
-        full_name: str,
-        *,
-        api_url: str = "https://api.github.com",
-        dry_run: bool = False,
-        max_attempts: int = 4,
-        sleep: Callable[[float], None] = time.sleep,
-        echo: Callable[[str], None] = print,
-        seconds_between_writes: float | None = 1.0,
-    ) -> None:
-        # PyGithub's own urllib3 retries are off: these retries are explicit and bounded.
-        self._gh = Github(
-            auth=Auth.Token(token),
-            base_url=api_url,
-            retry=None,
-            timeout=30,
-            lazy=True,
-            seconds_between_requests=None,
-            seconds_between_writes=seconds_between_writes,
-        )
-        self.full_name = full_name
-        self.owner = full_name.split("/")[0]
-        self.dry_run = dry_run
-        self._attempts = max_attempts
-        self._sleep = sleep
-        self._echo = echo
-        self._repo: Repository = self._gh.get_repo(full_name)
-
-    # -- retries -------------------------------------------------------------------------
-
-    def _delay(
-        self, exc: GithubException, attempt: int, transient: tuple[int, ...]
-    ) -> float | None:
-        status = exc.status
-        retry_after = _header(exc, "retry-after")
-        text = _message(exc).lower()
-        if status in (403, 429) and (retry_after or "secondary rate limit" in text):
-            return float(retry_after or 60)
-        if status in (403, 429) and _header(exc, "x-ratelimit-remaining") == "0":
-            reset = float(_header(exc, "x-ratelimit-reset") or 0)
-            return min(max(reset - time.time(), 1.0), 900.0)
-        if status >= 500 or status in transient:
-            return float(retry_after) if retry_after else float(2 ** (attempt - 1))
-        return None
-
-    def _call(
-        self,
-        what: str,
-        fn: Callable[[], T],
-        *,
-        find: Callable[[], T | None] | None = None,
-        transient: tuple[int, ...] = (),
-    ) -> T:
-        """`fn` with bounded retries. With `find` (for a create), each failure is followed,
-        after the back-off, by a look for the thing before trying again, since the POST may
-        have landed before the error reached us."""
-        for attempt in range(1, self._attempts + 1):
-            try:
-                return fn()
-            except GithubException as exc:
-                delay = self._delay(exc, attempt, transient)
-                if delay is None or attempt == self._attempts:
-                    raise GitHubError(
-                        f"{what}: GitHub answered {exc.status}: {_message(exc)}"
-                    ) from None
-                self._sleep(delay)
-            found = find() if find is not None else None
-            if found is not None:
-                return found
-        raise AssertionError("unreachable")
-
-    def _write(self, description: str) -> bool:
-        """True when the write should really happen; in a dry run, say what it would be."""
-        if self.dry_run:
-            self._echo(f"dry run: would {description}")
-        return not self.dry_run
+class GitHubRepo(GitHubApi):
+    """One repository: the reads and writes of the issue, spec, PR and review flows."""
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -194,7 +90,7 @@ class GitHubRepo:
                 self._repo.create_git_ref(f"refs/heads/{branch}", base_sha)
                 return True
             except GithubException as exc:
-                if exc.status == 422 and "already exists" in _message(exc):
+                if exc.status == 422 and "already exists" in message(exc):
                     return False
                 raise
 
@@ -330,7 +226,7 @@ class GitHubRepo:
             try:
                 pr = self._repo.create_pull(base, branch, title=title, body=body, draft=draft)
             except GithubException as exc:
-                text = _message(exc).lower()
+                text = message(exc).lower()
                 if exc.status == 422 and "already exists" in text:
                     found = self.find_pull(branch)  # another run made it: use it
                     if found is not None:

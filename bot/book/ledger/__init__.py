@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.book.ledger.claims import Claim, PageInput
 from bot.book.ledger.db import LedgerError, check_at_head, make_engine, upgrade
-from bot.book.ledger.store import Claim, Ledger, PageInput
+from bot.book.ledger.store import Ledger
 
 __all__ = ["Claim", "Ledger", "LedgerError", "PageInput", "default_url", "open_ledger"]
 

@@ -11,17 +11,22 @@ says whether this worker won it.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 import socket
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, and_, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.book.assets import AssetKind, Key
+from bot.book.ledger.claims import (
+    UNLEASED,
+    Claim,
+    PageInput,
+    local_worker_dead,
+    make_worker_id,
+)
 from bot.book.ledger.models import Page, PageStatus, Run, RunStatus, utcnow
 
 COVER, PAGE = AssetKind.COVER, AssetKind.PAGE
@@ -31,59 +36,6 @@ PENDING, RUNNING, DONE, FAILED = (
     PageStatus.DONE,
     PageStatus.FAILED,
 )
-UNLEASED = {"lease_owner": None, "lease_expires": None}  # no worker holds the page
-
-
-def make_worker_id() -> str:
-    """host/pid/nonce: the host and pid let a later run see that this worker died."""
-    return f"{socket.gethostname()[:120]}/{os.getpid()}/{secrets.token_hex(4)}"
-
-
-def _local_worker_dead(worker: str | None) -> bool:
-    """True when `worker` ran on this machine and its process is gone."""
-    if not worker:
-        return False
-    host, _, rest = worker.partition("/")
-    pid_text = rest.partition("/")[0]
-    if host != socket.gethostname()[:120] or not pid_text.isdigit():
-        return False
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-@dataclass(frozen=True)
-class PageInput:
-    """What a page should be; `input_key` changes whenever anything that shapes it does."""
-
-    kind: AssetKind
-    idx: int
-    subject: str
-    seed: int
-    input_key: str
-
-    @property
-    def key(self) -> Key:
-        return (self.kind, self.idx)
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A page this worker holds under a lease."""
-
-    id: int
-    kind: str
-    idx: int
-    subject: str
-    input_key: str
-
-    @property
-    def key(self) -> Key:
-        return (AssetKind(self.kind), self.idx)
 
 
 class Ledger:
@@ -170,8 +122,6 @@ class Ledger:
         """
         wanted = list(inputs)
         now = utcnow()
-        changed: list[Key] = []
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         with self.engine.begin() as conn:
             existing = {
                 (kind, idx): key
@@ -181,60 +131,37 @@ class Ledger:
             }
             fresh = [p for p in wanted if p.key not in existing]
             if fresh:
-                conn.execute(
-                    insert(Page)
-                    .values(
-                        [
-                            {
-                                "book": book,
-                                "kind": p.kind,
-                                "idx": p.idx,
-                                "subject": p.subject,
-                                "seed": p.seed,
-                                "input_key": p.input_key,
-                                "status": PENDING,
-                                "attempts": 0,
-                                "claims": 0,
-                                "reasons": "",
-                                "updated_at": now,
-                            }
-                            for p in fresh
-                        ]
-                    )
-                    .on_conflict_do_nothing()
-                )
-            for p in wanted:
-                old = existing.get(p.key)
-                if old is not None and old != p.input_key:
-                    changed.append(p.key)
-                    conn.execute(
-                        update(Page)
-                        .where(
-                            Page.book == book,
-                            Page.kind == p.kind,
-                            Page.idx == p.idx,
-                            Page.input_key != p.input_key,
-                        )
-                        .values(
-                            subject=p.subject,
-                            seed=p.seed,
-                            input_key=p.input_key,
-                            status=PENDING,
-                            attempts=0,
-                            sha256=None,
-                            reasons="",
-                            error=None,
-                            **UNLEASED,
-                            updated_at=now,
-                        )
-                    )
+                conn.execute(self._insert(book, fresh, now))
+            changed = [p for p in wanted if existing.get(p.key, p.input_key) != p.input_key]
+            for p in changed:
+                conn.execute(_reset(book, p, now))
             keep = {p.key for p in wanted}
-            gone = [k for k in existing if k not in keep]
-            for kind, idx in gone:
+            for kind, idx in (k for k in existing if k not in keep):
                 conn.execute(
                     delete(Page).where(Page.book == book, Page.kind == kind, Page.idx == idx)
                 )
-        return changed
+        return [p.key for p in changed]
+
+    def _insert(self, book: str, fresh: list[PageInput], now: dt.datetime) -> Any:
+        """INSERT new pending pages, skipping any another worker inserted meanwhile."""
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        rows = [
+            {
+                "book": book,
+                "kind": p.kind,
+                "idx": p.idx,
+                "subject": p.subject,
+                "seed": p.seed,
+                "input_key": p.input_key,
+                "status": PENDING,
+                "attempts": 0,
+                "claims": 0,
+                "reasons": "",
+                "updated_at": now,
+            }
+            for p in fresh
+        ]
+        return insert(Page).values(rows).on_conflict_do_nothing()
 
     def recover(self, book: str) -> int:
         """Re-queue pages whose worker on this machine died, and failed pages; mark dead
@@ -246,7 +173,7 @@ class Ledger:
                 select(Page.id, Page.lease_owner).where(Page.book == book, Page.status == RUNNING)
             ).all()
             for page_id, owner in held:
-                if _local_worker_dead(owner):
+                if local_worker_dead(owner):
                     recovered += conn.execute(
                         update(Page)
                         .where(
@@ -263,7 +190,7 @@ class Ledger:
                 select(Run.id, Run.worker).where(Run.book == book, Run.status == RunStatus.RUNNING)
             ).all()
             for run_id, worker in live:
-                if _local_worker_dead(worker):
+                if local_worker_dead(worker):
                     conn.execute(
                         update(Run)
                         .where(Run.id == run_id, Run.status == RunStatus.RUNNING)
@@ -344,6 +271,11 @@ class Ledger:
             ).all()
         return [Claim(*row) for row in rows]
 
+    def _rows(self, statement: Any) -> int:
+        """Run one UPDATE in its own transaction; the number of rows it changed."""
+        with self.engine.begin() as conn:
+            return int(conn.execute(statement).rowcount)
+
     def complete(
         self,
         claim: Claim,
@@ -355,84 +287,40 @@ class Ledger:
         run_id: int | None,
     ) -> bool:
         """Record a claimed page as done; False when this worker no longer held it."""
-        with self.engine.begin() as conn:
-            return (
-                conn.execute(
-                    update(Page)
-                    .where(
-                        Page.id == claim.id,
-                        Page.lease_owner == self.worker,
-                        Page.status == RUNNING,
-                        Page.input_key == claim.input_key,
-                    )
-                    .values(
-                        status=DONE,
-                        sha256=sha256,
-                        attempts=attempts,
-                        reasons="; ".join(reasons),
-                        duration=round(duration, 4),
-                        error=None,
-                        **UNLEASED,
-                        run_id=run_id,
-                        updated_at=utcnow(),
-                    )
-                ).rowcount
-                == 1
-            )
+        held = (
+            Page.id == claim.id,
+            Page.lease_owner == self.worker,
+            Page.status == RUNNING,
+            Page.input_key == claim.input_key,
+        )
+        done = {
+            "status": DONE,
+            "sha256": sha256,
+            "attempts": attempts,
+            "reasons": "; ".join(reasons),
+            "duration": round(duration, 4),
+            "error": None,
+            "run_id": run_id,
+        }
+        return self._rows(_set(held, **done, **UNLEASED)) == 1
 
     def fail(self, claim: Claim, error: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(Page)
-                .where(Page.id == claim.id, Page.lease_owner == self.worker)
-                .values(
-                    status=FAILED,
-                    error=error[:4000],
-                    **UNLEASED,
-                    updated_at=utcnow(),
-                )
-            )
+        held = (Page.id == claim.id, Page.lease_owner == self.worker)
+        self._rows(_set(held, status=FAILED, error=error[:4000], **UNLEASED))
 
     def adopt(self, book: str, key: Key, input_key: str, sha256: str, run_id: int | None) -> bool:
         """A page already on disk, made from exactly this input: record it done unmade."""
-        with self.engine.begin() as conn:
-            return (
-                conn.execute(
-                    update(Page)
-                    .where(
-                        Page.book == book,
-                        Page.kind == key[0],
-                        Page.idx == key[1],
-                        Page.input_key == input_key,
-                        Page.status.in_((PENDING, DONE)),
-                    )
-                    .values(status=DONE, sha256=sha256, run_id=run_id, updated_at=utcnow())
-                ).rowcount
-                == 1
-            )
+        page = (*_page(book, key), Page.input_key == input_key, Page.status.in_((PENDING, DONE)))
+        return self._rows(_set(page, status=DONE, sha256=sha256, run_id=run_id)) == 1
 
     def requeue(self, book: str, key: Key) -> None:
         """A done page whose file is gone or changed: make it again."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(Page)
-                .where(
-                    Page.book == book,
-                    Page.kind == key[0],
-                    Page.idx == key[1],
-                    Page.status == DONE,
-                )
-                .values(status=PENDING, sha256=None, updated_at=utcnow())
-            )
+        self._rows(_set((*_page(book, key), Page.status == DONE), status=PENDING, sha256=None))
 
     def release(self, book: str) -> int:
         """Give back every page this worker holds (on a clean interrupt or an error)."""
-        with self.engine.begin() as conn:
-            return conn.execute(
-                update(Page)
-                .where(Page.book == book, Page.lease_owner == self.worker, Page.status == RUNNING)
-                .values(status=PENDING, **UNLEASED, updated_at=utcnow())
-            ).rowcount
+        held = (Page.book == book, Page.lease_owner == self.worker, Page.status == RUNNING)
+        return self._rows(_set(held, status=PENDING, **UNLEASED))
 
     def pages(self, book: str) -> list[Page]:
         with Session(self.engine, expire_on_commit=False) as s:
@@ -443,3 +331,38 @@ class Ledger:
                     .order_by(case((Page.kind == COVER, 0), else_=1), Page.idx)
                 )
             )
+
+
+def _reset(book: str, p: PageInput, now: dt.datetime) -> Any:
+    """UPDATE a page whose inputs changed back to pending, as if new."""
+    return (
+        update(Page)
+        .where(
+            Page.book == book,
+            Page.kind == p.kind,
+            Page.idx == p.idx,
+            Page.input_key != p.input_key,
+        )
+        .values(
+            subject=p.subject,
+            seed=p.seed,
+            input_key=p.input_key,
+            status=PENDING,
+            attempts=0,
+            sha256=None,
+            reasons="",
+            error=None,
+            **UNLEASED,
+            updated_at=now,
+        )
+    )
+
+
+def _page(book: str, key: Key) -> tuple[Any, ...]:
+    """WHERE conditions naming one asset of a book."""
+    return (Page.book == book, Page.kind == key[0], Page.idx == key[1])
+
+
+def _set(where: tuple[Any, ...], **values: Any) -> Any:
+    """UPDATE the pages matching `where` with `values`, stamping `updated_at`."""
+    return update(Page).where(*where).values(**values, updated_at=utcnow())

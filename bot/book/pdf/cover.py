@@ -6,6 +6,7 @@ import math
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image
 
@@ -79,15 +80,26 @@ def write_cover(spec: BookSpec, page_count: int, art: Image.Image, out: Path) ->
     """Write the cover for an interior of `page_count` pages; returns its layout."""
     layout = cover_layout(spec, page_count)
     fonts = BookFonts()
-    regular, bold = fonts.regular, fonts.bold
     c = Content()
     c.fill_rect(0, 0, layout.width, layout.height, spec.cover.background)
+    _front(c, spec, layout, fonts, art)
+    if page_count >= SPINE_TEXT_MIN_PAGES:
+        _spine(c, spec, layout, fonts)
+    _back(c, spec, layout, fonts)
+    with atomic_open(out) as fp:
+        _write(fp, spec, layout, fonts, c, art)
+    return layout
+
+
+def _front(
+    c: Content, spec: BookSpec, layout: CoverLayout, fonts: BookFonts, art: Image.Image
+) -> None:
+    """Title, subtitle, art and author on the front panel."""
+    regular, bold = fonts.regular, fonts.bold
     colour = spec.cover.title_color
     front, margin = layout.front, OUTSIDE_MARGIN * POINTS
     text_w = front.w - 2 * margin
     cx = front.x + front.w / 2
-
-    # front: title, subtitle, art, author
     y = front.y + front.h - margin - 36
     size = 40.0
     lines = wrap(bold, spec.title, size, text_w)
@@ -107,64 +119,68 @@ def write_cover(spec: BookSpec, page_count: int, art: Image.Image, out: Path) ->
     placed = fit_image(art.width, art.height, art_box)
     c.image("Im1", placed.x, placed.y, placed.w, placed.h)
 
-    # spine: title and author, top to bottom, only on books thick enough to carry text
-    spine = layout.spine
-    if page_count >= SPINE_TEXT_MIN_PAGES:
-        room = spine.w - 2 * SPINE_CLEARANCE * POINTS
-        # DejaVu's ascender-to-descender height is about 1 em; round down to stay inside
-        spine_size = math.floor(min(room, 14.0) * 100) / 100
-        label = f"{spec.title}  \u2022  {spec.author}"
-        max_len = spine.h - 2 * margin
-        while bold.width(label, spine_size) > max_len and spine_size > 4:
-            spine_size *= 0.9
-        # rotated text grows to the right of its baseline: ~0.76 em up, ~0.24 em down
-        baseline_x = spine.x + spine.w / 2 - spine_size * 0.26
-        c.text(
-            bold,
-            spine_size,
-            baseline_x,
-            spine.y + spine.h / 2,
-            label,
-            align="center",
-            rotate=True,
-            colour=colour,
-        )
 
-    # back: the description above the barcode area, which stays empty
-    back = layout.back
+def _spine(c: Content, spec: BookSpec, layout: CoverLayout, fonts: BookFonts) -> None:
+    """Title and author, top to bottom (only books thick enough carry spine text)."""
+    spine, bold = layout.spine, fonts.bold
+    room = spine.w - 2 * SPINE_CLEARANCE * POINTS
+    # DejaVu's ascender-to-descender height is about 1 em; round down to stay inside
+    spine_size = math.floor(min(room, 14.0) * 100) / 100
+    label = f"{spec.title}  \u2022  {spec.author}"
+    max_len = spine.h - 2 * OUTSIDE_MARGIN * POINTS
+    while bold.width(label, spine_size) > max_len and spine_size > 4:
+        spine_size *= 0.9
+    # rotated text grows to the right of its baseline: ~0.76 em up, ~0.24 em down
+    baseline_x = spine.x + spine.w / 2 - spine_size * 0.26
+    y = spine.y + spine.h / 2
+    colour = spec.cover.title_color
+    c.text(bold, spine_size, baseline_x, y, label, align="center", rotate=True, colour=colour)
+
+
+def _back(c: Content, spec: BookSpec, layout: CoverLayout, fonts: BookFonts) -> None:
+    """The description above the barcode area, which stays empty."""
+    back, margin = layout.back, OUTSIDE_MARGIN * POINTS
     safe = COVER_SAFE * POINTS
-    if spec.cover.back_text:
-        size = 12.0
-        top = back.y + back.h - margin - size
-        for line in wrap(regular, spec.cover.back_text, size, back.w - 2 * margin)[:30]:
-            if top < layout.barcode.y + layout.barcode.h + safe:
-                break
-            c.text(regular, size, back.x + margin, top, line, colour=colour)
-            top -= size * 1.4
+    if not spec.cover.back_text:
+        return
+    size = 12.0
+    top = back.y + back.h - margin - size
+    for line in wrap(fonts.regular, spec.cover.back_text, size, back.w - 2 * margin)[:30]:
+        if top < layout.barcode.y + layout.barcode.h + safe:
+            break
+        c.text(fonts.regular, size, back.x + margin, top, line, colour=spec.cover.title_color)
+        top -= size * 1.4
 
-    with atomic_open(out) as fp:
-        doc = BookDocument(PdfStreamWriter(fp), fonts)
-        w = doc.writer
-        image_info, image_data = _rgb_xobject(art)
-        image = w.add_stream(image_info, image_data)
-        contents = w.add_stream({}, c.data(), compress=True)
-        media: list[PdfValue] = [0, 0, layout.width, layout.height]
-        trim: list[PdfValue] = [BLEED * POINTS, BLEED * POINTS]
-        trim += [layout.width - BLEED * POINTS, layout.height - BLEED * POINTS]
-        page = w.add(
-            {
-                "Type": Name("Page"),
-                "Parent": doc.tree,
-                "MediaBox": media,
-                "TrimBox": trim,
-                "BleedBox": media,
-                "Resources": {
-                    "Font": {name: ref for name, ref in sorted(doc.font_refs.items())},
-                    "XObject": {"Im1": image},
-                },
-                "Contents": contents,
-            }
-        )
-        title = f"{spec.title} (cover)"
-        doc.finish([page], book_info(spec, title=title, with_subject=False))
-    return layout
+
+def _write(
+    fp: BinaryIO,
+    spec: BookSpec,
+    layout: CoverLayout,
+    fonts: BookFonts,
+    c: Content,
+    art: Image.Image,
+) -> None:
+    doc = BookDocument(PdfStreamWriter(fp), fonts)
+    w = doc.writer
+    image_info, image_data = _rgb_xobject(art)
+    image = w.add_stream(image_info, image_data)
+    contents = w.add_stream({}, c.data(), compress=True)
+    media: list[PdfValue] = [0, 0, layout.width, layout.height]
+    trim: list[PdfValue] = [BLEED * POINTS, BLEED * POINTS]
+    trim += [layout.width - BLEED * POINTS, layout.height - BLEED * POINTS]
+    page = w.add(
+        {
+            "Type": Name("Page"),
+            "Parent": doc.tree,
+            "MediaBox": media,
+            "TrimBox": trim,
+            "BleedBox": media,
+            "Resources": {
+                "Font": {name: ref for name, ref in sorted(doc.font_refs.items())},
+                "XObject": {"Im1": image},
+            },
+            "Contents": contents,
+        }
+    )
+    title = f"{spec.title} (cover)"
+    doc.finish([page], book_info(spec, title=title, with_subject=False))

@@ -16,8 +16,8 @@ from pathlib import Path
 from bot.book.assets import AssetKind, Key, asset_path, label
 from bot.book.kdp import art_size_px, plan_interior
 from bot.book.ledger import Ledger
+from bot.book.ledger.claims import Claim, PageInput
 from bot.book.ledger.models import PageStatus, RunStatus
-from bot.book.ledger.store import Claim, PageInput
 from bot.book.lineart import LineArtOptions
 from bot.book.pages import page_identity
 from bot.book.pipeline.inputs import page_inputs

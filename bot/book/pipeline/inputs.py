@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.book.assets import AssetKind
 from bot.book.kdp import art_size_px, cover_art_size_px
-from bot.book.ledger.store import PageInput
+from bot.book.ledger.claims import PageInput
 from bot.book.providers import ImageRequest, Provider, provider_key
 from bot.book.spec import BookSpec, derive_seed, variant_salt
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from bot.book.assets import COVER_ART, AssetKind
 from bot.book.kdp import cover_art_size_px
-from bot.book.ledger.store import Claim
+from bot.book.ledger.claims import Claim
 from bot.book.lineart import LineArtOptions, QAReport, to_line_art
 from bot.book.pages import encode_rgb_png, save_page
 from bot.book.pipeline.inputs import image_request

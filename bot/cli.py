@@ -5,7 +5,6 @@ and the light core never loads torch."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 import traceback
@@ -15,15 +14,11 @@ from typing import NoReturn
 from bot import __version__
 from bot.commands import COMMANDS
 from bot.errors import BotError
+from bot.log import redact, redacted_output
 from bot.runtime import Runtime
+from bot.text import did_you_mean
 
 _CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
-
-
-def did_you_mean(word: str, options: Sequence[str]) -> str:
-    """' (did you mean X?)' for a close match among `options`, else ''."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class Parser(argparse.ArgumentParser):
@@ -65,21 +60,44 @@ def build_parser() -> Parser:
     return parser
 
 
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(actions[0].choices) if actions else {}
+
+
+def _check_options(parser: Parser, argv: Sequence[str]) -> None:
+    """A misspelt --option of the chosen command gets a suggestion before anything else
+    (argparse would first complain that a required option is missing)."""
+    chosen: argparse.ArgumentParser = parser
+    for i, word in enumerate(argv):
+        if word == "--":
+            return
+        command = _subcommands(chosen).get(word)
+        if command is not None:
+            chosen = command
+            continue
+        if word.startswith("--") and isinstance(chosen, Parser) and i:
+            known = [o for action in chosen._actions for o in action.option_strings]
+            if word.split("=")[0] not in known:
+                chosen.error("; ".join(chosen.option_suggestions([word])))
+
+
 def _parse(parser: Parser, argv: Sequence[str] | None) -> argparse.Namespace:
-    """Parse `argv`; an unknown option gets a suggestion from its own command's options."""
-    args, unknown = parser.parse_known_args(argv)
-    if unknown:
-        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        chosen = actions[0].choices[args.command] if actions else parser
-        assert isinstance(chosen, Parser)
-        chosen.error("; ".join(chosen.option_suggestions(unknown)))
-    return args
+    """Parse `argv`, with suggestions for misspelt commands, choices and options."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    _check_options(parser, words)
+    return parser.parse_args(words)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; expected errors become one clear message and a non-zero exit."""
     args = _parse(build_parser(), argv)
     rt = Runtime()
+    with redacted_output():
+        return _run(args, rt)
+
+
+def _run(args: argparse.Namespace, rt: Runtime) -> int:
     actions = _setup_logging(rt)
     try:
         code: int = args.run(args, rt)
@@ -96,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception:
         # A bug, not a user mistake: a short traceback and where to report it.
-        print(traceback.format_exc(limit=-3), file=sys.stderr, end="")
+        print(redact(traceback.format_exc(limit=-3)), file=sys.stderr, end="")
         message = "ebook-bot failed unexpectedly (a bug): please report the lines above"
         _print_error([message], actions)
         return 3
@@ -108,11 +126,12 @@ def _setup_logging(rt: Runtime) -> bool:
     from bot.log import setup
 
     try:
-        level, actions = rt.settings.log_level, rt.settings.github_actions
+        s = rt.settings
     except BotError:
-        level, actions = "INFO", False
-    setup(level, actions=actions)
-    return actions
+        setup("INFO")
+        return False
+    setup(s.log_level, actions=s.github_actions, secrets=s.secret_values())
+    return s.github_actions
 
 
 def _os_error(exc: OSError) -> str:
@@ -124,5 +143,5 @@ def _os_error(exc: OSError) -> str:
 
 def _print_error(lines: list[str], actions: bool) -> None:
     for i, line in enumerate(lines):
-        text = line.strip() if actions or i == 0 else line
+        text = redact(line.strip() if actions or i == 0 else line)
         print(f"::error::{text}" if actions else text, file=sys.stderr)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from bot.book.spec import ProviderName, validate_mapping
+from bot.book.spec import ProviderName
+from bot.book.validation import validate_mapping
 from bot.book.yamlio import load_yaml
 from bot.errors import UserInputError
 

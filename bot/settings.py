@@ -86,6 +86,21 @@ class Settings(BaseSettings):
         base = self.xdg_state_home or Path.home() / ".local" / "state"
         return base / "ebook-bot"
 
+    def secret_values(self) -> list[str]:
+        """Every secret's value (and the parts an error message could quote), to mask."""
+        values = [
+            s.get_secret_value()
+            for s in (self.github_token, self.openrouter_api_key, self.hf_token)
+            if s is not None
+        ]
+        if self.database_url is not None:
+            url = self.database_url.get_secret_value()
+            values += [url, *_url_password(url)]
+        if self.drive_credentials_json is not None:
+            raw = self.drive_credentials_json.get_secret_value()
+            values += [raw, *_key_parts(raw)]
+        return [v for v in values if v]
+
     def run_url(self) -> str | None:
         if self.github_repository and self.github_run_id:
             repo_url = f"{self.github_server_url}/{self.github_repository}"
@@ -117,3 +132,28 @@ def load_settings() -> Settings:
             name = str(err["loc"][0]) if err["loc"] else "?"
             problems.append(f"{_ENV_NAMES.get(name, f'EBOOK_BOT_{name.upper()}')}: {err['msg']}")
         raise UserInputError("invalid settings", problems) from None
+
+
+def _url_password(url: str) -> list[str]:
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return []
+    return [password, unquote(password)] if password else []
+
+
+def _key_parts(raw: str) -> list[str]:
+    """A service-account key's private parts, and each line of its PEM key."""
+    import json
+
+    try:
+        info = json.loads(raw)
+    except ValueError:
+        return []
+    if not isinstance(info, dict):
+        return []
+    key = str(info.get("private_key") or "")
+    lines = [line for line in key.splitlines() if len(line) >= 16 and "-----" not in line]
+    return [str(info.get("private_key_id") or ""), key, *lines]

@@ -105,4 +105,4 @@ def test_bad_dispatch_input(env: Path, tmp_path: Path, capsys) -> None:
     )
     code = main(["init-from-issue", "--event", str(event), "--event-name", "workflow_dispatch"])
     assert code == 2
-    assert "issue_number: '$(rm -rf /)' is not an issue number" in capsys.readouterr().err
+    assert "issue_number: `$(rm -rf /)` is not an issue number" in capsys.readouterr().err

@@ -175,7 +175,7 @@ def test_invalid_form_lists_problems_by_label_and_writes_nothing_else(fake: Fake
     body = BODY.replace("8 x 10 in", "9 x 9 in").replace("Marina Reyes", "_No response_")
     assert run_init(fake, "issues", payload("issues.opened.json", body=body)).outcome == "invalid"
     (comment,) = status_comments(fake)
-    assert "- Trim size: '9 x 9 in' is not one of the choices" in comment
+    assert "- Trim size: `9 x 9 in` is not one of the choices" in comment
     assert "- Author: an answer is required" in comment
     assert fake.dispatches == [] and list(fake.refs) == ["main"]
 

@@ -188,8 +188,8 @@ def test_unclosed_fence_does_not_swallow_later_fields() -> None:
 def test_unknown_dropdown_choice_is_a_problem_naming_the_label() -> None:
     parsed = parse_issue_form("### Size\n\nXL\n\n### Colours\n\nGreen", TEMPLATE)
     assert parsed.problems == [
-        "Size: 'XL' is not one of the choices",
-        "Colours: 'Green' is not a list of the choices",
+        "Size: `XL` is not one of the choices",
+        "Colours: `Green` is not a list of the choices",
     ]
 
 
@@ -270,8 +270,8 @@ def test_problems_are_named_by_form_label() -> None:
         spec_from_issue(body, load_form())
     problems = info.value.problems
     assert "Title: an answer is required" in problems
-    assert "Number of pages: 'lots' is not a whole number" in problems
-    assert "Trim size: '5 x 5 in' is not one of the choices" in problems
+    assert "Number of pages: `lots` is not a whole number" in problems
+    assert "Trim size: `5 x 5 in` is not one of the choices" in problems
     assert any(p.startswith("Cover background colour:") for p in problems)
     assert any(p.startswith("Author:") for p in problems)
     assert all(not p.startswith(("pages", "cover.", "trim")) for p in problems)
@@ -319,7 +319,7 @@ def test_parse_issue_raw_json() -> None:
 def test_parse_issue_invalid_exits_2_one_line_per_problem() -> None:
     result = run_parse("--body", "-", stdin="### Trim size\n\nhuge\n")
     assert result.returncode == 2
-    assert "Trim size: 'huge' is not one of the choices" in result.stderr
+    assert "Trim size: `huge` is not one of the choices" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
-from bot.book.preflight import check_pdf
+from bot.book.preflight import UnreadablePdf, check_pdf
 from bot.cli import main
 
 
@@ -62,7 +63,11 @@ def test_unembedded_font_is_reported(tmp_path: Path) -> None:
 def test_not_a_pdf(tmp_path: Path) -> None:
     path = tmp_path / "x.pdf"
     path.write_text("hello")
-    assert "not a readable PDF" in check_pdf(path)[0]
+    with pytest.raises(UnreadablePdf, match="not a PDF"):
+        check_pdf(path)
+    path.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n")  # a header, then nothing
+    with pytest.raises(UnreadablePdf, match="not a readable PDF"):
+        check_pdf(path)
 
 
 def test_wrong_cover_size(tmp_path: Path) -> None:

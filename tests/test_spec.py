@@ -37,7 +37,7 @@ def test_list_shorthand_for_pages() -> None:
 
 def test_unknown_key_is_rejected_with_its_path() -> None:
     assert problems_of(minimal_spec(cover={"colour": "#ffffff"})) == ["cover.colour: unknown field"]
-    assert problems_of(minimal_spec(titel="x")) == ["titel: unknown field"]
+    assert problems_of(minimal_spec(titel="x")) == ["titel: unknown field (did you mean 'title'?)"]
 
 
 def test_every_problem_is_listed_by_field() -> None:

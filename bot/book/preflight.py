@@ -12,6 +12,7 @@ from pypdf.generic import ContentStream
 
 from bot.book.kdp import BLEED, MAX_PAGES, MIN_PAGES, PAPER_FACTOR, POINTS
 from bot.book.spec import Paper, Trim
+from bot.errors import UserInputError
 
 MAX_FILE_BYTES = 650 * 1024 * 1024
 MIN_DPI = 300
@@ -101,12 +102,21 @@ def unembedded_fonts(page: Any) -> list[str]:
     return missing
 
 
+class UnreadablePdf(UserInputError):
+    """Not a PDF at all (or not a file): a bad input, not a print problem."""
+
+
 def check_pdf(path: Path) -> list[str]:
-    """Every way `path` breaks KDP's print rules, one line each; empty when it passes."""
+    """Every way `path` breaks KDP's print rules, one line each; empty when it passes.
+    Raises UnreadablePdf when `path` is not a readable PDF."""
     try:
         size = path.stat().st_size
+        with path.open("rb") as fp:
+            head = fp.read(1024)
     except OSError as exc:
-        return [f"{path}: cannot read ({exc.strerror})"]
+        raise UnreadablePdf(f"{path}: cannot read ({exc.strerror})") from None
+    if b"%PDF-" not in head:
+        raise UnreadablePdf(f"{path}: not a PDF (no %PDF- header)")
     problems: list[str] = []
     if size > MAX_FILE_BYTES:
         problems.append(f"{path}: file is {size / 2**20:.0f} MB; KDP takes at most 650 MB")
@@ -114,7 +124,8 @@ def check_pdf(path: Path) -> list[str]:
         reader = PdfReader(path)
         pages = list(reader.pages)
     except (PdfReadError, OSError, ValueError) as exc:
-        return [f"{path}: not a readable PDF ({exc})"]
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise UnreadablePdf(f"{path}: not a readable PDF ({reason})") from None
     if not pages:
         return [f"{path}: has no pages"]
     first_w, first_h = _size(pages[0].mediabox)

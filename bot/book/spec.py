@@ -6,31 +6,40 @@ import hashlib
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
+from bot.book.validation import validate_mapping
 from bot.book.yamlio import MAX_SPEC_BYTES, dump_yaml, load_yaml
 from bot.errors import SpecError
 
 SPEC_VERSION = 1
 MAX_PAGES = 400  # art pages; the interior limit (KDP's 828) is checked on the whole plan
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 and C1 controls (tab and newline aside), and the bidi embeddings, overrides and
+# isolates that make text read in another order than it is stored ("Trojan Source")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _clean_line(value: str) -> str:
     value = value.strip()
-    if _CONTROL.search(value) or "\n" in value:
-        raise ValueError("must be one line of printable text")
+    if "\n" in value or "\t" in value or _CONTROL.search(value):
+        raise ValueError("must be one line of printable text (no control characters)")
+    return value
+
+
+def _clean_text(value: str) -> str:
+    value = value.strip()
+    if _CONTROL.search(value):
+        raise ValueError("must be printable text (no control characters)")
     return value
 
 
@@ -134,6 +143,16 @@ class CoverSpec(_Model):
     back_text: Annotated[str, StringConstraints(max_length=600)] | None = None
     variant: int = Field(default=0, ge=0, le=100_000)  # each /cover draws a new cover
 
+    @field_validator("subject", "style")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_line(value)
+
+    @field_validator("back_text")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_text(value)
+
 
 class ProvidersSpec(_Model):
     """Which provider makes each asset kind; unset means the repository's config decides
@@ -221,48 +240,6 @@ def derive_seed(book_seed: int, index: int, attempt: int = 0, salt: str = "page"
         f"{salt}:{book_seed}:{index}:{attempt}".encode(), digest_size=8
     ).digest()
     return int.from_bytes(digest, "big") >> 1  # 63 bits: fits torch and numpy generators
-
-
-_MESSAGES = {
-    "extra_forbidden": "unknown field",
-    "missing": "required field is missing",
-}
-
-
-def _format_loc(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts) or "(top level)"
-
-
-def validation_problems(exc: ValidationError) -> list[str]:
-    """One line per problem, each naming the field by its dotted path."""
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(x for x in err["loc"] if x not in ("function-after[_pages_shorthand()]",))
-        msg = _MESSAGES.get(err["type"], err["msg"])
-        if err["type"] == "enum":
-            msg = f"must be one of {err.get('ctx', {}).get('expected', '')}"
-        msg = msg.removeprefix("Value error, ")
-        problems.append(f"{_format_loc(loc)}: {msg}")
-    return problems
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def validate_mapping(model: type[M], data: Any, *, source: str, what: str) -> M:
-    """Plain data as `model`; a SpecError lists every problem with its field path."""
-    if not isinstance(data, dict):
-        raise SpecError(f"{source}: a {what} is a mapping of fields (got {type(data).__name__})")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise SpecError(f"{source}: invalid {what}", validation_problems(exc)) from None
 
 
 def parse_spec(data: Any, *, source: str = "spec") -> BookSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,10 +43,14 @@ class AssembleArgs:
 
 
 def _load(spec: Path, *, provider: str | None, pages: int | None) -> BookSpec:
+    """The spec with the command line's overrides, refused when no book can be made of it."""
+    from bot.book.kdp import plan_interior
     from bot.book.pipeline import resolve_spec
     from bot.book.spec import load_spec
 
-    return resolve_spec(load_spec(spec), provider=provider, pages=pages)
+    resolved = resolve_spec(load_spec(spec), provider=provider, pages=pages)
+    plan_interior(resolved)  # KDP's page limits, before anything is written
+    return resolved
 
 
 def _megabytes(n: int) -> str:
@@ -82,9 +87,24 @@ def print_assemble(out: Path, result: AssembleResult) -> None:
     print(f"assemble time: {result.seconds:.1f} s")
 
 
+def output_folder(path: Path, option: str = "--out") -> Path:
+    """`path` as a folder the book can be written to, made if missing; else a clear error
+    naming the option, before anything is written."""
+    if path.exists() and not path.is_dir():
+        raise UserInputError(f"{option} {path}: a file is in the way (give a folder)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserInputError(f"{option} {path}: cannot make the folder ({exc.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UserInputError(f"{option} {path}: not writable")
+    return path
+
+
 def _generate(args: MakeArgs, spec: BookSpec, rt: Runtime) -> GenerateResult:
+    """Check the providers and the output folder, then make the pages."""
     from bot.book.lineart import LineArtOptions
-    from bot.book.pipeline import Job, Shard, dir_key, generate
+    from bot.book.pipeline import Job, Shard, dir_key, generate, providers_for
 
     shard = Shard.parse(args.shard) if args.shard else None
     number = args.issue
@@ -96,14 +116,21 @@ def _generate(args: MakeArgs, spec: BookSpec, rt: Runtime) -> GenerateResult:
             "--claim: workers share a queue by book number; pass --issue N "
             "(or name the spec ebook-N.yaml)"
         )
+    if shard is not None and args.claim:
+        raise UserInputError("--shard and --claim: choose one (a fixed share, or the queue)")
+    config = rt.repo_config(args.config)
+    providers = providers_for(spec, config)  # an unusable provider stops here
+    ledger = rt.ledger  # an unreachable or unmigrated database too
+    output_folder(args.out)
     book = BookRef(number).ledger_key if number is not None else dir_key(args.out)
     job = Job(book=book, issue=number, shard=shard, claim=args.claim, strict=args.strict)
     return generate(
         spec,
         args.out,
-        ledger=rt.ledger,
+        ledger=ledger,
         job=job,
-        config=rt.repo_config(args.config),
+        config=config,
+        providers=providers,
         options=LineArtOptions(thicken_px=args.thicken),
     )
 

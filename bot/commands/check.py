@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,17 +17,23 @@ class CheckArgs:
 
 
 def check(args: CheckArgs, rt: Runtime) -> int:
-    from bot.book.preflight import check_pdf
+    """Exit 0 when every PDF passes, 1 when any breaks a rule, 2 when any is no PDF."""
+    from bot.book.preflight import UnreadablePdf, check_pdf
 
-    failures = 0
+    failures = unreadable = 0
     for path in args.pdf:
-        problems = check_pdf(path)
+        try:
+            problems = check_pdf(path)
+        except UnreadablePdf as exc:
+            unreadable += 1
+            print(rt.annotate("error", exc.message), file=sys.stderr)
+            continue
         failures += len(problems)
         for line in problems:
             print(rt.annotate("error", line))
         if not problems:
             print(f"{path}: ok")
-    return 1 if failures else 0
+    return 2 if unreadable else 1 if failures else 0
 
 
 def _configure(p: argparse.ArgumentParser) -> None:

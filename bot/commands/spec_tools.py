@@ -36,8 +36,12 @@ def parse_issue(args: ParseIssueArgs, rt: Runtime) -> int:
     else:
         try:
             body = args.body.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserInputError(f"{args.body}: cannot read the issue body ({exc})") from None
+        except OSError as exc:
+            raise UserInputError(
+                f"{args.body}: cannot read the issue body ({exc.strerror})"
+            ) from None
+        except UnicodeDecodeError:
+            raise UserInputError(f"{args.body}: the issue body is not UTF-8 text") from None
     form = load_form(args.template)
     if args.raw:
         parsed = parse_issue_form(body, form)

@@ -20,12 +20,12 @@ def page_count(text: str) -> int:
 
 
 def issue_number(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ISSUE:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ISSUE:
         raise argparse.ArgumentTypeError(f"not an issue number: {text!r}")
     return int(text)
 
 
 def object_id(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) < 2**53:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) < 2**53:
         raise argparse.ArgumentTypeError(f"not a GitHub id: {text!r}")
     return int(text)

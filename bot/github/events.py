@@ -9,7 +9,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from bot.bookref import MAX_ISSUE
 from bot.errors import UserInputError
+from bot.text import shown
 
 LABEL = "ebook-generation"
 DISPATCH_CREATE_PR = "create-ebook-pr"
@@ -37,8 +39,33 @@ class Trigger:
     client_payload: dict[str, Any] | None = None
 
 
+def _obj(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """`data[key]` when it is an object, else an empty one (payload fields are untrusted)."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _number(data: dict[str, Any], key: str = "number") -> int | None:
+    """A positive integer field, or None (a bool or a string is not one)."""
+    value = data.get(key)
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**53
+    return value if ok else None
+
+
 def _labels(issue: dict[str, Any]) -> set[str]:
-    return {str(label.get("name")) for label in issue.get("labels") or []}
+    labels = issue.get("labels")
+    if not isinstance(labels, list):
+        return set()
+    return {str(label.get("name")) for label in labels if isinstance(label, dict)}
+
+
+def _issue_number(raw: object, where: str) -> int:
+    """A positive issue number from an event field (an int, or digits with an optional #)."""
+    text = str(raw).strip().lstrip("#") if isinstance(raw, int | str) else ""
+    digits = text.isascii() and text.isdigit()
+    if isinstance(raw, bool) or not digits or not 1 <= int(text) <= MAX_ISSUE:
+        raise UserInputError(f"{where}: `{shown(str(raw))}` is not an issue number")
+    return int(text)
 
 
 def read_event_file(path: Path) -> dict[str, Any]:
@@ -55,8 +82,9 @@ def read_event_file(path: Path) -> dict[str, Any]:
 
 def parse_trigger(name: str, payload: dict[str, Any]) -> Trigger:
     """Decide what to do for one event; anything not ours becomes an `ignore` with a reason."""
-    repo = str((payload.get("repository") or {}).get("full_name", ""))
-    sender = (payload.get("sender") or {}).get("login")
+    repo = str(_obj(payload, "repository").get("full_name") or "")
+    login = _obj(payload, "sender").get("login")
+    sender = login if isinstance(login, str) else None
     parse = _PARSERS.get(name)
     if parse is None:
         return Trigger(TriggerKind.IGNORE, repo, None, sender, f"event {name!r} is not handled")
@@ -69,9 +97,9 @@ def _ignore(repo: str, number: int | None, sender: str | None, reason: str) -> T
 
 def _issues(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
     action = payload.get("action")
-    issue = payload.get("issue") or {}
-    number = issue.get("number")
-    if not isinstance(number, int):
+    issue = _obj(payload, "issue")
+    number = _number(issue)
+    if number is None:
         return _ignore(repo, None, sender, "the payload carries no issue number")
     if action not in ISSUE_ACTIONS:
         return _ignore(repo, number, sender, f"issues.{action} is not handled")
@@ -85,23 +113,17 @@ def _issues(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
 
 
 def _workflow_dispatch(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
-    raw = (payload.get("inputs") or {}).get("issue_number")
-    try:
-        number = int(str(raw).strip().lstrip("#"))
-    except ValueError:
-        raise UserInputError(
-            f"workflow_dispatch input issue_number: {str(raw)[:40]!r} is not an issue number"
-        ) from None
-    if number <= 0:
-        raise UserInputError("workflow_dispatch input issue_number: must be positive")
+    inputs = payload.get("inputs")
+    raw = inputs.get("issue_number") if isinstance(inputs, dict) else None
+    number = _issue_number(raw, "workflow_dispatch input issue_number")
     return Trigger(TriggerKind.SYNC_SPEC, repo, number, sender, "workflow_dispatch")
 
 
 def _issue_comment(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
-    issue = payload.get("issue") or {}
-    comment = payload.get("comment") or {}
-    number = issue.get("number")
-    if not isinstance(number, int) or not isinstance(comment.get("id"), int):
+    issue = _obj(payload, "issue")
+    comment = _obj(payload, "comment")
+    number = _number(issue)
+    if number is None or _number(comment, "id") is None:
         return _ignore(repo, None, sender, "the payload carries no comment")
     if payload.get("action") != "created":
         return _ignore(repo, number, sender, f"issue_comment.{payload.get('action')}")
@@ -115,11 +137,12 @@ def _issue_comment(payload: dict[str, Any], repo: str, sender: str | None) -> Tr
 def _repository_dispatch(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
     if payload.get("action") != DISPATCH_CREATE_PR:
         return _ignore(repo, None, sender, f"dispatch {payload.get('action')!r}")
-    client = payload.get("client_payload") or {}
-    try:
-        number = int(client["issue_number"])
-    except (KeyError, TypeError, ValueError):
-        raise UserInputError("repository_dispatch client_payload.issue_number is missing") from None
+    client = payload.get("client_payload")
+    if not isinstance(client, dict) or "issue_number" not in client:
+        raise UserInputError("repository_dispatch client_payload.issue_number is missing")
+    number = _issue_number(
+        client["issue_number"], "repository_dispatch client_payload.issue_number"
+    )
     reason = DISPATCH_CREATE_PR
     return Trigger(TriggerKind.CREATE_PR, repo, number, sender, reason, None, dict(client))
 

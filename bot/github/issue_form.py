@@ -15,6 +15,9 @@ from typing import Any
 
 from bot.book.yamlio import load_yaml
 from bot.errors import UserInputError
+from bot.text import shown
+
+MAX_BODY = 65_536  # characters: GitHub's limit for an issue body
 
 NO_RESPONSE = "_No response_"
 FORM_PATH = Path(".github") / "ISSUE_TEMPLATE" / "coloring-book.yml"
@@ -162,7 +165,7 @@ def _typed(f: FormField, raw: str | None, problems: list[str]) -> Value:
                 if label in f.options:
                     checked.append(label)
                 else:
-                    problems.append(f"{f.label}: {label!r} is not one of the choices")
+                    problems.append(f"{f.label}: `{shown(label)}` is not one of the choices")
         return checked
     if empty:
         return [] if f.kind == "dropdown" and f.multiple else None
@@ -170,11 +173,11 @@ def _typed(f: FormField, raw: str | None, problems: list[str]) -> Value:
         if f.multiple:
             parts = _split_multiple(text, f.options)
             if parts is None:
-                problems.append(f"{f.label}: {text!r} is not a list of the choices")
+                problems.append(f"{f.label}: `{shown(text)}` is not a list of the choices")
                 return []
             return parts
         if text not in f.options:
-            problems.append(f"{f.label}: {text!r} is not one of the choices")
+            problems.append(f"{f.label}: `{shown(text)}` is not one of the choices")
             return None
         return text
     if f.kind == "textarea" and f.render:
@@ -184,6 +187,11 @@ def _typed(f: FormField, raw: str | None, problems: list[str]) -> Value:
 
 def parse_issue_form(body: str | None, template: dict[str, Any]) -> ParsedForm:
     """Field values keyed by id, typed by kind, with one problem line per bad answer."""
+    if body is not None and len(body) > MAX_BODY:
+        # GitHub itself refuses longer bodies: this one did not come from an issue
+        raise UserInputError(
+            f"the issue body is {len(body):,} characters; GitHub allows at most {MAX_BODY:,}"
+        )
     fields = form_fields(template)
     sections = split_sections(body, [f.label for f in fields])
     problems: list[str] = []

@@ -10,6 +10,7 @@ from typing import Any
 from bot.book.spec import BookSpec, parse_spec
 from bot.errors import UserInputError
 from bot.github.issue_form import ParsedForm, parse_issue_form
+from bot.text import shown
 
 AUDIENCES = {
     "Adults": "adults",
@@ -62,7 +63,7 @@ def _int(text: str | None, label: str, problems: list[str]) -> int | None:
     try:
         return int(text.strip().replace(",", ""))
     except ValueError:
-        problems.append(f"{label}: {text.strip()[:40]!r} is not a whole number")
+        problems.append(f"{label}: `{shown(text.strip())}` is not a whole number")
         return None
 
 

@@ -53,7 +53,11 @@ class Command:
 
 
 def is_command(body: str | None) -> bool:
+    """The first non-blank line starts with `/`; a quote (`> /cover`), a fenced or an
+    indented code block (markdown's four spaces or a tab) only shows a command."""
     first = next((line for line in (body or "").splitlines() if line.strip()), "")
+    if first.startswith(("    ", "\t")):
+        return False
     return first.lstrip().startswith("/")
 
 

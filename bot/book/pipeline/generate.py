@@ -98,6 +98,7 @@ def generate(
     ledger: Ledger,
     job: Job,
     config: RepoConfig | None = None,
+    providers: tuple[Provider, Provider] | None = None,
     options: LineArtOptions | None = None,
 ) -> GenerateResult:
     """Make the cover art and pages under `out/pages`, recording each in the ledger.
@@ -110,7 +111,7 @@ def generate(
     started = time.perf_counter()
     # 1. inputs
     opts = options or LineArtOptions()
-    page_provider, cover_provider = providers_for(spec, config or RepoConfig())
+    page_provider, cover_provider = providers or providers_for(spec, config or RepoConfig())
     plan_interior(spec)  # refuse an impossible book before making anything
     if job.shard is not None and job.claim:
         raise UserInputError("--shard and --claim: choose one (a fixed share, or the queue)")

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.spec import BookSpec
 
 MIN_CONTRAST = 4.5  # WCAG AA for normal text; the cover holds every text to it
 GREY_CHROMA = 0.03  # below this a colour has no usable hue
 # fill tints for the art: (lightness, chroma) pairs, light enough for black lines to read
-_TINTS = ((0.90, 0.07), (0.80, 0.12))
+_TINTS = ((0.92, 0.06), (0.82, 0.13))
+YELLOW_HUE = 100.0  # OKLCH: yellows turn olive unless they are lighter than other hues
 # analogous neighbours and the split complement of the base hue, in degrees
 _HUE_OFFSETS = (0.0, 35.0, -35.0, 150.0, 210.0)
 
@@ -132,6 +137,12 @@ class CoverPalette:
         return mix(self.background, "#000000", 0.35)
 
 
+def _tint_lightness(lightness: float, hue: float) -> float:
+    """Lift the lightness of hues near yellow (up to +0.08), where a mid tint looks olive."""
+    near = max(0.0, math.cos(math.radians(hue - YELLOW_HUE))) ** 4
+    return min(0.97, lightness + 0.08 * near)
+
+
 def base_hue(background: str, title_color: str, fallback: float) -> float:
     """The hue the palette grows from: the background's, else the title colour's."""
     for colour in (background, title_color):
@@ -141,18 +152,21 @@ def base_hue(background: str, title_color: str, fallback: float) -> float:
     return fallback % 360
 
 
-def cover_palette(background: str, title_color: str, *, fallback_hue: float = 200.0) -> CoverPalette:
+def cover_palette(
+    background: str, title_color: str, *, fallback_hue: float = 200.0
+) -> CoverPalette:
     """A few related hues (analogous and split-complementary) around the spec's colours."""
     hue = base_hue(background, title_color, fallback_hue)
     fills = tuple(
-        from_oklch(lightness, chroma, hue + offset)
+        from_oklch(_tint_lightness(lightness, hue + offset), chroma, hue + offset)
         for lightness, chroma in _TINTS
         for offset in _HUE_OFFSETS
     )
     bg_l, _, _ = to_oklch(background)
     # the accent stands out from the ground: the split complement, away from its lightness
     accent = from_oklch(0.42 if bg_l > 0.6 else 0.82, 0.15, hue + 180.0)
-    accent_ink = "#ffffff" if contrast_ratio("#ffffff", accent) >= contrast_ratio("#000000", accent) else "#141414"
+    on_white = contrast_ratio("#ffffff", accent) >= contrast_ratio("#000000", accent)
+    accent_ink = "#ffffff" if on_white else "#141414"
     return CoverPalette(
         background=background,
         ink=ensure_contrast(title_color, background),
@@ -161,4 +175,12 @@ def cover_palette(background: str, title_color: str, *, fallback_hue: float = 20
         fills=fills,
         line="#1c1c1c",
         base_hue=hue,
+    )
+
+
+def spec_palette(spec: BookSpec) -> CoverPalette:
+    """The palette of a book's cover; the seed picks the hue only when both of the spec's
+    colours are greys (137.5 degrees: the golden angle spreads seeds round the wheel)."""
+    return cover_palette(
+        spec.cover.background, spec.cover.title_color, fallback_hue=spec.seed * 137.508
     )

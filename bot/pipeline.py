@@ -20,12 +20,15 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image
 
 from bot.config import RepoConfig, provider_names
+from bot.cover_art import fit_art
+from bot.credit import provider_credit
 from bot.errors import PreflightError, QualityError, UserInputError
 from bot.fsutil import atomic_write
 from bot.kdp import InteriorPlan, art_size_px, cover_art_size_px, plan_interior
 from bot.ledger.store import Claim, Key, PageInput
 from bot.lineart import LineArtOptions, QAReport, to_line_art
-from bot.pages import encode_rgb_png, load_g4, page_identity, png_path, save_page
+from bot.pages import encode_rgb_png, load_g4, load_png, page_identity, png_path, save_page
+from bot.palette import spec_palette
 from bot.pdf.cover import write_cover
 from bot.pdf.interior import write_interior
 from bot.preflight import check_pdf
@@ -140,6 +143,7 @@ def _request(
         audience=spec.audience,
         theme=spec.theme,
         style=spec.style,
+        palette=spec_palette(spec).fills if kind == "cover" else (),
     )
 
 
@@ -193,10 +197,7 @@ def make_cover(provider: Provider, spec: BookSpec, size: tuple[int, int]) -> Ima
     """The front-cover art in colour, exactly `size` pixels."""
     subject = spec.cover.subject or spec.title
     request = _request(spec, "cover", 0, subject, size, 0)
-    image = generate_images(provider, [request])[0].convert("RGB")
-    if image.size != size:
-        image = image.resize(size, Image.Resampling.LANCZOS)
-    return image
+    return fit_art(generate_images(provider, [request])[0], size)
 
 
 def _input_key(**fields: Any) -> str:
@@ -224,6 +225,7 @@ def page_inputs(
                 subject=cover_subject,
                 variant=spec.cover.variant,
                 cover_style=spec.cover.style,
+                palette=spec_palette(spec).fills,
                 provider=provider_fingerprint(cover_provider),
                 size=cover_art_size_px(spec),
                 **common,
@@ -514,8 +516,9 @@ def _records(
     return records, elsewhere
 
 
-def assemble(spec: BookSpec, out: Path) -> AssembleResult:
-    """interior.pdf, cover.pdf and preview.png from `out/pages`, then preflight both PDFs."""
+def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> AssembleResult:
+    """interior.pdf, cover.pdf and preview.png from `out/pages`, then preflight both PDFs.
+    `config` names the providers that made the book (for the copyright page's credit)."""
     started = time.perf_counter()
     plan = plan_interior(spec)
     pages_dir = out / "pages"
@@ -535,13 +538,18 @@ def assemble(spec: BookSpec, out: Path) -> AssembleResult:
         )
     interior = out / "interior.pdf"
     cover_pdf = out / "cover.pdf"
-    write_interior(spec, plan, lambda i: load_g4(pages_dir, i), interior)
+    names = provider_names(
+        spec.providers.cover, spec.providers.coloring_page, config or RepoConfig()
+    )
+    credit = provider_credit(*names, config or RepoConfig())
+    write_interior(spec, plan, lambda i: load_g4(pages_dir, i), interior, credit=credit)
     with Image.open(pages_dir / COVER_ART) as art:
         art.load()
-        write_cover(spec, plan.page_count, art, cover_pdf)
-        preview_bytes = write_preview(
-            art, (png_path(pages_dir, i) for i in range(spec.pages.total)), out / "preview.png"
+        write_cover(
+            spec, plan.page_count, art, cover_pdf, load_sample=lambda i: load_png(pages_dir, i)
         )
+    pages = (png_path(pages_dir, i) for i in range(spec.pages.total))
+    preview_bytes = write_preview(cover_pdf, pages, out / "preview.png")
     problems = check_pdf(interior) + check_pdf(cover_pdf)
     if problems:
         raise PreflightError("the built PDFs fail print preflight", problems)

@@ -33,6 +33,7 @@ class ImageRequest:
     audience: Audience = Audience.ADULTS
     theme: str = ""
     style: str = ""
+    palette: tuple[str, ...] = ()  # cover fills ('#rrggbb') a provider may colour art with
 
 
 class Provider(Protocol):

@@ -198,7 +198,7 @@ def run_book_job(
                 reporter.done("cover", "pages")
                 reporter.update(pages_done=spec.pages.total, pages_total=spec.pages.total)
             with stage("assemble and preflight"):
-                assembled = assemble(spec, out)
+                assembled = assemble(spec, out, config=config)
             reporter.done("pdfs", "preflight")
             commit, _ = commit_and_push(
                 ctx.checkout,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot import __version__
 
 if TYPE_CHECKING:
+    from bot.config import RepoConfig
     from bot.lineart import LineArtOptions
     from bot.pipeline import AssembleResult, GenerateResult
     from bot.spec import BookSpec
@@ -87,6 +88,13 @@ def _issue_of(args: argparse.Namespace) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _config(args: argparse.Namespace) -> RepoConfig:
+    """The repository config (`--config` or `.github/ebook-bot.yml`) with the environment."""
+    from bot.config import load_repo_config, with_environment
+
+    return with_environment(load_repo_config(getattr(args, "config", None)))
+
+
 def _generate(args: argparse.Namespace, spec: BookSpec) -> GenerateResult:
     from bot.pipeline import Shard, generate
     from bot.settings import load_settings, open_ledger_from
@@ -101,9 +109,7 @@ def _generate(args: argparse.Namespace, spec: BookSpec) -> GenerateResult:
             "--claim: workers share a queue by book number; pass --issue N "
             "(or name the spec ebook-N.yaml)"
         )
-    from bot.config import load_repo_config, with_environment
-
-    config = with_environment(load_repo_config(getattr(args, "config", None)))
+    config = _config(args)
     ledger = open_ledger_from(load_settings())
     return generate(
         spec,
@@ -126,7 +132,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     with stage("generate"):
         result = _generate(args, spec)
     with stage("assemble"):
-        assembled = assemble(spec, args.out)
+        assembled = assemble(spec, args.out, config=_config(args))
     _print_generate(result)
     _print_assemble(args.out, assembled)
     return 0
@@ -146,7 +152,7 @@ def cmd_assemble(args: argparse.Namespace) -> int:
     from bot.pipeline import assemble
 
     spec = _load(args)
-    _print_assemble(args.out, assemble(spec, args.out))
+    _print_assemble(args.out, assemble(spec, args.out, config=_config(args)))
     return 0
 
 

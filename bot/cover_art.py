@@ -16,6 +16,7 @@ from bot.palette import hex_to_rgb
 
 _RING_TOL = 0.006  # centre distances this close (share of the size) are one ring
 _AREA_TOL = 0.2  # and areas within 20 %: one symmetric set of regions
+GROUND_PROBE = 0.04  # how far inside the corners (share of the size) the ground is sought
 
 
 def _rgb8(colour: str) -> np.ndarray:
@@ -49,10 +50,21 @@ def region_classes(labels: np.ndarray, count: int) -> np.ndarray:
     return classes
 
 
+def ground_label(labels: np.ndarray) -> int:
+    """The region behind the drawing: the one found most often just inside the corners
+    (past a border line), 0 when every probe falls on a line."""
+    h, w = labels.shape
+    dx, dy = max(1, round(w * GROUND_PROBE)), max(1, round(h * GROUND_PROBE))
+    probes = [labels[dy, dx], labels[dy, w - 1 - dx], labels[h - 1 - dy, dx]]
+    probes.append(labels[h - 1 - dy, w - 1 - dx])
+    found = [int(v) for v in probes if v]
+    return max(sorted(set(found)), key=found.count) if found else 0
+
+
 def colour_in(line_art: Image.Image, fills: Sequence[str], line: str = "#1c1c1c") -> Image.Image:
     """Fill each closed region of `line_art` (black lines on white) with one of `fills`:
     symmetric sets of regions share a colour, neighbouring rings differ, and the ground
-    (the class of the largest region) takes the first, lightest fill."""
+    takes the first, lightest fill."""
     white = np.asarray(line_art.convert("1"), dtype=bool)
     labels, count = ndimage.label(white)
     classes = region_classes(labels, count)
@@ -61,12 +73,11 @@ def colour_in(line_art: Image.Image, fills: Sequence[str], line: str = "#1c1c1c"
     stride = next(s for s in (3, 2, 1) if np.gcd(s, len(fills)) == 1)
     colours = palette[(classes * stride) % len(fills)]
     colours[0] = _rgb8(line)
-    if count:
-        sizes = np.bincount(labels.ravel(), minlength=count + 1)
-        sizes[0] = 0
-        ground = classes == classes[int(np.argmax(sizes))]  # e.g. both halves of a ground
-        ground[0] = False
-        colours[ground] = _rgb8(fills[0])
+    ground = ground_label(labels)
+    if ground:
+        is_ground = classes == classes[ground]  # e.g. both halves of a ground
+        is_ground[0] = False
+        colours[is_ground] = _rgb8(fills[0])
     return Image.fromarray(colours[labels].astype(np.uint8), "RGB")
 
 

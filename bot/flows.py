@@ -13,7 +13,7 @@ from bot.checklist import Progress, pr_body, status_comment
 from bot.errors import UserInputError
 from bot.events import DISPATCH_CREATE_PR, DISPATCH_GENERATE, Trigger
 from bot.github_repo import GitHubRepo
-from bot.issue_spec import spec_from_issue
+from bot.issue_spec import issue_year, spec_from_issue
 
 
 def branch_name(issue_number: int) -> str:
@@ -58,7 +58,8 @@ def init_from_issue(
         )
         return FlowResult("unauthorized", f"{trigger.sender} may not write")
     try:
-        spec = spec_from_issue(issue.get("body"), form, default_seed=number)
+        year = issue_year(issue.get("created_at"))
+        spec = spec_from_issue(issue.get("body"), form, default_seed=number, year=year)
     except UserInputError as exc:
         lines = ["The coloring book could not start: please edit the issue and fix these.", ""]
         lines += [f"- {p}" for p in exc.problems]

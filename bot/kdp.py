@@ -28,6 +28,7 @@ COVER_SAFE = 0.125  # keep cover text this far inside the trim
 COVER_MARGIN = 0.375  # the cover's design margin, well inside the safe zone
 COVER_MAT = 0.0625  # the white mat round the front art
 COVER_TITLE_ZONE = 0.25  # share of the trim height above the art: title, subtitle
+COVER_TITLE_MIN = 2.3  # inches: the least room a square book's title gets
 COVER_FOOT = 0.95  # inches below the art: the author
 
 # (largest page count, minimum inside margin)
@@ -77,7 +78,7 @@ def cover_art_frame(trim: Trim) -> tuple[float, float, float, float]:
     of the front panel's trim. It depends on the trim alone (not the title or the spine),
     so the art can be made before the book is laid out."""
     w, h = trim.inches
-    top = h * COVER_TITLE_ZONE
+    top = max(h * COVER_TITLE_ZONE, COVER_TITLE_MIN)
     bottom = COVER_FOOT
     return COVER_MARGIN, bottom, w - 2 * COVER_MARGIN, h - top - bottom
 

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 THUMB_DPI = 450  # sample pages are shrunk to this: sharp in print, above KDP's 300
 WHITE = "#ffffff"
+FRAME_EDGE_CONTRAST = 1.5
 
 
 def _xobject(img: Image.Image) -> tuple[dict[str, PdfValue], bytes]:
@@ -75,6 +76,9 @@ def _draw_front(c: Content, layout: CoverLayout, art: Image.Image) -> None:
     frame = layout.art_frame
     c.fill_rect(frame.x + 3, frame.y - 4, frame.w, frame.h, layout.palette.shadow)
     c.fill_rect(frame.x, frame.y, frame.w, frame.h, WHITE)
+    if contrast_ratio(WHITE, layout.palette.background) < FRAME_EDGE_CONTRAST:
+        # a white mat on a pale ground needs an edge to read as a frame
+        c.stroke_rect(frame.x, frame.y, frame.w, frame.h, 0.75, layout.palette.line)
     placed = fit_image(art.width, art.height, layout.art)
     c.image("Art", placed.x, placed.y, placed.w, placed.h)
     if layout.badge is not None:

@@ -8,7 +8,7 @@ tests can check the safe area and contrast without drawing; `bot.pdf.cover` draw
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.kdp import (
     BARCODE_INSET,
@@ -36,6 +36,7 @@ ISBN_BAND = 0.2  # inches under the barcode area for the ISBN line
 THUMB_ANGLES = (-5.0, 3.5, -2.5, 4.5)  # degrees: a loose, hand-laid row of sample pages
 BLURB_SIZES = (12.5, 12.0, 11.5, 11.0)
 BLURB_LEADING = 1.35
+BLURB_CENTRED_LINES = 4  # up to this many lines the blurb is centred, like a cover's copy
 EN_DASH = "\u2013"
 
 
@@ -246,7 +247,7 @@ def _front_texts(
         sub_lines: list[str] = []
         sub_size = 0.0
         if spec.subtitle:
-            sub_size = max(10.0, min(size * 0.42, front.w * 0.042))
+            sub_size = max(12.0, min(size * 0.45, front.w * 0.042))
             sub_lines, sub_size = fit_lines(sub_font, spec.subtitle, sub_size, width, 2, 9.0)
         height = _block_height(title_font, lines, size, 1.02)
         if sub_lines:
@@ -343,6 +344,9 @@ def _back_texts(
         body, last = _centred(
             "blurb", para, fonts.regular, blurb_size, cx, first, BLURB_LEADING, ink, ground
         )
+        if len(para) > BLURB_CENTRED_LINES:  # a longer paragraph reads better ragged-right
+            left = cx - max(fonts.regular.width(ln, blurb_size) for ln in para) / 2
+            body = [replace(run, x=left) for run in body]
         runs += body
         bottom = last - fonts.regular.descent(blurb_size)
     runs += _features(spec, fonts, palette, back, barcode)

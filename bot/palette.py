@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.spec import BookSpec
+from bot.spec import Audience, BookSpec
 
 MIN_CONTRAST = 4.5  # WCAG AA for normal text; the cover holds every text to it
 GREY_CHROMA = 0.03  # below this a colour has no usable hue
 # fill tints for the art: (lightness, chroma) pairs, light enough for black lines to read
 _TINTS = ((0.92, 0.06), (0.82, 0.13))
+_VIVID_TINTS = ((0.92, 0.07), (0.80, 0.17))  # young children's books: brighter fills
 YELLOW_HUE = 100.0  # OKLCH: yellows turn olive unless they are lighter than other hues
 # analogous neighbours and the split complement of the base hue, in degrees
 _HUE_OFFSETS = (0.0, 35.0, -35.0, 150.0, 210.0)
@@ -153,13 +152,13 @@ def base_hue(background: str, title_color: str, fallback: float) -> float:
 
 
 def cover_palette(
-    background: str, title_color: str, *, fallback_hue: float = 200.0
+    background: str, title_color: str, *, fallback_hue: float = 200.0, vivid: bool = False
 ) -> CoverPalette:
     """A few related hues (analogous and split-complementary) around the spec's colours."""
     hue = base_hue(background, title_color, fallback_hue)
     fills = tuple(
         from_oklch(_tint_lightness(lightness, hue + offset), chroma, hue + offset)
-        for lightness, chroma in _TINTS
+        for lightness, chroma in (_VIVID_TINTS if vivid else _TINTS)
         for offset in _HUE_OFFSETS
     )
     bg_l, _, _ = to_oklch(background)
@@ -179,8 +178,13 @@ def cover_palette(
 
 
 def spec_palette(spec: BookSpec) -> CoverPalette:
-    """The palette of a book's cover; the seed picks the hue only when both of the spec's
-    colours are greys (137.5 degrees: the golden angle spreads seeds round the wheel)."""
+    """The palette of a book's cover: brighter for young children; the seed picks the hue
+    only when both of the spec's colours are greys (137.5 degrees, the golden angle,
+    spreads seeds round the wheel)."""
+    vivid = spec.audience in (Audience.AGES_3_5, Audience.AGES_6_8)
     return cover_palette(
-        spec.cover.background, spec.cover.title_color, fallback_hue=spec.seed * 137.508
+        spec.cover.background,
+        spec.cover.title_color,
+        fallback_hue=spec.seed * 137.508,
+        vivid=vivid,
     )

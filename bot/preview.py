@@ -20,6 +20,7 @@ MAX_BYTES = 1_000_000
 COLS = 8
 GAP, LABEL = 12, 18
 INK = (60, 60, 60)
+WRAP_COLOURS = 48
 
 
 def render_pdf_page(path: Path, width_px: int) -> Image.Image:
@@ -69,20 +70,35 @@ def contact_sheet(wrap: Image.Image, pages: Iterable[Path], thumb_w: int = 170) 
     return sheet
 
 
+def sheet_palette(wrap: Image.Image) -> Image.Image:
+    """64 colours for the sheet: 48 from the cover itself (so its fills keep their hue)
+    and 16 greys for the line-art pages and labels."""
+    cover = wrap.quantize(WRAP_COLOURS, dither=Image.Dither.NONE).getpalette() or []
+    colours = cover[: WRAP_COLOURS * 3]
+    colours += [0, 0, 0] * (WRAP_COLOURS - len(colours) // 3)
+    colours += [v for g in range(0, 256, 17) for v in (g, g, g)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(colours)
+    return palette
+
+
 def write_preview(cover_pdf: Path, pages: Iterable[Path], out: Path) -> int:
     """Write the wrap of `cover_pdf` and the `pages` as one PNG, shrinking it until it is
     at most 1 MB; returns its size in bytes."""
     paths = list(pages)
     thumb_w = 170
     wrap = render_pdf_page(cover_pdf, COLS * (thumb_w + GAP) - GAP)
+    palette = sheet_palette(wrap)
     while True:
         sheet = contact_sheet(wrap, paths, thumb_w)
         buf = io.BytesIO()
-        # a 128-colour palette holds the cover's flat fills and the pages' greys
-        sheet.quantize(128, dither=Image.Dither.NONE).save(buf, "PNG", optimize=True)
+        sheet.quantize(palette=palette, dither=Image.Dither.NONE).save(buf, "PNG", optimize=True)
         data = buf.getvalue()
         if len(data) <= MAX_BYTES or thumb_w <= 40:
             break
-        thumb_w = int(thumb_w * 0.8)
+        # bytes grow about with the area: aim just under the limit in one step
+        thumb_w = max(
+            40, min(int(thumb_w * 0.9), int(thumb_w * (MAX_BYTES / len(data)) ** 0.5 * 0.93))
+        )
     atomic_write(out, data)
     return len(data)

@@ -260,3 +260,12 @@ def test_preview_starts_with_the_wrap_and_stays_small(tmp_path: Path) -> None:
     assert np.abs(wrap[5:10, 5:10] - [0x1D, 0x35, 0x57]).max() <= 8
     # and the wrap spans the sheet: its front's ground shows near the right edge too
     assert np.abs(sheet[20:40, -40:-20] - [0x1D, 0x35, 0x57]).max() <= 8
+
+
+def test_a_title_the_display_face_lacks_falls_back_to_dejavu(tmp_path: Path) -> None:
+    spec = parse_spec(minimal_spec(title="Раскраска для всех", author="Анна"))
+    layout = cover_layout(spec, 100, FONTS)
+    assert {t.font for t in layout.runs("title")} == {FONTS.bold}  # no '?' boxes on the cover
+    out = tmp_path / "cover.pdf"
+    write_cover(spec, 100, Image.new("RGB", cover_art_size_px(spec)), out)
+    assert "Раскраска для всех" in PdfReader(out).pages[0].extract_text()

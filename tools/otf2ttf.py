@@ -1,7 +1,7 @@
 """Convert a CFF OpenType font to TrueType outlines (the PDF embedder takes glyf fonts).
 
 Used once to make bot/fonts/LeagueSpartan-Bold.ttf from Debian's fonts-league-spartan:
-    python scripts/otf2ttf.py LeagueSpartan-Bold.otf bot/fonts/LeagueSpartan-Bold.ttf
+    python tools/otf2ttf.py LeagueSpartan-Bold.otf bot/fonts/LeagueSpartan-Bold.ttf
 After fontTools' Snippets/otf2ttf.py (MIT).
 """
 
@@ -33,8 +33,14 @@ def convert(src: str, dst: str) -> None:
     maxp = newTable("maxp")
     maxp.tableVersion = 0x00010000
     for field in (
-        "maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-        "maxStackElements", "maxSizeOfInstructions", "maxComponentElements",
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
     ):
         setattr(maxp, field, 0)
     maxp.maxZones = 1

@@ -1,6 +1,6 @@
 """Render the example books' covers for the README: docs/images/cover-*.png.
 
-    python scripts/readme_covers.py   (builds both examples offline into a temp folder)
+python tools/readme_covers.py   (builds both examples offline into a temp folder)
 """
 
 from __future__ import annotations

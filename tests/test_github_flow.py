@@ -90,6 +90,9 @@ def test_happy_path_issue_to_draft_pr(fake: FakeGitHub) -> None:
     assert "ebook-generation-1" in fake.refs
     spec_yaml = fake.files[("ebook-generation-1", "specs/ebook-1.yaml")].decode()
     assert "title: Ocean Friends\n" in spec_yaml and "seed: 1\n" in spec_yaml
+    # the copyright year is the issue's, so a rebuild next January prints the same
+    issue_year = payload("issues.labeled.json")["issue"]["created_at"][:4]
+    assert f"year: {issue_year}\n" in spec_yaml
     (sent,) = pr_dispatches(fake)
     assert sent["event_type"] == "create-ebook-pr"
     assert sent["client_payload"]["issue_number"] == 1

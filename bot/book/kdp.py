@@ -25,6 +25,11 @@ SPINE_CLEARANCE = 0.0625
 BARCODE_SIZE = (2.0, 1.2)
 BARCODE_INSET = 0.25
 COVER_SAFE = 0.125  # keep cover text this far inside the trim
+COVER_MARGIN = 0.375  # the cover's design margin, well inside the safe zone
+COVER_MAT = 0.0625  # the white mat round the front art
+COVER_TITLE_ZONE = 0.25  # share of the trim height above the art: title, subtitle
+COVER_TITLE_MIN = 2.3  # inches: the least room a square book's title gets
+COVER_FOOT = 0.95  # inches below the art: the author
 
 # (largest page count, minimum inside margin)
 _GUTTER = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (828, 0.875))
@@ -68,10 +73,20 @@ def art_size_px(spec: BookSpec) -> tuple[int, int]:
     return round(art_w * DPI), round(art_h * DPI)
 
 
+def cover_art_frame(trim: Trim) -> tuple[float, float, float, float]:
+    """The framed art of the front cover: x, y, w, h in inches from the lower-left corner
+    of the front panel's trim. It depends on the trim alone (not the title or the spine),
+    so the art can be made before the book is laid out."""
+    w, h = trim.inches
+    top = max(h * COVER_TITLE_ZONE, COVER_TITLE_MIN)
+    bottom = COVER_FOOT
+    return COVER_MARGIN, bottom, w - 2 * COVER_MARGIN, h - top - bottom
+
+
 def cover_art_size_px(spec: BookSpec) -> tuple[int, int]:
-    """Pixel size of the front-cover art box (300 DPI)."""
-    w, h = spec.trim.inches
-    return round((w - 2 * OUTSIDE_MARGIN) * DPI), round(h * 0.55 * DPI)
+    """Pixel size of the front-cover art (inside the frame's mat) at 300 DPI."""
+    _, _, w, h = cover_art_frame(spec.trim)
+    return round((w - 2 * COVER_MAT) * DPI), round((h - 2 * COVER_MAT) * DPI)
 
 
 class PageKind(StrEnum):

@@ -105,6 +105,13 @@ def load_g4(pages_dir: Path, index: int) -> G4Image:
         return read_g4(encode_g4_tiff(im))[0]
 
 
+def load_png(pages_dir: Path, index: int) -> Image.Image:
+    """The page's PNG, decoded (for the cover's sample pages)."""
+    with Image.open(png_path(pages_dir, index)) as im:
+        im.load()
+        return im
+
+
 def encode_rgb_png(img: Image.Image, input_key: str = "") -> bytes:
     buf = io.BytesIO()
     img.convert("RGB").save(buf, "PNG", compress_level=6, pnginfo=_pnginfo(input_key))

@@ -1,4 +1,8 @@
-"""`preview.png`: a contact sheet of the cover and every page, small enough for a PR body."""
+"""`preview.png`: the whole cover wrap, then every page, small enough for a PR body.
+
+The wrap is rendered from cover.pdf itself (pypdfium2), so a reviewer judges the real cover:
+back, spine and front as they will print.
+"""
 
 from __future__ import annotations
 
@@ -6,62 +10,95 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.book.pdf.fonts import REGULAR, font_path
 from bot.fsutil import atomic_write
 
 MAX_BYTES = 1_000_000
+COLS = 8
+GAP, LABEL = 12, 18
+INK = (60, 60, 60)
+WRAP_COLOURS = 48
 
 
-def contact_sheet(cover: Image.Image, pages: Iterable[Path], thumb_w: int = 170) -> Image.Image:
-    """Cover first (twice as wide), then numbered page thumbnails, in rows."""
-    paths = list(pages)
-    cols = 8
-    gap, label = 12, 18
-    thumbs: list[tuple[Image.Image, str]] = []
-    for i, path in enumerate(paths):
+def render_pdf_page(path: Path, width_px: int) -> Image.Image:
+    """Page 1 of a PDF as RGB, `width_px` wide (MediaBox, bleed included)."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        page = pdf[0]
+        scale = width_px / page.get_width()
+        image: Image.Image = page.render(scale=scale).to_pil().convert("RGB")
+        page.close()
+    finally:
+        pdf.close()
+    return image
+
+
+def _thumbs(paths: list[Path], thumb_w: int) -> list[Image.Image]:
+    thumbs = []
+    for path in paths:
         with Image.open(path) as im:
             im.draft("L", (thumb_w * 2, thumb_w * 3))
             grey = im.convert("L")
             grey.thumbnail((thumb_w, thumb_w * 2), Image.Resampling.LANCZOS)
-            thumbs.append((grey, str(i + 1)))
-    cover_thumb = cover.convert("RGB")
-    cover_thumb.thumbnail((thumb_w * 2 + gap, thumb_w * 3), Image.Resampling.LANCZOS)
-    cell_h = max([t.height for t, _ in thumbs] or [thumb_w]) + label
-    cover_rows = -(-(cover_thumb.height + label) // (cell_h + gap))
-    slots: list[tuple[int, int]] = []
-    slot = 0
-    while len(slots) < len(thumbs):
-        row, col = divmod(slot, cols)
-        if not (row < cover_rows and col < 2):  # those cells hold the cover
-            slots.append((row, col))
-        slot += 1
-    rows = max([cover_rows, *(r + 1 for r, _ in slots)])
-    width = cols * (thumb_w + gap) + gap
-    sheet = Image.new("RGB", (width, gap + rows * (cell_h + gap)), (236, 236, 236))
+            thumbs.append(grey)
+    return thumbs
+
+
+def contact_sheet(wrap: Image.Image, pages: Iterable[Path], thumb_w: int = 170) -> Image.Image:
+    """The wrap across the top at full sheet width, then numbered page thumbnails in rows."""
+    thumbs = _thumbs(list(pages), thumb_w)
+    width = COLS * (thumb_w + GAP) + GAP
+    cover = wrap.copy()
+    cover.thumbnail((width - 2 * GAP, width), Image.Resampling.LANCZOS)
+    cell_h = max([t.height for t in thumbs] or [thumb_w]) + LABEL
+    rows = -(-len(thumbs) // COLS)
+    top = GAP + cover.height + LABEL + GAP
+    sheet = Image.new("RGB", (width, top + rows * (cell_h + GAP)), (236, 236, 236))
     draw = ImageDraw.Draw(sheet)
     font = ImageFont.truetype(str(font_path(REGULAR)), 12)
-    sheet.paste(cover_thumb, (gap, gap))
-    draw.text((gap, gap + cover_thumb.height + 2), "cover", fill=(60, 60, 60), font=font)
-    for (thumb, name), (row, col) in zip(thumbs, slots, strict=True):
-        x, y = gap + col * (thumb_w + gap), gap + row * (cell_h + gap)
+    sheet.paste(cover, (GAP, GAP))
+    label = "cover: back | spine | front (bleed included)"
+    draw.text((GAP, GAP + cover.height + 2), label, fill=INK, font=font)
+    for i, thumb in enumerate(thumbs):
+        row, col = divmod(i, COLS)
+        x, y = GAP + col * (thumb_w + GAP), top + row * (cell_h + GAP)
         sheet.paste(thumb.convert("RGB"), (x, y))
-        draw.text((x, y + thumb.height + 2), f"page {name}", fill=(60, 60, 60), font=font)
+        draw.text((x, y + thumb.height + 2), f"page {i + 1}", fill=INK, font=font)
     return sheet
 
 
-def write_preview(cover: Image.Image, pages: Iterable[Path], out: Path) -> int:
-    """Write the contact sheet as PNG, shrinking it until it is at most 1 MB; returns bytes."""
+def sheet_palette(wrap: Image.Image) -> Image.Image:
+    """64 colours for the sheet: 48 from the cover itself (so its fills keep their hue)
+    and 16 greys for the line-art pages and labels."""
+    cover = wrap.quantize(WRAP_COLOURS, dither=Image.Dither.NONE).getpalette() or []
+    colours = cover[: WRAP_COLOURS * 3]
+    colours += [0, 0, 0] * (WRAP_COLOURS - len(colours) // 3)
+    colours += [v for g in range(0, 256, 17) for v in (g, g, g)]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(colours)
+    return palette
+
+
+def write_preview(cover_pdf: Path, pages: Iterable[Path], out: Path) -> int:
+    """Write the wrap of `cover_pdf` and the `pages` as one PNG, shrinking it until it is
+    at most 1 MB; returns its size in bytes."""
     paths = list(pages)
     thumb_w = 170
+    wrap = render_pdf_page(cover_pdf, COLS * (thumb_w + GAP) - GAP)
+    palette = sheet_palette(wrap)
     while True:
-        sheet = contact_sheet(cover, paths, thumb_w)
+        sheet = contact_sheet(wrap, paths, thumb_w)
         buf = io.BytesIO()
-        sheet.quantize(64, dither=Image.Dither.NONE).save(buf, "PNG", optimize=True)
+        sheet.quantize(palette=palette, dither=Image.Dither.NONE).save(buf, "PNG", optimize=True)
         data = buf.getvalue()
         if len(data) <= MAX_BYTES or thumb_w <= 40:
             break
-        thumb_w = int(thumb_w * 0.8)
+        # bytes grow about with the area: aim just under the limit in one step
+        thumb_w = max(
+            40, min(int(thumb_w * 0.9), int(thumb_w * (MAX_BYTES / len(data)) ** 0.5 * 0.93))
+        )
     atomic_write(out, data)
     return len(data)

@@ -36,13 +36,6 @@ def _clean_line(value: str) -> str:
     return value
 
 
-def _clean_text(value: str) -> str:
-    value = value.strip()
-    if _CONTROL.search(value):
-        raise ValueError("must be printable text (no control characters)")
-    return value
-
-
 Line = Annotated[str, StringConstraints(max_length=200)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -135,6 +128,18 @@ class FrontMatter(_Model):
     belongs_to: bool = True
 
 
+def isbn13_problem(digits: str) -> str | None:
+    """Why `digits` (13 digits) is not an ISBN-13, or None when its checksum holds."""
+    if len(digits) != 13 or not digits.isdigit():
+        return "must be an ISBN-13: 13 digits, hyphens or spaces allowed"
+    if not digits.startswith(("978", "979")):
+        return "an ISBN-13 starts with 978 or 979"
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
+    if (10 - total % 10) % 10 != int(digits[12]):
+        return f"{digits}: the check digit is wrong (a typo?)"
+    return None
+
+
 class CoverSpec(_Model):
     subject: Line | None = None
     style: Line | None = None
@@ -142,16 +147,43 @@ class CoverSpec(_Model):
     title_color: Color = "#1a1a1a"
     back_text: Annotated[str, StringConstraints(max_length=600)] | None = None
     variant: int = Field(default=0, ge=0, le=100_000)  # each /cover draws a new cover
+    # a short line on the front, e.g. "50 pages · Ages 3-5"; unset: made from the audience
+    # and page count; "" for none
+    badge: Annotated[str, StringConstraints(max_length=40)] | None = None
+    isbn: str | None = None  # ISBN-13, printed under the barcode area; stored as 13 digits
+
+    @field_validator("badge", "back_text")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and _CONTROL.search(value):
+            raise ValueError("must be printable text")
+        return value
+
+    @field_validator("badge")
+    @classmethod
+    def _one_line_badge(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_line(value)
+
+    @field_validator("isbn", mode="before")
+    @classmethod
+    def _isbn13(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # YAML reads an unquoted ISBN as a number
+        if not isinstance(value, str):
+            raise ValueError("must be an ISBN-13 such as 978-0-306-40615-7")
+        text = value.strip()
+        digits = re.sub(r"[\s-]", "", text.removeprefix("ISBN").removeprefix(":").strip())
+        problem = isbn13_problem(digits)
+        if problem:
+            raise ValueError(problem)
+        return digits
 
     @field_validator("subject", "style")
     @classmethod
     def _one_line(cls, value: str | None) -> str | None:
         return None if value is None else _clean_line(value)
-
-    @field_validator("back_text")
-    @classmethod
-    def _printable(cls, value: str | None) -> str | None:
-        return None if value is None else _clean_text(value)
 
 
 class ProvidersSpec(_Model):
@@ -174,6 +206,10 @@ class BookSpec(_Model):
     style: Line = ""
     pages: PagesSpec
     seed: int = Field(default=1, ge=0, le=2**63 - 1)
+    # the copyright year; unset, the copyright page prints none: a default taken from the
+    # clock would change a rebuilt book's bytes next January (the issue flow writes the
+    # issue's year here)
+    year: int | None = Field(default=None, ge=1900, le=2200)
     trim: Trim = Trim.T8_5X11
     bleed: bool = False
     paper: Paper = Paper.WHITE

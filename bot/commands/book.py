@@ -40,6 +40,7 @@ class AssembleArgs:
     spec: Path
     out: Path
     pages: int | None
+    config: Path | None
 
 
 def _load(spec: Path, *, provider: str | None, pages: int | None) -> BookSpec:
@@ -143,7 +144,7 @@ def build(args: MakeArgs, rt: Runtime) -> int:
     with stage("generate"):
         result = _generate(args, spec, rt)
     with stage("assemble"):
-        assembled = assemble(spec, args.out)
+        assembled = assemble(spec, args.out, config=rt.repo_config(args.config))
     print_generate(result)
     print_assemble(args.out, assembled)
     return 0
@@ -163,7 +164,7 @@ def assemble(args: AssembleArgs, rt: Runtime) -> int:
     from bot.book.pipeline import assemble
 
     spec = _load(args.spec, provider=None, pages=args.pages)
-    print_assemble(args.out, assemble(spec, args.out))
+    print_assemble(args.out, assemble(spec, args.out, config=rt.repo_config(args.config)))
     return 0
 
 
@@ -187,12 +188,7 @@ def _making(p: argparse.ArgumentParser, *, shares: bool) -> None:
         metavar="P",
         help="provider for every asset: procedural, diffusers, openrouter",
     )
-    p.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help="bot config (default: .github/ebook-bot.yml when it exists)",
-    )
+    _config_option(p)
     p.add_argument("--pages", type=page_count, metavar="N", help="number of coloring pages")
     p.add_argument("--strict", action="store_true", help="fail when a page still fails QA")
     p.add_argument(
@@ -205,9 +201,19 @@ def _making(p: argparse.ArgumentParser, *, shares: bool) -> None:
     )
 
 
+def _config_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="bot config (default: .github/ebook-bot.yml when it exists)",
+    )
+
+
 def _assembling(p: argparse.ArgumentParser) -> None:
     _spec_and_out(p)
     p.add_argument("--pages", type=page_count, metavar="N", help="number of coloring pages")
+    _config_option(p)
 
 
 COMMANDS = (

@@ -102,6 +102,7 @@ class _Book:
     ctx: JobContext
     spec: BookSpec
     reporter: ChecklistReporter
+    config: RepoConfig | None
 
     @property
     def out(self) -> Path:
@@ -137,14 +138,14 @@ def run_book_job(
     pr = ctx.repo.find_pull(ref.branch)
     if pr is None:
         raise BotError(f"no pull request from {ref.branch}: run the create-pr step first")
-    book = _Book(ctx, spec, reporter_factory(ctx.repo, pr.number))
+    book = _Book(ctx, spec, reporter_factory(ctx.repo, pr.number), config)
     book.reporter.update(note=None)
     book.reporter.done("spec")
     generated = assembled = None
     commit = preview_url = None
     try:
         if phase in (Phase.ALL, Phase.PAGES):
-            generated = _make_pages(book, ledger, config, phase, shard, claim)
+            generated = _make_pages(book, ledger, phase, shard, claim)
         if phase in (Phase.ALL, Phase.FINISH):
             assembled, commit, preview_url = _finish(book)
     except BaseException as exc:
@@ -161,7 +162,6 @@ def run_book_job(
 def _make_pages(
     book: _Book,
     ledger: Ledger,
-    config: RepoConfig | None,
     phase: Phase,
     shard: Shard | None,
     claim: bool,
@@ -185,7 +185,7 @@ def _make_pages(
         on_progress=on_progress if phase is Phase.ALL or single else None,
     )
     with stage("generate"):
-        generated = generate(book.spec, book.work, ledger=ledger, job=job, config=config)
+        generated = generate(book.spec, book.work, ledger=ledger, job=job, config=book.config)
     if phase is Phase.ALL:
         book.all_pages_done()
         _mirror(book.work / "pages", book.out / "pages")
@@ -199,7 +199,7 @@ def _finish(book: _Book) -> tuple[AssembleResult, str, str]:
     ctx, ref, reporter = book.ctx, book.ctx.book, book.reporter
     book.all_pages_done()
     with stage("assemble and preflight"):
-        assembled = assemble(book.spec, book.out)
+        assembled = assemble(book.spec, book.out, config=book.config)
     reporter.done("pdfs", "preflight")
     commit, _ = commit_and_push(
         ctx.checkout,

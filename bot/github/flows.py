@@ -15,7 +15,7 @@ from bot.bookref import BookRef
 from bot.errors import UserInputError
 from bot.github.checklist import Progress, pr_body, status_comment
 from bot.github.events import DISPATCH_CREATE_PR, DISPATCH_GENERATE, Trigger, TriggerKind
-from bot.github.issue_spec import spec_from_issue
+from bot.github.issue_spec import issue_year, spec_from_issue
 from bot.github.repo import GitHubRepo
 
 
@@ -59,7 +59,8 @@ def init_from_issue(
         repo.upsert_status_comment(number, status_comment([_not_allowed(trigger.sender)]))
         return FlowResult(Outcome.UNAUTHORIZED, f"{trigger.sender} may not write")
     try:
-        spec = spec_from_issue(issue.get("body"), form, default_seed=number)
+        year = issue_year(issue.get("created_at"))
+        spec = spec_from_issue(issue.get("body"), form, default_seed=number, year=year)
     except UserInputError as exc:
         lines = ["The coloring book could not start: please edit the issue and fix these.", ""]
         lines += [f"- {p}" for p in exc.problems]

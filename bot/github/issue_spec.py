@@ -67,8 +67,11 @@ def _int(text: str | None, label: str, problems: list[str]) -> int | None:
         return None
 
 
-def spec_data(form: ParsedForm, *, default_seed: int = 1) -> tuple[dict[str, Any], list[str]]:
-    """Plain spec data from the form's typed values, and the problems found on the way."""
+def spec_data(
+    form: ParsedForm, *, default_seed: int = 1, year: int | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """Plain spec data from the form's typed values, and the problems found on the way;
+    `year` (the issue's) becomes the copyright year."""
     v, label = form.values, form.labels
     problems = list(form.problems)
 
@@ -94,6 +97,7 @@ def spec_data(form: ParsedForm, *, default_seed: int = 1) -> tuple[dict[str, Any
             "belongs_to": OPT_NO_BELONGS not in options,
         },
         "page_numbers": OPT_NO_NUMBERS not in options,
+        "year": year,
     }
     for key in ("subtitle", "theme", "style"):
         if text(key):
@@ -119,10 +123,20 @@ def spec_data(form: ParsedForm, *, default_seed: int = 1) -> tuple[dict[str, Any
     return {k: val for k, val in data.items() if val is not None}, problems
 
 
-def spec_from_issue(body: str | None, form: dict[str, Any], *, default_seed: int = 1) -> BookSpec:
+def issue_year(created_at: object) -> int | None:
+    """The year an issue was opened ('2026-03-01T12:00:00Z'), or None when unknown: the
+    spec's copyright year, fixed when the issue is made so a rebuild never changes it."""
+    if isinstance(created_at, str) and len(created_at) >= 4 and created_at[:4].isdigit():
+        return int(created_at[:4])
+    return None
+
+
+def spec_from_issue(
+    body: str | None, form: dict[str, Any], *, default_seed: int = 1, year: int | None = None
+) -> BookSpec:
     """Parse and validate an issue body; every problem named by its form label."""
     parsed = parse_issue_form(body, form)
-    data, problems = spec_data(parsed, default_seed=default_seed)
+    data, problems = spec_data(parsed, default_seed=default_seed, year=year)
     spec: BookSpec | None = None
     try:
         spec = parse_spec(data, source="issue")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from bot.book.pdf.fonts import EmbeddedFont
 from bot.book.pdf.writer import fmt_num
 
@@ -37,8 +39,35 @@ class Content:
         self.raw(f"{_n(x, y, w, h)} re f")
         self.raw("Q")
 
-    def stroke_rect(self, x: float, y: float, w: float, h: float, width: float) -> None:
-        self.raw(f"q {_n(width)} w 0 G {_n(x, y, w, h)} re S Q")
+    def stroke_rect(
+        self, x: float, y: float, w: float, h: float, width: float, colour: str | None = None
+    ) -> None:
+        stroke = f"{_n(*hex_rgb(colour))} RG" if colour else "0 G"
+        self.raw(f"q {_n(width)} w {stroke} {_n(x, y, w, h)} re S Q")
+
+    def fill_circle(self, cx: float, cy: float, r: float, colour: str) -> None:
+        """A disc, as four Bezier quarter arcs."""
+        k = 0.5523 * r  # control-point distance that best approximates a quarter circle
+        self.raw(f"q {_n(*hex_rgb(colour))} rg {_n(cx + r, cy)} m")
+        self.raw(f"{_n(cx + r, cy + k, cx + k, cy + r, cx, cy + r)} c")
+        self.raw(f"{_n(cx - k, cy + r, cx - r, cy + k, cx - r, cy)} c")
+        self.raw(f"{_n(cx - r, cy - k, cx - k, cy - r, cx, cy - r)} c")
+        self.raw(f"{_n(cx + k, cy - r, cx + r, cy - k, cx + r, cy)} c f Q")
+
+    def fill_pill(self, x: float, y: float, w: float, h: float, colour: str) -> None:
+        """A rectangle with half-round ends (`w` >= `h`)."""
+        r = h / 2
+        self.fill_rect(x + r, y, w - h, h, colour)
+        self.fill_circle(x + r, y + r, r, colour)
+        self.fill_circle(x + w - r, y + r, r, colour)
+
+    def push_turn(self, cx: float, cy: float, degrees: float) -> None:
+        """Save the state and move the origin to (cx, cy), turned by `degrees`; `pop` ends it."""
+        a = math.radians(degrees)
+        self.raw(f"q {_n(math.cos(a), math.sin(a), -math.sin(a), math.cos(a), cx, cy)} cm")
+
+    def pop(self) -> None:
+        self.raw("Q")
 
     def line(self, x1: float, y1: float, x2: float, y2: float, width: float) -> None:
         self.raw(f"q {_n(width)} w 0 G {_n(x1, y1)} m {_n(x2, y2)} l S Q")

@@ -1,174 +1,158 @@
-"""The full-wrap cover PDF: back, spine and front on one page with bleed all round."""
+"""The full-wrap cover PDF: back, spine and front on one page with bleed all round.
+
+`bot.book.pdf.cover_layout` decides where everything goes; this module draws it: the ground, the
+framed colour art, the title plate's text, the badge, sample pages on the back, the barcode
+area and the spine.
+"""
 
 from __future__ import annotations
 
-import math
+import logging
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 from PIL import Image
 
-from bot.book.kdp import (
-    BARCODE_INSET,
-    BARCODE_SIZE,
-    BLEED,
-    COVER_SAFE,
-    OUTSIDE_MARGIN,
-    POINTS,
-    SPINE_CLEARANCE,
-    SPINE_TEXT_MIN_PAGES,
-    Box,
-    cover_size,
-    spine_width,
-)
+from bot.book.kdp import BLEED, POINTS, Box
+from bot.book.palette import contrast_ratio
 from bot.book.pdf.content import Content
+from bot.book.pdf.cover_layout import CoverLayout, Thumb, cover_layout
 from bot.book.pdf.document import BookDocument, BookFonts, book_info
-from bot.book.pdf.fonts import wrap
 from bot.book.pdf.interior import fit_image
-from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue
+from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue, Ref
 from bot.book.spec import BookSpec
 from bot.fsutil import atomic_open
 
+__all__ = ["CoverLayout", "cover_layout", "write_cover"]
 
-@dataclass(frozen=True)
-class CoverLayout:
-    """Panels of the wrap, in points from the lower-left corner of the bleed."""
+log = logging.getLogger(__name__)
 
-    width: float
-    height: float
-    back: Box  # trim area of each panel
-    spine: Box
-    front: Box
-    barcode: Box
-
-    @property
-    def spine_text_allowed(self) -> bool:
-        return self.spine.w > 0
+THUMB_DPI = 450  # sample pages are shrunk to this: sharp in print, above KDP's 300
+WHITE = "#ffffff"
+FRAME_EDGE_CONTRAST = 1.5
 
 
-def cover_layout(spec: BookSpec, page_count: int) -> CoverLayout:
-    w_in, h_in = cover_size(spec.trim, page_count, spec.paper)
-    trim_w, trim_h = spec.trim.inches
-    spine = spine_width(page_count, spec.paper)
-    b = BLEED * POINTS
-    back = Box(b, b, trim_w * POINTS, trim_h * POINTS)
-    spine_box = Box(back.x + back.w, b, spine * POINTS, trim_h * POINTS)
-    front = Box(spine_box.x + spine_box.w, b, trim_w * POINTS, trim_h * POINTS)
-    bw, bh = BARCODE_SIZE[0] * POINTS, BARCODE_SIZE[1] * POINTS
-    inset = BARCODE_INSET * POINTS
-    barcode = Box(back.x + back.w - inset - bw, back.y + inset, bw, bh)
-    return CoverLayout(w_in * POINTS, h_in * POINTS, back, spine_box, front, barcode)
-
-
-def _rgb_xobject(img: Image.Image) -> tuple[dict[str, PdfValue], bytes]:
-    rgb = img.convert("RGB")
+def _xobject(img: Image.Image) -> tuple[dict[str, PdfValue], bytes]:
+    """An 8-bit RGB or grey image, Flate-compressed."""
+    grey = img.mode in ("1", "L")
+    pixels = img.convert("L" if grey else "RGB")
     info: dict[str, PdfValue] = {
         "Type": Name("XObject"),
         "Subtype": Name("Image"),
-        "Width": rgb.width,
-        "Height": rgb.height,
-        "ColorSpace": Name("DeviceRGB"),
+        "Width": pixels.width,
+        "Height": pixels.height,
+        "ColorSpace": Name("DeviceGray" if grey else "DeviceRGB"),
         "BitsPerComponent": 8,
         "Filter": Name("FlateDecode"),
     }
-    return info, zlib.compress(rgb.tobytes(), 6)
+    return info, zlib.compress(pixels.tobytes(), 6)
 
 
-def write_cover(spec: BookSpec, page_count: int, art: Image.Image, out: Path) -> CoverLayout:
-    """Write the cover for an interior of `page_count` pages; returns its layout."""
-    layout = cover_layout(spec, page_count)
+def shrink_sample(page: Image.Image, shown: Box, dpi: int = THUMB_DPI) -> Image.Image:
+    """A page's line art in grey, shrunk to `dpi` at its shown size (never enlarged)."""
+    grey = page.convert("L")
+    w = max(1, round(shown.w / POINTS * dpi))
+    h = max(1, round(shown.h / POINTS * dpi))
+    if w >= grey.width or h >= grey.height:
+        return grey
+    return grey.resize((w, h), Image.Resampling.BOX)  # area average keeps thin lines
+
+
+def _draw_thumb(c: Content, layout: CoverLayout, thumb: Thumb, name: str | None) -> None:
+    """A white page card, turned, with a soft shadow, a hairline edge and the art."""
+    w, h = thumb.w, thumb.h
+    c.push_turn(thumb.cx, thumb.cy, thumb.angle)
+    c.fill_rect(-w / 2 + 2.5, -h / 2 - 3.0, w, h, layout.palette.shadow)
+    c.fill_rect(-w / 2, -h / 2, w, h, WHITE)
+    c.stroke_rect(-w / 2, -h / 2, w, h, 0.6, layout.palette.line)
+    if name is not None:
+        a = thumb.art
+        c.image(name, a.x, a.y, a.w, a.h)
+    c.pop()
+
+
+def _draw_front(c: Content, layout: CoverLayout, art: Image.Image) -> None:
+    frame = layout.art_frame
+    c.fill_rect(frame.x + 3, frame.y - 4, frame.w, frame.h, layout.palette.shadow)
+    c.fill_rect(frame.x, frame.y, frame.w, frame.h, WHITE)
+    if contrast_ratio(WHITE, layout.palette.background) < FRAME_EDGE_CONTRAST:
+        # a white mat on a pale ground needs an edge to read as a frame
+        c.stroke_rect(frame.x, frame.y, frame.w, frame.h, 0.75, layout.palette.line)
+    placed = fit_image(art.width, art.height, layout.art)
+    c.image("Art", placed.x, placed.y, placed.w, placed.h)
+    if layout.badge is not None:
+        b = layout.badge.box
+        c.fill_pill(b.x, b.y, b.w, b.h, layout.badge.colour)
+
+
+def _draw(c: Content, layout: CoverLayout, art: Image.Image, thumbs: list[str | None]) -> None:
+    c.fill_rect(0, 0, layout.width, layout.height, layout.palette.background)
+    _draw_front(c, layout, art)
+    for thumb, name in zip(layout.thumbs, thumbs, strict=True):
+        _draw_thumb(c, layout, thumb, name)
+    bc = layout.barcode
+    c.fill_rect(bc.x, bc.y, bc.w, bc.h, WHITE)  # KDP prints its barcode on white
+    for run in layout.texts:
+        c.text(run.font, run.size, run.x, run.y, run.text, colour=run.colour, rotate=run.rotate)
+
+
+def _log_contrast(spec: BookSpec, layout: CoverLayout) -> None:
+    ink, ground = layout.palette.ink, layout.palette.background
+    if ink.lower() != spec.cover.title_color.lower():
+        log.warning(
+            "cover.title_color %s on cover.background %s has contrast %.1f:1 (under 4.5:1); "
+            "the cover prints its text in %s (%.1f:1)",
+            spec.cover.title_color,
+            ground,
+            contrast_ratio(spec.cover.title_color, ground),
+            ink,
+            contrast_ratio(ink, ground),
+        )
+
+
+def write_cover(
+    spec: BookSpec,
+    page_count: int,
+    art: Image.Image,
+    out: Path,
+    *,
+    load_sample: Callable[[int], Image.Image] | None = None,
+) -> CoverLayout:
+    """Write the cover for an interior of `page_count` pages; returns its layout.
+
+    `art` is the colour front art; `load_sample(i)` gives picture `i`'s line art for the
+    sample pages on the back (without it the cards stay blank).
+    """
     fonts = BookFonts()
-    c = Content()
-    c.fill_rect(0, 0, layout.width, layout.height, spec.cover.background)
-    _front(c, spec, layout, fonts, art)
-    if page_count >= SPINE_TEXT_MIN_PAGES:
-        _spine(c, spec, layout, fonts)
-    _back(c, spec, layout, fonts)
+    layout = cover_layout(spec, page_count, fonts)
+    _log_contrast(spec, layout)
     with atomic_open(out) as fp:
-        _write(fp, spec, layout, fonts, c, art)
+        doc = BookDocument(PdfStreamWriter(fp), fonts)
+        w = doc.writer
+        xobjects: dict[str, PdfValue] = {"Art": w.add_stream(*_xobject(art))}
+        names: list[str | None] = []
+        for i, thumb in enumerate(layout.thumbs):
+            if load_sample is None:
+                names.append(None)
+                continue
+            sample = shrink_sample(load_sample(thumb.index), thumb.art)
+            names.append(f"Pg{i + 1}")
+            xobjects[f"Pg{i + 1}"] = w.add_stream(*_xobject(sample))
+        c = Content()
+        _draw(c, layout, art, names)
+        page = _page(doc, layout, w.add_stream({}, c.data(), compress=True), xobjects)
+        doc.finish([page], book_info(spec, title=f"{spec.title} (cover)", with_subject=False))
     return layout
 
 
-def _front(
-    c: Content, spec: BookSpec, layout: CoverLayout, fonts: BookFonts, art: Image.Image
-) -> None:
-    """Title, subtitle, art and author on the front panel."""
-    regular, bold = fonts.regular, fonts.bold
-    colour = spec.cover.title_color
-    front, margin = layout.front, OUTSIDE_MARGIN * POINTS
-    text_w = front.w - 2 * margin
-    cx = front.x + front.w / 2
-    y = front.y + front.h - margin - 36
-    size = 40.0
-    lines = wrap(bold, spec.title, size, text_w)
-    while (len(lines) > 3 or any(bold.width(ln, size) > text_w for ln in lines)) and size > 14:
-        size *= 0.9
-        lines = wrap(bold, spec.title, size, text_w)
-    for line in lines:
-        c.text(bold, size, cx, y, line, align="center", colour=colour)
-        y -= size * 1.2
-    if spec.subtitle:
-        for line in wrap(regular, spec.subtitle, 16, text_w)[:3]:
-            c.text(regular, 16, cx, y, line, align="center", colour=colour)
-            y -= 16 * 1.3
-    author_y = front.y + margin
-    c.text(regular, 18, cx, author_y, spec.author, align="center", colour=colour)
-    art_box = Box(front.x + margin, author_y + 30, text_w, y - 12 - (author_y + 30))
-    placed = fit_image(art.width, art.height, art_box)
-    c.image("Im1", placed.x, placed.y, placed.w, placed.h)
-
-
-def _spine(c: Content, spec: BookSpec, layout: CoverLayout, fonts: BookFonts) -> None:
-    """Title and author, top to bottom (only books thick enough carry spine text)."""
-    spine, bold = layout.spine, fonts.bold
-    room = spine.w - 2 * SPINE_CLEARANCE * POINTS
-    # DejaVu's ascender-to-descender height is about 1 em; round down to stay inside
-    spine_size = math.floor(min(room, 14.0) * 100) / 100
-    label = f"{spec.title}  \u2022  {spec.author}"
-    max_len = spine.h - 2 * OUTSIDE_MARGIN * POINTS
-    while bold.width(label, spine_size) > max_len and spine_size > 4:
-        spine_size *= 0.9
-    # rotated text grows to the right of its baseline: ~0.76 em up, ~0.24 em down
-    baseline_x = spine.x + spine.w / 2 - spine_size * 0.26
-    y = spine.y + spine.h / 2
-    colour = spec.cover.title_color
-    c.text(bold, spine_size, baseline_x, y, label, align="center", rotate=True, colour=colour)
-
-
-def _back(c: Content, spec: BookSpec, layout: CoverLayout, fonts: BookFonts) -> None:
-    """The description above the barcode area, which stays empty."""
-    back, margin = layout.back, OUTSIDE_MARGIN * POINTS
-    safe = COVER_SAFE * POINTS
-    if not spec.cover.back_text:
-        return
-    size = 12.0
-    top = back.y + back.h - margin - size
-    for line in wrap(fonts.regular, spec.cover.back_text, size, back.w - 2 * margin)[:30]:
-        if top < layout.barcode.y + layout.barcode.h + safe:
-            break
-        c.text(fonts.regular, size, back.x + margin, top, line, colour=spec.cover.title_color)
-        top -= size * 1.4
-
-
-def _write(
-    fp: BinaryIO,
-    spec: BookSpec,
-    layout: CoverLayout,
-    fonts: BookFonts,
-    c: Content,
-    art: Image.Image,
-) -> None:
-    doc = BookDocument(PdfStreamWriter(fp), fonts)
-    w = doc.writer
-    image_info, image_data = _rgb_xobject(art)
-    image = w.add_stream(image_info, image_data)
-    contents = w.add_stream({}, c.data(), compress=True)
+def _page(
+    doc: BookDocument, layout: CoverLayout, contents: Ref, xobjects: dict[str, PdfValue]
+) -> Ref:
     media: list[PdfValue] = [0, 0, layout.width, layout.height]
-    trim: list[PdfValue] = [BLEED * POINTS, BLEED * POINTS]
-    trim += [layout.width - BLEED * POINTS, layout.height - BLEED * POINTS]
-    page = w.add(
+    b = BLEED * POINTS
+    trim: list[PdfValue] = [b, b, layout.width - b, layout.height - b]
+    return doc.writer.add(
         {
             "Type": Name("Page"),
             "Parent": doc.tree,
@@ -177,10 +161,8 @@ def _write(
             "BleedBox": media,
             "Resources": {
                 "Font": {name: ref for name, ref in sorted(doc.font_refs.items())},
-                "XObject": {"Im1": image},
+                "XObject": xobjects,
             },
             "Contents": contents,
         }
     )
-    title = f"{spec.title} (cover)"
-    doc.finish([page], book_info(spec, title=title, with_subject=False))

@@ -1,4 +1,4 @@
-"""The skeleton every book PDF shares: catalog, page tree, metadata and the two fonts.
+"""The skeleton every book PDF shares: catalog, page tree, metadata and the fonts.
 
 Their object numbers are reserved first, because pages refer to them, and the objects are
 written last, once every page has used the fonts (a font's subset depends on its glyphs).
@@ -7,7 +7,7 @@ written last, once every page has used the fonts (a font's subset depends on its
 from __future__ import annotations
 
 from bot import __version__
-from bot.book.pdf.fonts import BOLD, REGULAR, EmbeddedFont
+from bot.book.pdf.fonts import BOLD, DISPLAY, REGULAR, EmbeddedFont
 from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue
 from bot.book.spec import BookSpec
 
@@ -15,14 +15,21 @@ PRODUCER = f"ebook-bot {__version__}"
 
 
 class BookFonts:
-    """The two embedded fonts of a book PDF, as page resources F1 and F2."""
+    """The embedded fonts of a book PDF, as page resources F1 (text), F2 (bold text) and
+    F3 (the display face of titles)."""
 
     def __init__(self) -> None:
         self.regular = EmbeddedFont(REGULAR, "F1")
         self.bold = EmbeddedFont(BOLD, "F2")
+        self.display = EmbeddedFont(DISPLAY, "F3")
 
-    def all(self) -> tuple[EmbeddedFont, EmbeddedFont]:
-        return self.regular, self.bold
+    def all(self) -> tuple[EmbeddedFont, ...]:
+        return self.regular, self.bold, self.display
+
+    def title_font(self, text: str) -> EmbeddedFont:
+        """The display face, or DejaVu Sans Bold when the display face lacks a character
+        of `text` (League Spartan covers Latin scripts only)."""
+        return self.display if self.display.covers(text) else self.bold
 
 
 class BookDocument:

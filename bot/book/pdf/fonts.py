@@ -16,6 +16,7 @@ from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue, Ref
 _FONT_DIR = resources.files("bot") / "fonts"
 REGULAR = "DejaVuSans.ttf"
 BOLD = "DejaVuSans-Bold.ttf"
+DISPLAY = "LeagueSpartan-Bold.ttf"  # titles: cover and title page (OFL, see LICENSE.txt)
 
 
 def font_path(name: str) -> Path:
@@ -52,6 +53,30 @@ class EmbeddedFont:
         """Advance width of `text` in points at `size`."""
         units = sum(self._hmtx[self._tt.getGlyphName(self._gid(ch))][0] for ch in text)
         return float(units) * size / self._upem
+
+    def covers(self, text: str) -> bool:
+        """Whether every character of `text` has a glyph (else it would print as '?')."""
+        return all(ch.isspace() or ord(ch) in self._cmap for ch in text)
+
+    def ascent(self, size: float) -> float:
+        """The font's ascender height in points at `size` (room above the baseline)."""
+        return float(self._tt["hhea"].ascent) * size / self._upem
+
+    def descent(self, size: float) -> float:
+        """The font's descender depth in points at `size`, as a positive number."""
+        return -float(self._tt["hhea"].descent) * size / self._upem
+
+    def ink_extent(self, text: str, size: float) -> tuple[float, float]:
+        """(lowest, highest) point of the glyphs of `text` relative to the baseline, in
+        points: the ink a reader sees, tighter than ascent and descent."""
+        glyf = self._tt["glyf"]
+        low, high = 0.0, 0.0
+        for ch in set(text):
+            glyph = glyf[self._tt.getGlyphName(self._gid(ch))]
+            if getattr(glyph, "numberOfContours", 0) == 0:
+                continue  # a space has no ink
+            low, high = min(low, float(glyph.yMin)), max(high, float(glyph.yMax))
+        return low * size / self._upem, high * size / self._upem
 
     def _subset(self) -> bytes:
         font = TTFont(self.path, recalcTimestamp=False)

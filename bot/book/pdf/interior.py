@@ -56,32 +56,47 @@ def _fit_lines(
 
 
 def _title_page(c: Content, f: BookFonts, spec: BookSpec, live: Box) -> None:
+    """The title in the cover's display face, the subtitle under a short rule, the author."""
     cx = live.x + live.w / 2
-    lines, size = _fit_lines(f.bold, spec.title, 36, live.w, 3)
+    display = f.title_font(spec.title)
+    lines, size = _fit_lines(display, spec.title, min(44.0, live.w * 0.1), live.w, 3)
     y = live.y + live.h * 0.68
     for line in lines:
-        c.text(f.bold, size, cx, y, line, align="center")
-        y -= size * 1.25
+        c.text(display, size, cx, y, line, align="center")
+        y -= size * 1.1
+    c.line(cx - live.w * 0.08, y + size * 0.45, cx + live.w * 0.08, y + size * 0.45, 1.2)
+    y -= 10
     if spec.subtitle:
         sub, sub_size = _fit_lines(f.regular, spec.subtitle, 18, live.w, 3)
-        y -= 8
         for line in sub:
             c.text(f.regular, sub_size, cx, y, line, align="center")
             y -= sub_size * 1.3
-    c.text(f.regular, 16, cx, live.y + live.h * 0.2, spec.author, align="center")
+    author = f.title_font(spec.author)
+    c.text(author, 18, cx, live.y + live.h * 0.2, spec.author, align="center")
 
 
-def _copyright_page(c: Content, f: BookFonts, spec: BookSpec, live: Box) -> None:
-    text = "\n".join(
-        [
-            spec.title,
-            f"Copyright \u00a9 {spec.author}. All rights reserved.",
-            "No part of this book may be reproduced or transmitted in any form without "
-            "written permission from the author, except for coloring its pages for "
-            "personal use.",
-            "Illustrations made with ebook-bot.",
-        ]
+def copyright_lines(spec: BookSpec, credit: str | None) -> list[str]:
+    """The copyright page's paragraphs: year (when the spec has one), author, rights,
+    the credit for the pictures and the ISBN."""
+    year = f"{spec.year} " if spec.year is not None else ""
+    lines = [spec.title + (f": {spec.subtitle}" if spec.subtitle else "")]
+    lines.append(f"Copyright \u00a9 {year}{spec.author}. All rights reserved.")
+    lines.append(
+        "No part of this book may be reproduced or transmitted in any form without "
+        "written permission from the author, except for coloring its pages for "
+        "personal use."
     )
+    if credit:
+        lines.append(credit)
+    if spec.cover.isbn:
+        lines.append(f"ISBN {spec.cover.isbn}")
+    return lines
+
+
+def _copyright_page(
+    c: Content, f: BookFonts, spec: BookSpec, live: Box, credit: str | None
+) -> None:
+    text = "\n".join(copyright_lines(spec, credit))
     size = 9.0
     lines = wrap(f.regular, text, size, live.w)
     y = live.y + (len(lines) - 1) * size * 1.4
@@ -104,11 +119,16 @@ def write_interior(
     plan: InteriorPlan,
     load_art: Callable[[int], G4Image],
     out: Path,
+    *,
+    credit: str | None = None,
 ) -> None:
-    """Stream the interior to `out` (atomically): one art page in memory at a time."""
+    """Stream the interior to `out` (atomically): one art page in memory at a time.
+    `credit` is the copyright page's line on who drew the pictures."""
     with atomic_open(out) as fp:
         doc = BookDocument(PdfStreamWriter(fp), BookFonts())
-        kids: list[PdfValue] = [_write_page(doc, spec, plan, page, load_art) for page in plan.pages]
+        kids: list[PdfValue] = [
+            _write_page(doc, spec, plan, page, load_art, credit) for page in plan.pages
+        ]
         doc.finish(kids, book_info(spec))
 
 
@@ -118,6 +138,7 @@ def _write_page(
     plan: InteriorPlan,
     page: PlannedPage,
     load_art: Callable[[int], G4Image],
+    credit: str | None,
 ) -> Ref:
     w, fonts = doc.writer, doc.fonts
     numbered = spec.page_numbers and page.kind is PageKind.ART
@@ -127,7 +148,7 @@ def _write_page(
     if page.kind is PageKind.TITLE:
         _title_page(c, fonts, spec, live)
     elif page.kind is PageKind.COPYRIGHT:
-        _copyright_page(c, fonts, spec, live)
+        _copyright_page(c, fonts, spec, live, credit)
     elif page.kind is PageKind.BELONGS_TO:
         _belongs_to_page(c, fonts, live)
     elif page.kind is PageKind.ART:

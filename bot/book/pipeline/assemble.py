@@ -16,13 +16,15 @@ from pathlib import Path
 from PIL import Image
 
 from bot.book.assets import COVER_ART, png_path
+from bot.book.credit import provider_credit
 from bot.book.kdp import InteriorPlan, plan_interior
-from bot.book.pages import load_g4
+from bot.book.pages import load_g4, load_png
 from bot.book.pdf.cover import write_cover
 from bot.book.pdf.interior import write_interior
 from bot.book.preflight import check_pdf
 from bot.book.preview import write_preview
 from bot.book.spec import BookSpec
+from bot.config import RepoConfig, provider_names
 from bot.errors import PreflightError, UserInputError
 
 
@@ -45,8 +47,9 @@ def missing_pages(spec: BookSpec, pages_dir: Path) -> list[str]:
     ]
 
 
-def assemble(spec: BookSpec, out: Path) -> AssembleResult:
-    """interior.pdf, cover.pdf and preview.png from `out/pages`, then preflight both PDFs."""
+def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> AssembleResult:
+    """interior.pdf, cover.pdf and preview.png from `out/pages`, then preflight both PDFs.
+    `config` names the providers that made the book (for the copyright page's credit)."""
     started = time.perf_counter()
     # 1. inputs
     plan = plan_interior(spec)
@@ -60,13 +63,18 @@ def assemble(spec: BookSpec, out: Path) -> AssembleResult:
         )
     # 2. the PDFs
     interior, cover_pdf = out / "interior.pdf", out / "cover.pdf"
-    write_interior(spec, plan, lambda i: load_g4(pages_dir, i), interior)
+    config = config or RepoConfig()
+    names = provider_names(spec.providers.cover, spec.providers.coloring_page, config)
+    credit = provider_credit(*names, config)
+    write_interior(spec, plan, lambda i: load_g4(pages_dir, i), interior, credit=credit)
     with Image.open(pages_dir / COVER_ART) as art:
         art.load()
-        write_cover(spec, plan.page_count, art, cover_pdf)
-        # 3. the preview
-        pages = (png_path(pages_dir, i) for i in range(spec.pages.total))
-        preview_bytes = write_preview(art, pages, out / "preview.png")
+        write_cover(
+            spec, plan.page_count, art, cover_pdf, load_sample=lambda i: load_png(pages_dir, i)
+        )
+    # 3. the preview
+    pages = (png_path(pages_dir, i) for i in range(spec.pages.total))
+    preview_bytes = write_preview(cover_pdf, pages, out / "preview.png")
     # 4. preflight
     problems = check_pdf(interior) + check_pdf(cover_pdf)
     if problems:

@@ -10,6 +10,7 @@ from typing import Any
 from bot.book.assets import AssetKind
 from bot.book.kdp import art_size_px, cover_art_size_px
 from bot.book.ledger.claims import PageInput
+from bot.book.palette import spec_palette
 from bot.book.providers import ImageRequest, Provider, provider_key
 from bot.book.spec import BookSpec, derive_seed, variant_salt
 
@@ -54,6 +55,7 @@ def image_request(
         audience=spec.audience,
         theme=spec.theme,
         style=spec.style,
+        palette=spec_palette(spec).fills if kind is AssetKind.COVER else (),
     )
 
 
@@ -81,6 +83,7 @@ def page_inputs(
             subject=cover_subject,
             variant=spec.cover.variant,
             cover_style=spec.cover.style,
+            palette=spec_palette(spec).fills,
             provider=provider_key(cover_provider),
             size=cover_art_size_px(spec),
             **common,

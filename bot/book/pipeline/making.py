@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image
 
 from bot.book.assets import COVER_ART, AssetKind
+from bot.book.cover_art import fit_art
 from bot.book.kdp import cover_art_size_px
 from bot.book.ledger.claims import Claim
 from bot.book.lineart import LineArtOptions, QAReport, to_line_art
@@ -89,10 +90,7 @@ def make_cover(provider: Provider, spec: BookSpec, size: tuple[int, int]) -> Ima
     """The front-cover art in colour, exactly `size` pixels."""
     subject = spec.cover.subject or spec.title
     request = image_request(spec, AssetKind.COVER, 0, subject, size)
-    image = generate_images(provider, [request])[0].convert("RGB")
-    if image.size != size:
-        image = image.resize(size, Image.Resampling.LANCZOS)
-    return image
+    return fit_art(generate_images(provider, [request])[0], size)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ class ImageRequest:
     audience: Audience = Audience.ADULTS
     theme: str = ""
     style: str = ""
+    palette: tuple[str, ...] = ()  # cover fills ('#rrggbb') a provider may colour art with
 
 
 @dataclass(frozen=True)

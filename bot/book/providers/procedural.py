@@ -8,17 +8,17 @@ the age band, so regions stay colourable for small hands.
 
 from __future__ import annotations
 
-import colorsys
 import itertools
 import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw
-from scipy import ndimage
 from scipy.spatial import Voronoi
 
 from bot.book.assets import AssetKind
+from bot.book.cover_art import colour_in
+from bot.book.palette import cover_palette
 from bot.book.providers.base import Capabilities, ImageRequest
 from bot.book.spec import Audience
 
@@ -83,7 +83,7 @@ class ProceduralProvider:
         detail = DETAIL[request.audience]
         _GENRES[genre](draw, request.width, request.height, rng, lw, detail, request.subject)
         if request.kind is AssetKind.COVER:
-            return colour_in(img, rng)
+            return colour_in(img, request.palette or DEFAULT_FILLS)
         return img
 
 
@@ -333,15 +333,5 @@ _GENRES: dict[str, Callable[..., None]] = {
 }
 
 
-def _palette(rng: np.random.Generator, n: int) -> np.ndarray:
-    hues = (rng.uniform() + np.arange(n) * 0.618034) % 1.0
-    rgb = [colorsys.hsv_to_rgb(float(hh), 0.55, 0.97) for hh in hues]
-    return (np.array(rgb) * 255).astype(np.uint8)
-
-
-def colour_in(line_art: Image.Image, rng: np.random.Generator) -> Image.Image:
-    """Fill each closed region with a colour: the cover shows a finished page."""
-    white = np.asarray(line_art, dtype=bool)
-    labels, count = ndimage.label(white)
-    colours = np.concatenate([[[20, 20, 20]], _palette(rng, max(count, 1))]).astype(np.uint8)
-    return Image.fromarray(colours[labels], "RGB")
+# fills for a cover asked for without a palette (the spec's palette normally comes along)
+DEFAULT_FILLS = cover_palette("#1d3557", "#f1faee").fills

@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING
 
 from bot.bookref import BookRef
 from bot.commands.base import Command, typed
-from bot.commands.types import issue_number, page_count
+from bot.commands.types import issue_number, page_count, provider_name
 from bot.errors import UserInputError
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:
-    from bot.book.pipeline import AssembleResult, GenerateResult
+    from bot.book.ledger import Ledger
+    from bot.book.pipeline import AssembleResult, GenerateResult, Job
+    from bot.book.providers import Provider
     from bot.book.spec import BookSpec
+    from bot.config import RepoConfig
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,23 @@ def output_folder(path: Path, option: str = "--out") -> Path:
     return path
 
 
-def _generate(args: MakeArgs, spec: BookSpec, rt: Runtime) -> GenerateResult:
-    """Check the providers and the output folder, then make the pages."""
-    from bot.book.lineart import LineArtOptions
-    from bot.book.pipeline import Job, Shard, dir_key, generate, providers_for
+@dataclass(frozen=True)
+class Making:
+    """Everything `generate` needs, checked before anything is written."""
 
+    spec: BookSpec
+    job: Job
+    config: RepoConfig
+    providers: tuple[Provider, Provider]
+    ledger: Ledger
+
+
+def _prepare(args: MakeArgs, rt: Runtime) -> Making:
+    """The spec, the book's share, its providers, the ledger and the output folder, each
+    checked in turn; the first problem stops the command before any file is written."""
+    from bot.book.pipeline import Job, Shard, dir_key, providers_for
+
+    spec = _load(args.spec, provider=args.provider, pages=args.pages)
     shard = Shard.parse(args.shard) if args.shard else None
     number = args.issue
     if number is None:
@@ -125,38 +140,41 @@ def _generate(args: MakeArgs, spec: BookSpec, rt: Runtime) -> GenerateResult:
     output_folder(args.out)
     book = BookRef(number).ledger_key if number is not None else dir_key(args.out)
     job = Job(book=book, issue=number, shard=shard, claim=args.claim, strict=args.strict)
-    return generate(
-        spec,
-        args.out,
-        ledger=ledger,
-        job=job,
-        config=config,
-        providers=providers,
-        options=LineArtOptions(thicken_px=args.thicken),
-    )
+    return Making(spec, job, config, providers, ledger)
+
+
+def _generate(args: MakeArgs, making: Making) -> GenerateResult:
+    from bot.book.lineart import LineArtOptions
+    from bot.book.pipeline import generate
+    from bot.log import stage
+
+    with stage("generate"):
+        return generate(
+            making.spec,
+            args.out,
+            ledger=making.ledger,
+            job=making.job,
+            config=making.config,
+            providers=making.providers,
+            options=LineArtOptions(thicken_px=args.thicken),
+        )
 
 
 def build(args: MakeArgs, rt: Runtime) -> int:
     from bot.book.pipeline import assemble
     from bot.log import stage
 
-    spec = _load(args.spec, provider=args.provider, pages=args.pages)
-    with stage("generate"):
-        result = _generate(args, spec, rt)
+    making = _prepare(args, rt)
+    result = _generate(args, making)
     with stage("assemble"):
-        assembled = assemble(spec, args.out, config=rt.repo_config(args.config))
+        assembled = assemble(making.spec, args.out, config=making.config)
     print_generate(result)
     print_assemble(args.out, assembled)
     return 0
 
 
 def generate(args: MakeArgs, rt: Runtime) -> int:
-    from bot.log import stage
-
-    spec = _load(args.spec, provider=args.provider, pages=args.pages)
-    with stage("generate"):
-        result = _generate(args, spec, rt)
-    print_generate(result)
+    print_generate(_generate(args, _prepare(args, rt)))
     return 0
 
 
@@ -185,8 +203,9 @@ def _making(p: argparse.ArgumentParser, *, shares: bool) -> None:
         )
     p.add_argument(
         "--provider",
+        type=provider_name,
         metavar="P",
-        help="provider for every asset: procedural, diffusers, openrouter",
+        help="provider for every asset: procedural, diffusers or openrouter",
     )
     _config_option(p)
     p.add_argument("--pages", type=page_count, metavar="N", help="number of coloring pages")

@@ -29,3 +29,16 @@ def object_id(text: str) -> int:
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) < 2**53:
         raise argparse.ArgumentTypeError(f"not a GitHub id: {text!r}")
     return int(text)
+
+
+def provider_name(text: str) -> str:
+    from bot.book.providers import provider_names
+    from bot.text import did_you_mean
+
+    known = provider_names()
+    if text not in known:
+        hint = did_you_mean(text, known)
+        raise argparse.ArgumentTypeError(
+            f"unknown provider {text!r}{hint} (known: {', '.join(known)})"
+        )
+    return text

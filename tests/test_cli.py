@@ -68,10 +68,19 @@ def test_missing_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "no such spec file" in capsys.readouterr().err
 
 
-def test_unknown_provider_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_provider_option(tmp_path: Path) -> None:
     spec = write_spec(tmp_path / "s.yaml", minimal_spec())
-    code = main(["build", str(spec), "--out", str(tmp_path / "o"), "--provider", "nope"])
-    assert code == 2
+    result = run_cli("build", str(spec), "--out", str(tmp_path / "o"), "--provider", "difusers")
+    assert result.returncode == 2
+    assert "argument --provider: unknown provider 'difusers' (did you mean 'diffusers'?)" in (
+        result.stderr
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_provider_in_the_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = write_spec(tmp_path / "s.yaml", minimal_spec(providers={"coloring_page": "nope"}))
+    assert main(["build", str(spec), "--out", str(tmp_path / "o")]) == 2
     assert "providers.coloring_page: unknown provider 'nope'" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
 

@@ -1,13 +1,30 @@
-"""Atomic file output: a reader never sees a half-written file."""
+"""Atomic file output: a reader never sees a half-written file, and the file gets the mode
+any other program's output would (0644 under umask 022), not the temp file's 0600."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+_LOCK = threading.Lock()
+
+
+@functools.cache
+def file_mode() -> int:
+    """0666 less the process's umask: what `open(path, "w")` would have made."""
+    with _LOCK:  # reading the umask means setting it: keep it set for no one else's file
+        umask = os.umask(0o022)
+        os.umask(umask)
+    return (
+        stat.S_IRUSR | stat.S_IWUSR | stat.S_IRGRP | stat.S_IWGRP | stat.S_IROTH | stat.S_IWOTH
+    ) & ~umask
 
 
 @contextlib.contextmanager
@@ -16,6 +33,7 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as fp:
             yield fp
             fp.flush()

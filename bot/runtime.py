@@ -50,16 +50,30 @@ class Runtime:
 
     @cached_property
     def ledger(self) -> Ledger:
-        """The run ledger: DATABASE_URL, else the default SQLite file."""
+        """The run ledger: DATABASE_URL, else the default SQLite file (`ledger_folder`)."""
         from bot.book.ledger import open_ledger
 
         s = self.settings
         return open_ledger(
             s.database_url.get_secret_value() if s.database_url else None,
-            state_dir=s.state_path,
+            state_dir=None if s.database_url else self.ledger_folder(),
             lease_seconds=s.lease_seconds,
             runner=s.runner_name,
         )
+
+    def ledger_folder(self) -> Path:
+        """The default SQLite ledger's folder (see Settings.ledger_folder); made on first
+        use, git-ignored when it is the project's `.ebook-bot/`."""
+        from bot.settings import PROJECT_FOLDER
+
+        folder, notice = self.settings.ledger_folder(Path.cwd())
+        if notice:
+            self.log.warning(notice)
+        if folder.name == PROJECT_FOLDER and not folder.exists():
+            folder.mkdir(parents=True)
+            # like .pytest_cache: the folder says it is not to be committed
+            (folder / ".gitignore").write_text("# made by ebook-bot\n*\n", "utf-8")
+        return folder
 
     def repo_config(self, path: Path | None = None) -> RepoConfig:
         """`.github/ebook-bot.yml` (or `path`) with the EBOOK_BOT_* provider settings over it."""

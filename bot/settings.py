@@ -14,6 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import UserInputError
 
+PROJECT_FOLDER = ".ebook-bot"  # the project's own state, beside its specs and books
+LEDGER_FILE = "ledger.sqlite"
+
 
 class Settings(BaseSettings):
     """Prefix `EBOOK_BOT_`, plus GitHub's own `GITHUB_*` variables."""
@@ -80,11 +83,35 @@ class Settings(BaseSettings):
 
     @property
     def state_path(self) -> Path:
-        """Where the work folders live: EBOOK_BOT_STATE_DIR, else the XDG state folder."""
+        """Where the runner's work folders live: EBOOK_BOT_STATE_DIR, else the XDG state
+        folder."""
         if self.state_dir is not None:
             return self.state_dir
+        return self.legacy_state_path
+
+    @property
+    def legacy_state_path(self) -> Path:
+        """The XDG state folder (where every project's ledger lived before 0.2)."""
         base = self.xdg_state_home or Path.home() / ".local" / "state"
         return base / "ebook-bot"
+
+    def ledger_folder(self, project: Path) -> tuple[Path, str | None]:
+        """The folder of the default SQLite ledger, and a notice when it is the old one.
+
+        EBOOK_BOT_STATE_DIR when set (a runner's persistent folder); else `.ebook-bot/` in
+        the project (the working folder), so each project keeps its own runs; else, while
+        only the old shared ledger exists, that one (still read, with a notice)."""
+        if self.state_dir is not None:
+            return self.state_dir, None
+        local = project / PROJECT_FOLDER
+        legacy = self.legacy_state_path
+        if not (local / LEDGER_FILE).exists() and (legacy / LEDGER_FILE).exists():
+            notice = (
+                f"using the ledger at its old place, {legacy / LEDGER_FILE}; move it to "
+                f"{local / LEDGER_FILE} to keep this project's runs with it"
+            )
+            return legacy, notice
+        return local, None
 
     def secret_values(self) -> list[str]:
         """Every secret's value (and the parts an error message could quote), to mask."""

@@ -16,12 +16,14 @@ from pathlib import Path
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
 from bot.book.assets import png_path, tif_path
+from bot.book.kdp import DPI
 from bot.fsutil import atomic_write
 
 _DESCRIPTION = 270
 _STRIP_OFFSETS, _STRIP_COUNTS, _PHOTOMETRIC, _COMPRESSION = 273, 279, 262, 259
 _GROUP4 = 4
 INPUT_CHUNK = "ebook-bot-input"  # PNG text chunk: the ledger input key the page was made for
+PRINT_DPI = (DPI, DPI)  # in every page file's metadata, so viewers and tools print it right
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,9 @@ def _pnginfo(input_key: str) -> PngImagePlugin.PngInfo | None:
 
 def encode_png(img: Image.Image, input_key: str = "") -> bytes:
     buf = io.BytesIO()
-    img.convert("1").save(buf, "PNG", optimize=False, compress_level=6, pnginfo=_pnginfo(input_key))
+    img.convert("1").save(
+        buf, "PNG", optimize=False, compress_level=6, pnginfo=_pnginfo(input_key), dpi=PRINT_DPI
+    )
     return buf.getvalue()
 
 
@@ -58,6 +62,7 @@ def encode_g4_tiff(img: Image.Image, description: str = "") -> bytes:
         buf,
         "TIFF",
         compression="group4",
+        dpi=PRINT_DPI,
         strip_size=math.ceil(bitonal.width / 8) * bitonal.height,
         tiffinfo=info,
     )
@@ -114,7 +119,9 @@ def load_png(pages_dir: Path, index: int) -> Image.Image:
 
 def encode_rgb_png(img: Image.Image, input_key: str = "") -> bytes:
     buf = io.BytesIO()
-    img.convert("RGB").save(buf, "PNG", compress_level=6, pnginfo=_pnginfo(input_key))
+    img.convert("RGB").save(
+        buf, "PNG", compress_level=6, pnginfo=_pnginfo(input_key), dpi=PRINT_DPI
+    )
     return buf.getvalue()
 
 

@@ -64,7 +64,7 @@ def db(args: DbArgs, rt: Runtime) -> int:
     from bot.book.ledger import db, default_url
 
     s = rt.settings
-    url = s.database_url.get_secret_value() if s.database_url else default_url(s.state_path)
+    url = s.database_url.get_secret_value() if s.database_url else default_url(rt.ledger_folder())
     engine = db.make_engine(url)
     shown = db.redact(url)
     head = db.head_revision()

@@ -13,6 +13,7 @@ import pytest
 from bot.book.assets import AssetKind
 from bot.book.providers import ImageRequest
 from bot.book.providers.diffusers_sdxl import DiffusersProvider, ModelMissingError, generation_size
+from bot.cli import main
 from bot.config import DiffusersConfig
 from tests.conftest import ROOT, minimal_spec, write_spec
 
@@ -120,9 +121,10 @@ def test_build_with_the_diffusers_provider_end_to_end(tiny_model: Path, tmp_path
         ["build", str(spec), "--out", str(tmp_path / "o2"), "--provider", "diffusers"],
         {**env, "EBOOK_BOT_DIFFUSERS_MODEL": str(tmp_path / "absent")},
     )
-    assert missing.returncode == 1
+    assert missing.returncode == 2  # a setting to fix, not a failed book
     assert "Traceback" not in missing.stderr
-    assert "EBOOK_BOT_DIFFUSERS_MODEL" in missing.stderr
+    assert missing.stderr.splitlines()[-1].startswith("EBOOK_BOT_DIFFUSERS_MODEL: ")
+    assert not (tmp_path / "o2").exists()  # nothing half-written
 
 
 def test_models_pull_with_a_local_folder_and_offline_hub(
@@ -141,3 +143,39 @@ def test_models_pull_with_a_local_folder_and_offline_hub(
     err = capsys.readouterr().err
     assert "models pull: could not download example-org/not-pulled" in err
     assert "Traceback" not in err
+
+
+def test_missing_model_stops_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("EBOOK_BOT_STATE_DIR", str(tmp_path / "state"))
+    spec = write_spec(tmp_path / "book.yaml", minimal_spec())
+    code = main(["build", str(spec), "--out", str(tmp_path / "out"), "--provider", "diffusers"])
+    assert code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        "diffusers model 'stabilityai/sdxl-turbo' is not on this machine: run `ebook-bot models "
+        "pull` where there is network, or set EBOOK_BOT_DIFFUSERS_MODEL to a local folder"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_gpu_extra_names_the_install_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bot.book.providers.models as models
+
+    real = models.importlib.util.find_spec
+    monkeypatch.setattr(
+        models.importlib.util, "find_spec", lambda name: None if name == "diffusers" else real(name)
+    )
+    monkeypatch.setenv("EBOOK_BOT_STATE_DIR", str(tmp_path / "state"))
+    spec = write_spec(tmp_path / "book.yaml", minimal_spec())
+    code = main(["build", str(spec), "--out", str(tmp_path / "out"), "--provider", "diffusers"])
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "provider diffusers needs diffusers: pip install 'ebook-bot[gpu]'"
+    ]
+    assert not (tmp_path / "out").exists()

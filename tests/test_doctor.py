@@ -97,6 +97,36 @@ def test_missing_model_fails_and_names_models_pull(
     assert report["checks"]["gpu"]["status"] in ("warn", "fail")  # no CUDA here
 
 
+@pytest.mark.parametrize(
+    ("card", "status", "words"),
+    [
+        ("---\nlicense: other\nlicense_name: sai-nc-community\n---\n", "warn", "NON-COMMERCIAL"),
+        ("---\nlicense: openrail++\n---\n", "ok", "allows commercial use"),
+        (None, "warn", "licence unknown"),
+    ],
+)
+def test_model_licence_is_named_and_non_commercial_warns(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    card: str | None,
+    status: str,
+    words: str,
+) -> None:
+    model = tmp_path / "my-model"
+    model.mkdir()
+    (model / "model_index.json").write_text("{}")
+    if card is not None:
+        (model / "README.md").write_text(card + "# a model card\n")
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "ebook-bot.yml").write_text(
+        f"providers:\n  coloring_page: diffusers\ndiffusers:\n  model: {model}\n"
+    )
+    _, report, _ = doctor(capsys)
+    check = report["checks"]["model"]
+    assert check["status"] == status and words in check["detail"]
+    assert check["detail"].startswith("a local folder;")
+
+
 def test_drive_with_bad_credentials_fails_by_name(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -195,8 +195,12 @@ def test_the_old_shared_ledger_is_still_read(tmp_path: Path) -> None:
     assert "using the ledger at its old place" in again.stderr
     assert not (tmp_path / "project" / ".ebook-bot").exists()
     runs = subprocess.run(
-        [sys.executable, "-m", "bot", "runs"], capture_output=True, text=True,
-        cwd=tmp_path, env=_env(tmp_path, EBOOK_BOT_STATE_DIR=str(legacy)), timeout=60,
+        [sys.executable, "-m", "bot", "runs"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_env(tmp_path, EBOOK_BOT_STATE_DIR=str(legacy)),
+        timeout=60,
     )
     assert runs.stdout.count(" done ") == 2  # both builds recorded in the old ledger
 

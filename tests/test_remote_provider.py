@@ -82,6 +82,23 @@ def test_chat_request_and_image_answer() -> None:
     prompt = body["messages"][0]["content"]
     assert prompt.startswith("coloring book page of a sleeping fox")
     assert "no shading" in prompt and "pure white background" in prompt
+    assert body["usage"] == {"include": True}
+
+
+def test_the_cost_the_service_reports_is_kept_per_page() -> None:
+    charged = {**chat_answer(), "usage": {"prompt_tokens": 12, "cost": 0.039}}
+    retried = [
+        httpx.Response(200, json={"usage": {"cost": 0.001}}),
+        httpx.Response(200, json=charged),
+    ]
+    server = Server(*retried)
+    p = provider(server)
+    p.generate([PAGE])
+    detail = p.describe(PAGE)
+    assert detail.cost == pytest.approx(0.040)  # the failed try was paid for too
+    assert detail.prompt.startswith("coloring book page of a sleeping fox")
+    other = ImageRequest(AssetKind.PAGE, 5, "an owl", 1, 2550, 3300)
+    assert p.describe(other).cost is None
 
 
 def test_images_api_variant() -> None:

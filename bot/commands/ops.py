@@ -92,7 +92,7 @@ def runs(args: RunsArgs, rt: Runtime) -> int:
 
 
 def models_pull(args: PullArgs, rt: Runtime) -> int:
-    from bot.book.providers.diffusers_sdxl import pull
+    from bot.book.providers.models import pull
 
     config = rt.repo_config(args.config)
     token = rt.settings.hf_token.get_secret_value() if rt.settings.hf_token else None

@@ -12,7 +12,6 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot import __version__
@@ -103,24 +102,22 @@ def _gpu(rt: Runtime) -> Check:
 
 
 def _model(rt: Runtime) -> Check:
-    from bot.book.providers.diffusers_sdxl import is_local
+    """The diffusers model is on this machine, and whether books made with it may be sold."""
+    from bot.book.providers.licence import model_licence
+    from bot.book.providers.models import find_model, missing_model_message, model_card
 
     model = rt.repo_config().diffusers.model
     if not _uses_diffusers(rt) and rt.settings.diffusers_model is None:
         return Check("ok", "not needed: the diffusers provider is not configured")
-    if is_local(model):
-        index = Path(model).expanduser() / "model_index.json"
-        if index.exists():
-            return Check("ok", f"{model}: a saved pipeline")
-        return Check("fail", f"{model}: no model_index.json (not a saved diffusers pipeline)")
-    try:
-        from huggingface_hub import try_to_load_from_cache
-    except ImportError:
-        return Check("fail", "huggingface_hub is not installed: pip install 'ebook-bot[gpu]'")
-    found = try_to_load_from_cache(model, "model_index.json")
-    if isinstance(found, str):
-        return Check("ok", f"{model} is in the local cache")
-    return Check("fail", f"{model} is not in the local cache: run `ebook-bot models pull`")
+    found = find_model(model)
+    if found is None:
+        return Check("fail", missing_model_message(model))
+    where = (
+        "a local folder" if found.revision is None else f"cached, revision {found.revision[:12]}"
+    )
+    licence = model_licence(model, model_card(found))
+    status: Status = "ok" if licence.commercial else "warn"
+    return Check(status, f"{where}; {licence.describe(model)}")
 
 
 def _storage(rt: Runtime) -> Check:

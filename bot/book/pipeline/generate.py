@@ -81,14 +81,20 @@ class Job:
 
 
 def providers_for(spec: BookSpec, config: RepoConfig) -> tuple[Provider, Provider]:
-    """(page provider, cover provider): the spec's choice, else the repository config's."""
+    """(page provider, cover provider): the spec's choice, else the repository config's;
+    each checked ready to work here (extra, model, key) before anything is made."""
     cover_name, page_name = provider_names(
         spec.providers.cover, spec.providers.coloring_page, config
     )
     pages = get_provider(page_name, field="providers.coloring_page", config=config)
-    if cover_name == page_name:
-        return pages, pages
-    return pages, get_provider(cover_name, field="providers.cover", config=config)
+    cover = (
+        pages
+        if cover_name == page_name
+        else get_provider(cover_name, field="providers.cover", config=config)
+    )
+    for provider in {id(pages): pages, id(cover): cover}.values():
+        provider.check()
+    return pages, cover
 
 
 def generate(

@@ -47,9 +47,27 @@ class Provider(Protocol):
     model_id: str | None  # the model's name, None for a provider without one
     fingerprint: str
 
+    def check(self) -> None:
+        """Raise UserInputError naming the setting or command that fixes it when this
+        provider cannot work here (a missing extra, model or key); cheap, loads nothing."""
+        ...
+
     def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
         """One image per request, in order."""
         ...
+
+    def describe(self, request: ImageRequest) -> Provenance:
+        """What was asked of the model for `request` (after `generate`), for provenance."""
+        ...
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one image came from: the words sent, the model's revision, what it cost."""
+
+    prompt: str
+    revision: str | None = None
+    cost: float | None = None  # what the API reported (remote providers), in its currency
 
 
 def generate_images(provider: Provider, requests: Sequence[ImageRequest]) -> list[Image.Image]:

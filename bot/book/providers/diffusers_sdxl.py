@@ -16,20 +16,23 @@ from typing import Any
 
 from PIL import Image
 
-from bot.book.providers.base import Capabilities, ImageRequest
+from bot.book.providers.base import Capabilities, ImageRequest, Provenance
+from bot.book.providers.models import (
+    COMPONENT,
+    GPU_EXTRA,
+    PIPELINE,
+    ModelMissingError,
+    find_model,
+    import_torch,
+    is_local,
+    missing_extra,
+    missing_model_message,
+)
 from bot.book.providers.prompts import prompt_for
 from bot.config import DiffusersConfig, RepoConfig
-from bot.errors import BotError, UserInputError
+from bot.errors import UserInputError
 
 log = logging.getLogger(__name__)
-
-
-class ModelMissingError(BotError):
-    """The configured model is not on this machine."""
-
-
-def is_local(model: str) -> bool:
-    return model.startswith(("/", "./", "../", "~")) or Path(model).expanduser().is_dir()
 
 
 def generation_size(width: int, height: int, short_side: int) -> tuple[int, int]:
@@ -40,18 +43,6 @@ def generation_size(width: int, height: int, short_side: int) -> tuple[int, int]
     else:
         w, h = round(short_side * width / height / 8) * 8, short_side
     return max(8, w), max(8, h)
-
-
-def _import_torch() -> tuple[Any, Any]:
-    try:
-        import diffusers
-        import torch
-    except ImportError as exc:
-        raise UserInputError(
-            f"provider diffusers needs torch and diffusers ({exc.name} is missing): "
-            "pip install 'ebook-bot[gpu]'"
-        ) from None
-    return torch, diffusers
 
 
 class DiffusersProvider:
@@ -74,6 +65,21 @@ class DiffusersProvider:
         c = self.config
         return f"{c.model}|steps={c.steps}|w={c.width}|vae={c.vae or ''}|tiny={c.tiny_vae or ''}"
 
+    def check(self) -> None:
+        """The gpu extra is installed and the model (and its VAEs) are on this machine."""
+        missing = missing_extra()
+        if missing:
+            raise UserInputError(f"provider diffusers needs {missing}: {GPU_EXTRA}")
+        c = self.config
+        wanted = [(c.model, PIPELINE), (c.vae, COMPONENT), (c.tiny_vae, COMPONENT)]
+        for model, marker in wanted:
+            if model and find_model(model, marker) is None:
+                raise ModelMissingError(missing_model_message(model))
+
+    def describe(self, request: ImageRequest) -> Provenance:
+        found = find_model(self.config.model)
+        return Provenance(prompt_for(request), found.revision if found else None)
+
     @property
     def capabilities(self) -> Capabilities:
         # CPU generators seed each page: the same page on any GPU or none
@@ -84,7 +90,7 @@ class DiffusersProvider:
     def load(self) -> Any:
         if self._pipe is not None:
             return self._pipe
-        torch, diffusers = _import_torch()
+        torch, diffusers = import_torch()
         diffusers.utils.logging.disable_progress_bar()
         c = self.config
         device = c.device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -155,7 +161,7 @@ class DiffusersProvider:
     # generating ---------------------------------------------------------------------------
     def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
         """One image per request, in batches of `batch_size` of the same canvas size."""
-        torch, _ = _import_torch()
+        torch, _ = import_torch()
         pipe = self.load()
         results: dict[int, Image.Image] = {}
         groups: dict[tuple[int, int], list[int]] = {}
@@ -179,32 +185,3 @@ class DiffusersProvider:
                 for i, image in zip(chunk, out.images, strict=True):
                     results[i] = image.convert("RGB")
         return [results[i] for i in range(len(requests))]
-
-
-def pull(model: str | None, config: DiffusersConfig, token: str | None = None) -> list[str]:
-    """Fill the local cache with the model (and the configured VAEs); returns what it did."""
-    target = model or config.model
-    if is_local(target):
-        if not Path(target).expanduser().is_dir():
-            raise UserInputError(f"MODEL: {target} is not a folder")
-        return [f"{target}: a local folder, nothing to download"]
-    try:
-        from huggingface_hub import snapshot_download
-        from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
-    except ImportError:
-        raise UserInputError(
-            "models pull needs the gpu extra: pip install 'ebook-bot[gpu]'"
-        ) from None
-    done = []
-    wanted: list[tuple[str, str | None]] = [(target, config.variant or "fp16")]
-    wanted += [(extra, None) for extra in (config.vae, config.tiny_vae) if extra]
-    for repo_id, variant in wanted:
-        patterns = ["*.json", "*.txt", "*.model"]
-        patterns.append(f"*.{variant}.safetensors" if variant else "*.safetensors")
-        try:
-            path = snapshot_download(repo_id, allow_patterns=patterns, token=token or None)
-        except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise BotError(f"models pull: could not download {repo_id}: {first[:300]}") from None
-        done.append(f"{repo_id}: in the cache at {path}")
-    return done

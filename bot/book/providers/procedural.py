@@ -19,7 +19,7 @@ from scipy.spatial import Voronoi
 from bot.book.assets import AssetKind
 from bot.book.cover_art import colour_in
 from bot.book.palette import cover_palette
-from bot.book.providers.base import Capabilities, ImageRequest
+from bot.book.providers.base import Capabilities, ImageRequest, Provenance
 from bot.book.spec import Audience
 
 # line width in pixels at 300 DPI, and how much detail a page carries (0 = least)
@@ -69,6 +69,12 @@ class ProceduralProvider:
 
     def __init__(self, config: object = None) -> None:
         """Needs no configuration (the repository config is accepted and ignored)."""
+
+    def check(self) -> None:
+        """Always works: no model, no network."""
+
+    def describe(self, request: ImageRequest) -> Provenance:
+        return Provenance(f"{choose_genre(request)} pattern (procedural, no model)")
 
     def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
         return [self.draw(r) for r in requests]

@@ -22,7 +22,7 @@ import httpx
 from PIL import Image, UnidentifiedImageError
 from pydantic import SecretStr
 
-from bot.book.providers.base import Capabilities, ImageRequest
+from bot.book.providers.base import Capabilities, ImageRequest, Provenance
 from bot.book.providers.prompts import prompt_for
 from bot.config import RemoteConfig, RepoConfig
 from bot.errors import BotError, UserInputError
@@ -118,10 +118,25 @@ class RemoteProvider:
             transport=transport,
             headers={"User-Agent": "ebook-bot", "X-Title": "ebook-bot"},
         )
+        self._costs: dict[tuple[str, int, int], float] = {}  # what the API charged, by request
 
     @property
     def fingerprint(self) -> str:
         return f"{self.config.base_url}|{self.config.model}|{self.config.api}"
+
+    def check(self) -> None:
+        """The key was checked when this provider was made; the service is asked per page."""
+
+    def describe(self, request: ImageRequest) -> Provenance:
+        cost = self._costs.get((request.kind, request.index, request.seed))
+        return Provenance(prompt_for(request), None, cost)
+
+    def _charge(self, request: ImageRequest, data: Any) -> None:
+        """Add what the service said this call cost (OpenRouter: `usage.cost`)."""
+        cost = _dig(data, "usage", "cost")
+        if isinstance(cost, int | float) and not isinstance(cost, bool) and cost >= 0:
+            key = (request.kind, request.index, request.seed)
+            self._costs[key] = self._costs.get(key, 0.0) + float(cost)
 
     def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
         return [self._with_retries(r) for r in requests]
@@ -205,8 +220,10 @@ class RemoteProvider:
                     "modalities": ["image", "text"],
                     "seed": request.seed % 2**31,
                     "image_config": {"aspect_ratio": nearest_aspect(request.width, request.height)},
+                    "usage": {"include": True},  # OpenRouter then reports the call's cost
                 },
             )
+            self._charge(request, data)
             url = _dig(data, "choices", 0, "message", "images", 0, "image_url", "url")
             encoded = url.partition("base64,")[2] if isinstance(url, str) else None
         if not isinstance(encoded, str) or not encoded:
@@ -221,11 +238,14 @@ class RemoteProvider:
 
 
 def _dig(data: Any, *path: str | int) -> Any:
+    """`data[path[0]][path[1]]...`, or None where the answer lacks a step."""
     for step in path:
         if isinstance(step, int):
             if not isinstance(data, list) or len(data) <= step:
                 return None
-        elif not isinstance(data, dict):
+            data = data[step]
+        elif isinstance(data, dict):
+            data = data.get(step)
+        else:
             return None
-        data = data[step]
     return data

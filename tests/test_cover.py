@@ -21,6 +21,7 @@ from bot.book.kdp import (
     Box,
     cover_art_size_px,
 )
+from bot.book.pages import make_thumb
 from bot.book.palette import contrast_ratio
 from bot.book.pdf.cover import write_cover
 from bot.book.pdf.cover_layout import CoverLayout, cover_layout, sample_indices
@@ -258,7 +259,8 @@ def test_preview_starts_with_the_wrap_and_stays_small(tmp_path: Path) -> None:
     pages = _pages(tmp_path, 4)
     cover, _ = _build(tmp_path, "cover.pdf", pages, cover={"background": "#1d3557"})
     out = tmp_path / "preview.png"
-    size = write_preview(cover, [pages[i % 4] for i in range(100)], out)  # a 100-page book
+    thumbs = [make_thumb(Image.open(pages[i % 4])) for i in range(100)]  # a 100-page book
+    size = write_preview(cover, thumbs, out)
     assert size == out.stat().st_size <= 1_000_000
     with Image.open(out) as im:
         sheet = np.asarray(im.convert("RGB")).astype(int)

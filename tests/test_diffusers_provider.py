@@ -109,8 +109,11 @@ def test_build_with_the_diffusers_provider_end_to_end(tiny_model: Path, tmp_path
     assert "flagged pages: 3" in result.stdout
     assert sorted(p.name for p in (out / "pages").glob("*.png")) == [
         "001.png",
+        "001.thumb.png",
         "002.png",
+        "002.thumb.png",
         "003.png",
+        "003.thumb.png",
         "cover.png",
     ]
     assert _run(["check", str(out / "interior.pdf"), str(out / "cover.pdf")], env).returncode == 0

@@ -52,7 +52,9 @@ def test_a_stricter_umask_is_honoured(tmp_path: Path) -> None:
 
 
 def test_page_pngs_carry_300_dpi(built_book: Path) -> None:
-    for path in (built_book / "pages").glob("*.png"):
+    pages = [*(built_book / "pages").glob("[0-9][0-9][0-9].png"), built_book / "pages/cover.png"]
+    assert len(pages) == 7
+    for path in pages:
         with Image.open(path) as im:
             assert tuple(round(v) for v in im.info["dpi"]) == (300, 300), path
 

@@ -112,7 +112,7 @@ def test_spec_edit_remakes_only_the_changed_page(tmp_path: Path) -> None:
     assert main(["generate", str(spec), "--out", str(out)]) == 0
     after = {p.name: p.read_bytes() for p in (out / "pages").glob("*.png")}
     changed = sorted(name for name in before if before[name] != after[name])
-    assert changed == ["005.png"]
+    assert changed == ["005.png", "005.thumb.png"]
 
 
 @pytest.mark.parametrize("field", ["seed", "style"])
@@ -132,11 +132,8 @@ def test_shorter_book_drops_the_extra_pages(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["generate", str(spec), "--out", str(out)]) == 0
     assert main(["generate", str(spec), "--out", str(out), "--pages", "4"]) == 0
-    assert sorted(p.name for p in (out / "pages").glob("*.png")) == [
-        "001.png",
-        "002.png",
-        "003.png",
-        "004.png",
+    assert sorted(p.name for p in (out / "pages").iterdir()) == [
+        *(f"{n:03d}.{kind}" for n in range(1, 5) for kind in ("png", "thumb.png", "tif")),
         "cover.png",
     ]
 
@@ -169,7 +166,7 @@ def test_shards_on_separate_runners_merge_into_the_same_book(
         monkeypatch.setenv("EBOOK_BOT_STATE_DIR", str(tmp_path / f"state{i}"))
         out = tmp_path / f"shard{i}"
         assert main(["generate", str(spec), "--out", str(out), "--shard", f"{i}/3"]) == 0
-        made = sorted(p.name for p in (out / "pages").glob("*.png"))
+        made = sorted(p.name for p in (out / "pages").glob("*[0-9r].png"))  # not thumbs
         expected = [f"{n:03d}.png" for n in range(i, len(SUBJECTS) + 1, 3)]
         assert made == sorted(expected + (["cover.png"] if i == 1 else []))
         for page in (out / "pages").iterdir():

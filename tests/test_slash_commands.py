@@ -122,7 +122,7 @@ def test_regenerate_remakes_only_the_named_pages(tmp_path: Path) -> None:
     spec_file.write_text(apply(load_spec(spec_file), parse("/regenerate 3")).to_yaml())
     assert main(["build", str(spec_file), "--out", str(out)]) == 0
     after = {p.name: p.read_bytes() for p in (out / "pages").glob("*.png")}
-    assert sorted(n for n in before if before[n] != after[n]) == ["003.png"]
+    assert sorted(n for n in before if before[n] != after[n]) == ["003.png", "003.thumb.png"]
     assert (out / "interior.pdf").read_bytes() != pdf_before
 
 

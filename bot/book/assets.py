@@ -41,5 +41,16 @@ def tif_path(pages_dir: Path, index: int) -> Path:
     return pages_dir / f"{index + 1:03d}.tif"
 
 
+def thumb_path(pages_dir: Path, index: int) -> Path:
+    """The page's small grey thumbnail, made with it, for the preview."""
+    return pages_dir / f"{index + 1:03d}.thumb.png"
+
+
+def page_number(path: Path) -> int | None:
+    """The page number a page file belongs to ('012.png', '012.thumb.png' -> 12)."""
+    head = path.name.split(".", 1)[0]
+    return int(head) if len(head) == 3 and head.isdigit() else None
+
+
 def asset_path(pages_dir: Path, key: tuple[str, int]) -> Path:
     return pages_dir / COVER_ART if key[0] == AssetKind.COVER else png_path(pages_dir, key[1])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
-from bot.book.assets import png_path, tif_path
+from bot.book.assets import png_path, thumb_path, tif_path
 from bot.book.kdp import DPI
 from bot.fsutil import atomic_write
 
@@ -23,6 +23,8 @@ _DESCRIPTION = 270
 _STRIP_OFFSETS, _STRIP_COUNTS, _PHOTOMETRIC, _COMPRESSION = 273, 279, 262, 259
 _GROUP4 = 4
 INPUT_CHUNK = "ebook-bot-input"  # PNG text chunk: the ledger input key the page was made for
+PAGE_CHUNK = "ebook-bot-page"  # the thumbnail's text chunk: the SHA-256 of its page's PNG
+THUMB_WIDTH = 170  # pixels: the preview's widest page thumbnail
 PRINT_DPI = (DPI, DPI)  # in every page file's metadata, so viewers and tools print it right
 
 
@@ -85,29 +87,66 @@ def read_g4(data: bytes) -> tuple[G4Image, str]:
         return image, str(tags.get(_DESCRIPTION, ""))
 
 
+def make_thumb(img: Image.Image, width: int = THUMB_WIDTH) -> Image.Image:
+    """A grey thumbnail `width` wide: box-reduced first (fast), then Lanczos."""
+    grey = img.convert("L")
+    factor = max(1, grey.width // (2 * width))
+    small = grey.reduce(factor) if factor > 1 else grey
+    height = max(1, round(small.height * width / small.width))
+    return small.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def encode_thumb(thumb: Image.Image, png_digest: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text(PAGE_CHUNK, png_digest)
+    buf = io.BytesIO()
+    thumb.save(buf, "PNG", compress_level=6, pnginfo=info)
+    return buf.getvalue()
+
+
 def save_page(pages_dir: Path, index: int, img: Image.Image, input_key: str = "") -> str:
-    """Write the page's PNG and G4 TIFF atomically; returns the PNG's SHA-256.
+    """Write the page's PNG, G4 TIFF and thumbnail atomically; returns the PNG's SHA-256.
 
     The PNG carries the ledger input key it was made for, so a page on disk (say, checked
-    out from the book's branch on a fresh runner) is recognised without making it again."""
+    out from the book's branch on a fresh runner) is recognised without making it again.
+    The TIFF and the thumbnail record the PNG's hash: replaced by hand, the PNG wins."""
     png = encode_png(img, input_key)
     digest = hashlib.sha256(png).hexdigest()
     atomic_write(tif_path(pages_dir, index), encode_g4_tiff(img, f"png-sha256:{digest}"))
+    atomic_write(thumb_path(pages_dir, index), encode_thumb(make_thumb(img), digest))
     atomic_write(png_path(pages_dir, index), png)
     return digest
 
 
-def load_g4(pages_dir: Path, index: int) -> G4Image:
-    """The page's G4 stream: from its TIFF when that matches the PNG, else from the PNG."""
-    png = png_path(pages_dir, index).read_bytes()
-    digest = hashlib.sha256(png).hexdigest()
+def png_digest(pages_dir: Path, index: int) -> str:
+    return hashlib.sha256(png_path(pages_dir, index).read_bytes()).hexdigest()
+
+
+def load_g4(pages_dir: Path, index: int, digest: str | None = None) -> G4Image:
+    """The page's G4 stream: from its TIFF when that matches the PNG (`digest`, its hash
+    when the caller has it), else encoded from the PNG."""
+    digest = digest or png_digest(pages_dir, index)
     tif = tif_path(pages_dir, index)
     if tif.exists():
         image, description = read_g4(tif.read_bytes())
         if description == f"png-sha256:{digest}":
             return image
-    with Image.open(io.BytesIO(png)) as im:
+    with Image.open(png_path(pages_dir, index)) as im:
         return read_g4(encode_g4_tiff(im))[0]
+
+
+def load_thumb(pages_dir: Path, index: int, digest: str | None = None) -> Image.Image:
+    """The page's thumbnail: the one made with it when it matches the PNG, else made now."""
+    digest = digest or png_digest(pages_dir, index)
+    try:
+        with Image.open(thumb_path(pages_dir, index)) as im:
+            if getattr(im, "text", {}).get(PAGE_CHUNK) == digest:
+                im.load()
+                return im.convert("L")
+    except (OSError, SyntaxError, ValueError):
+        pass  # missing or unreadable: make it from the page
+    with Image.open(png_path(pages_dir, index)) as page:
+        return make_thumb(page)
 
 
 def load_png(pages_dir: Path, index: int) -> Image.Image:

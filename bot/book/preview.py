@@ -7,12 +7,13 @@ back, spine and front as they will print.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.book.pages import THUMB_WIDTH
 from bot.book.pdf.fonts import REGULAR, font_path
 from bot.fsutil import atomic_write
 
@@ -36,20 +37,8 @@ def render_pdf_page(path: Path, width_px: int) -> Image.Image:
     return image
 
 
-def _thumbs(paths: list[Path], thumb_w: int) -> list[Image.Image]:
-    thumbs = []
-    for path in paths:
-        with Image.open(path) as im:
-            im.draft("L", (thumb_w * 2, thumb_w * 3))
-            grey = im.convert("L")
-            grey.thumbnail((thumb_w, thumb_w * 2), Image.Resampling.LANCZOS)
-            thumbs.append(grey)
-    return thumbs
-
-
-def contact_sheet(wrap: Image.Image, pages: Iterable[Path], thumb_w: int = 170) -> Image.Image:
+def contact_sheet(wrap: Image.Image, thumbs: Sequence[Image.Image], thumb_w: int) -> Image.Image:
     """The wrap across the top at full sheet width, then numbered page thumbnails in rows."""
-    thumbs = _thumbs(list(pages), thumb_w)
     width = COLS * (thumb_w + GAP) + GAP
     cover = wrap.copy()
     cover.thumbnail((width - 2 * GAP, width), Image.Resampling.LANCZOS)
@@ -70,6 +59,13 @@ def contact_sheet(wrap: Image.Image, pages: Iterable[Path], thumb_w: int = 170) 
     return sheet
 
 
+def _narrower(thumbs: Sequence[Image.Image], width: int) -> list[Image.Image]:
+    return [
+        t if t.width <= width else t.resize((width, round(t.height * width / t.width)))
+        for t in thumbs
+    ]
+
+
 def sheet_palette(wrap: Image.Image) -> Image.Image:
     """64 colours for the sheet: 48 from the cover itself (so its fills keep their hue)
     and 16 greys for the line-art pages and labels."""
@@ -82,21 +78,22 @@ def sheet_palette(wrap: Image.Image) -> Image.Image:
     return palette
 
 
-def write_preview(cover_pdf: Path, pages: Iterable[Path], out: Path) -> int:
-    """Write the wrap of `cover_pdf` and the `pages` as one PNG, shrinking it until it is
-    at most 1 MB; returns its size in bytes."""
-    paths = list(pages)
-    thumb_w = 170
+def write_preview(cover_pdf: Path, thumbs: Sequence[Image.Image], out: Path) -> int:
+    """Write the wrap of `cover_pdf` and the page `thumbs` (at most THUMB_WIDTH wide) as one
+    PNG of at most 1 MB; returns its size in bytes.
+
+    Encoded once at the usual zlib level; only a sheet that comes out too big is shrunk, by
+    an estimate from its size (bytes grow about with the area), and encoded once more."""
+    thumb_w = max([t.width for t in thumbs] or [THUMB_WIDTH])
     wrap = render_pdf_page(cover_pdf, COLS * (thumb_w + GAP) - GAP)
     palette = sheet_palette(wrap)
     while True:
-        sheet = contact_sheet(wrap, paths, thumb_w)
+        sheet = contact_sheet(wrap, _narrower(thumbs, thumb_w), thumb_w)
         buf = io.BytesIO()
-        sheet.quantize(palette=palette, dither=Image.Dither.NONE).save(buf, "PNG", optimize=True)
+        sheet.quantize(palette=palette, dither=Image.Dither.NONE).save(buf, "PNG", compress_level=6)
         data = buf.getvalue()
         if len(data) <= MAX_BYTES or thumb_w <= 40:
             break
-        # bytes grow about with the area: aim just under the limit in one step
         thumb_w = max(
             40, min(int(thumb_w * 0.9), int(thumb_w * (MAX_BYTES / len(data)) ** 0.5 * 0.93))
         )

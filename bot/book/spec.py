@@ -253,6 +253,14 @@ class BookSpec(_Model):
         pages = {"subjects": self.pages.subjects, "count": count, "overrides": overrides}
         return self.model_validate({**self.to_data(), "pages": pages})
 
+    def with_overrides(self, *, provider: str | None, pages: int | None) -> BookSpec:
+        """A copy with the command line's `--provider` and `--pages` applied."""
+        spec = self if pages is None else self.with_page_count(pages)
+        if provider is None:
+            return spec
+        data = {**spec.to_data(), "providers": {"cover": provider, "coloring_page": provider}}
+        return parse_spec(data, source="--provider")
+
     def to_data(self) -> dict[str, Any]:
         """Plain data in field order, every field explicit."""
         return self.model_dump(mode="json")

@@ -49,10 +49,9 @@ class AssembleArgs:
 def _load(spec: Path, *, provider: str | None, pages: int | None) -> BookSpec:
     """The spec with the command line's overrides, refused when no book can be made of it."""
     from bot.book.kdp import plan_interior
-    from bot.book.pipeline import resolve_spec
     from bot.book.spec import load_spec
 
-    resolved = resolve_spec(load_spec(spec), provider=provider, pages=pages)
+    resolved = load_spec(spec).with_overrides(provider=provider, pages=pages)
     plan_interior(resolved)  # KDP's page limits, before anything is written
     return resolved
 

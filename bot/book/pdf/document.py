@@ -45,10 +45,18 @@ class BookDocument:
         w = self.writer
         w.add({"Type": Name("Pages"), "Kids": kids, "Count": len(kids)}, self.tree)
         for font in self.fonts.all():
-            font.write(w, self.font_refs[font.resource])
+            if font.used:
+                font.write(w, self.font_refs[font.resource])
+            else:  # reserved before the pages, never shown: nothing to subset or embed
+                w.add(None, self.font_refs[font.resource])
+
         w.add({"Type": Name("Catalog"), "Pages": self.tree}, self.catalog)
         w.add(info, self.info)
         w.finish(self.catalog, self.info)
+
+    def used_fonts(self) -> dict[str, PdfValue]:
+        """Page resources for the fonts the document shows (call once the text is set)."""
+        return {f.resource: self.font_refs[f.resource] for f in self.fonts.all() if f.used}
 
 
 def book_info(

@@ -3,10 +3,12 @@ so any Unicode title prints and text can be searched and extracted from the PDF.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -23,17 +25,49 @@ def font_path(name: str) -> Path:
     return Path(str(_FONT_DIR / name))
 
 
+# A PDF shows glyphs by id: substitution and positioning tables (big in DejaVu) are never
+# read, so they are dropped before fontTools decompiles them (most of subsetting's time).
+_UNUSED_TABLES = ["FFTM", "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "morx", "feat"]
+
+
+@functools.lru_cache(maxsize=32)
+def subset_font(path: Path, gids: frozenset[int]) -> bytes:
+    """The font at `path` cut to `gids` (glyph ids kept), cached per font and glyph set."""
+    font = TTFont(path, recalcTimestamp=False, lazy=True)
+    options = subset.Options()
+    options.retain_gids = True  # glyph ids stay as encoded: CIDToGIDMap /Identity
+    options.notdef_outline = True
+    options.layout_features = []
+    options.drop_tables += _UNUSED_TABLES
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
+    sub = subset.Subsetter(options)
+    sub.populate(gids=sorted(gids))
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: Path) -> tuple[TTFont, dict[int, str], int, Any]:
+    """A bundled font read once per process (read only): (font, cmap, units per em, hmtx)."""
+    tt = TTFont(path, recalcTimestamp=False, lazy=True)
+    return tt, tt.getBestCmap(), tt["head"].unitsPerEm, tt["hmtx"]
+
+
 class EmbeddedFont:
     """One font of one PDF: encodes text, measures it, and writes its subset at the end."""
 
     def __init__(self, filename: str, resource: str) -> None:
         self.path = font_path(filename)
         self.resource = resource  # the name in page resources, e.g. "F1"
-        self._tt = TTFont(self.path, recalcTimestamp=False, lazy=True)
-        self._cmap: dict[int, str] = self._tt.getBestCmap()
-        self._upem: int = self._tt["head"].unitsPerEm
-        self._hmtx = self._tt["hmtx"]
+        self._tt, self._cmap, self._upem, self._hmtx = _parsed(self.path)
         self._used: dict[int, str] = {}  # glyph id -> the text it stands for
+
+    @property
+    def used(self) -> bool:
+        """Whether any text was set in this font (else it is not embedded)."""
+        return bool(self._used)
 
     def _gid(self, ch: str) -> int:
         glyph = self._cmap.get(ord(ch)) or self._cmap.get(ord("?"), ".notdef")
@@ -79,19 +113,7 @@ class EmbeddedFont:
         return low * size / self._upem, high * size / self._upem
 
     def _subset(self) -> bytes:
-        font = TTFont(self.path, recalcTimestamp=False)
-        options = subset.Options()
-        options.retain_gids = True  # glyph ids stay as encoded: CIDToGIDMap /Identity
-        options.notdef_outline = True
-        options.layout_features = []
-        options.drop_tables += ["FFTM"]  # FontForge timestamps: not needed to print
-        options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
-        sub = subset.Subsetter(options)
-        sub.populate(gids=sorted({0, *self._used}))
-        sub.subset(font)
-        buf = io.BytesIO()
-        font.save(buf)
-        return buf.getvalue()
+        return subset_font(self.path, frozenset({0, *self._used}))
 
     def _tag(self) -> str:
         digest = hashlib.sha256(repr(sorted(self._used)).encode()).digest()

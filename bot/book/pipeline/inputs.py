@@ -12,18 +12,7 @@ from bot.book.kdp import art_size_px, cover_art_size_px
 from bot.book.ledger.claims import PageInput
 from bot.book.palette import spec_palette
 from bot.book.providers import ImageRequest, Provider, provider_key
-from bot.book.spec import BookSpec, derive_seed, parse_spec, variant_salt
-
-
-def resolve_spec(spec: BookSpec, *, provider: str | None, pages: int | None) -> BookSpec:
-    """Apply the command-line overrides (`--provider`, `--pages`) to a spec."""
-    if pages is not None:
-        spec = spec.with_page_count(pages)
-    if provider is not None:
-        data = spec.to_data()
-        data["providers"] = {"cover": provider, "coloring_page": provider}
-        spec = parse_spec(data, source="--provider")
-    return spec
+from bot.book.spec import BookSpec, derive_seed, variant_salt
 
 
 def dir_key(out: Path) -> str:

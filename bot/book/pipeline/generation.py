@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.book.assets import AssetKind, Key, asset_path, label
+from bot.book.assets import AssetKind, Key, asset_path, label, page_number
 from bot.book.kdp import art_size_px, plan_interior
 from bot.book.ledger import Ledger
 from bot.book.ledger.claims import Claim, PageInput
@@ -248,9 +248,10 @@ def check_claiming(ledger: Ledger) -> None:
 
 
 def _remove_stale_pages(pages_dir: Path, total: int) -> None:
-    """Pages past the end of a book that got shorter."""
+    """Page files past the end of a book that got shorter."""
     for path in pages_dir.glob("[0-9][0-9][0-9].*"):
-        if path.stem.isdigit() and int(path.stem) > total and path.suffix in (".png", ".tif"):
+        number = page_number(path)
+        if number is not None and number > total and path.suffix in (".png", ".tif"):
             path.unlink()
 
 

@@ -9,16 +9,20 @@ Stages (inputs are checked before anything is written):
 
 from __future__ import annotations
 
+import contextlib
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from PIL import Image
 
 from bot.book.assets import COVER_ART, png_path
 from bot.book.credit import provider_credit
 from bot.book.kdp import InteriorPlan, plan_interior
-from bot.book.pages import load_g4, load_png
+from bot.book.pages import load_g4, load_png, load_thumb, png_digest
 from bot.book.pdf.cover import write_cover
 from bot.book.pdf.interior import write_interior
 from bot.book.preflight import check_pdf
@@ -26,6 +30,8 @@ from bot.book.preview import write_preview
 from bot.book.spec import BookSpec
 from bot.config import RepoConfig, provider_names
 from bot.errors import PreflightError, UserInputError
+
+R = TypeVar("R")
 
 
 @dataclass
@@ -35,6 +41,7 @@ class AssembleResult:
     cover_bytes: int
     preview_bytes: int
     seconds: float
+    stages: dict[str, float] = field(default_factory=dict)  # interior, cover, preview...
 
 
 def missing_pages(spec: BookSpec, pages_dir: Path) -> list[str]:
@@ -61,22 +68,31 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
             f"{pages_dir}: missing {', '.join(missing[:5])}{more}; "
             "run `ebook-bot generate` for this spec first"
         )
-    # 2. the PDFs
+    # 2. the PDFs; preflight and the preview overlap with what follows them (their image
+    # and zlib work lets go of the GIL)
     interior, cover_pdf = out / "interior.pdf", out / "cover.pdf"
     config = config or RepoConfig()
-    names = provider_names(spec.providers.cover, spec.providers.coloring_page, config)
-    credit = provider_credit(*names, config)
-    write_interior(spec, plan, lambda i: load_g4(pages_dir, i), interior, credit=credit)
-    with Image.open(pages_dir / COVER_ART) as art:
-        art.load()
-        write_cover(
-            spec, plan.page_count, art, cover_pdf, load_sample=lambda i: load_png(pages_dir, i)
-        )
-    # 3. the preview
-    pages = (png_path(pages_dir, i) for i in range(spec.pages.total))
-    preview_bytes = write_preview(cover_pdf, pages, out / "preview.png")
-    # 4. preflight
-    problems = check_pdf(interior) + check_pdf(cover_pdf)
+    credit = provider_credit(
+        *provider_names(spec.providers.cover, spec.providers.coloring_page, config), config
+    )
+    times: dict[str, float] = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        digests = list(pool.map(lambda i: png_digest(pages_dir, i), range(spec.pages.total)))
+        with _timed(times, "interior"):
+            write_interior(
+                spec, plan, lambda i: load_g4(pages_dir, i, digests[i]), interior, credit=credit
+            )
+        interior_problems = pool.submit(_timed_call, times, "preflight", check_pdf, interior)
+        with _timed(times, "cover"), Image.open(pages_dir / COVER_ART) as art:
+            art.load()
+            write_cover(
+                spec, plan.page_count, art, cover_pdf, load_sample=lambda i: load_png(pages_dir, i)
+            )
+        # 3. the preview, from the thumbnails made with the pages
+        preview = pool.submit(_timed_call, times, "preview", _preview, pages_dir, digests, out)
+        # 4. preflight
+        problems = interior_problems.result() + check_pdf(cover_pdf)
+        preview_bytes = preview.result()
     if problems:
         raise PreflightError("the built PDFs fail print preflight", problems)
     return AssembleResult(
@@ -85,4 +101,24 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
         cover_pdf.stat().st_size,
         preview_bytes,
         time.perf_counter() - started,
+        times,
     )
+
+
+def _preview(pages_dir: Path, digests: list[str], out: Path) -> int:
+    thumbs = [load_thumb(pages_dir, i, digest) for i, digest in enumerate(digests)]
+    return write_preview(out / "cover.pdf", thumbs, out / "preview.png")
+
+
+@contextlib.contextmanager
+def _timed(times: dict[str, float], stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        times[stage] = times.get(stage, 0.0) + time.perf_counter() - started
+
+
+def _timed_call(times: dict[str, float], stage: str, fn: Callable[..., R], *args: Any) -> R:
+    with _timed(times, stage):
+        return fn(*args)

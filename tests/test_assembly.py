@@ -1,0 +1,59 @@
+"""Assembly's shortcuts stay correct: thumbnails made with the pages (and remade when a page
+is replaced by hand), fonts embedded only when shown, stage times reported."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+from pypdf import PdfReader
+
+from bot.book.pages import load_thumb, make_thumb, png_digest, save_page
+from bot.book.pipeline import assemble
+from bot.book.spec import parse_spec
+from bot.cli import main
+from tests.conftest import minimal_spec, write_spec
+
+
+def test_thumbnail_is_made_with_the_page_and_follows_a_replaced_page(tmp_path: Path) -> None:
+    page = Image.new("1", (2288, 2910), 1)
+    ImageDraw.Draw(page).rectangle((200, 200, 2000, 2600), outline=0, width=12)
+    save_page(tmp_path, 0, page)
+    stored = load_thumb(tmp_path, 0)
+    assert stored.size == (170, 216) and stored.mode == "L"
+    assert np.array_equal(np.asarray(stored), np.asarray(make_thumb(page)))
+    # someone replaces the PNG by hand: the stale thumbnail is not used
+    blank = Image.new("1", (2288, 2910), 1)
+    blank.save(tmp_path / "001.png")
+    fresh = load_thumb(tmp_path, 0, png_digest(tmp_path, 0))
+    assert np.asarray(fresh).min() == 255  # all white, like the new page
+
+
+def test_fonts_are_embedded_only_where_text_is_shown(tmp_path: Path) -> None:
+    data = minimal_spec(
+        pages=["mandala"],
+        front_matter={"title_page": False, "copyright_page": False, "belongs_to": False},
+        page_numbers=False,
+    )
+    spec = write_spec(tmp_path / "s.yaml", data)
+    assert main(["build", str(spec), "--out", str(tmp_path / "out")]) == 0
+    interior = PdfReader(tmp_path / "out" / "interior.pdf")
+    assert all("/Font" not in (p.get("/Resources") or {}) for p in interior.pages)
+    cover = PdfReader(tmp_path / "out" / "cover.pdf").pages[0]
+    fonts = cover["/Resources"]["/Font"]
+    assert fonts and all("/DescendantFonts" in f.get_object() for f in fonts.values())
+
+
+def test_assembly_reports_its_stages(tmp_path: Path, built_book: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built_book / "pages", out / "pages")
+    from bot.book.spec import load_spec
+    from tests.conftest import EXAMPLES
+
+    spec = load_spec(EXAMPLES / "mandalas-adults.yaml").with_overrides(provider=None, pages=6)
+    result = assemble(spec, out)
+    assert set(result.stages) == {"interior", "cover", "preview", "preflight"}
+    assert all(0 < s < result.seconds for s in result.stages.values())
+    assert parse_spec(spec.to_data()) == spec

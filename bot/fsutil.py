@@ -28,8 +28,9 @@ def file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path) -> Iterator[BinaryIO]:
-    """Write to a temporary name beside `path`, then rename over it; remove it on error."""
+def atomic_open(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """Write to a temporary name beside `path`, then rename over it; remove it on error.
+    `durable`: on disk (fsync) before the rename, so a crash leaves the old file or the new."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -37,7 +38,8 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
         with os.fdopen(fd, "wb") as fp:
             yield fp
             fp.flush()
-            os.fsync(fp.fileno())
+            if durable:
+                os.fsync(fp.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -45,6 +47,6 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    with atomic_open(path) as fp:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    with atomic_open(path, durable=durable) as fp:
         fp.write(data)

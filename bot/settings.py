@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     state_dir: Path | None = None  # None: $XDG_STATE_HOME/ebook-bot or ~/.local/state/ebook-bot
     xdg_state_home: Path | None = Field(default=None, validation_alias="XDG_STATE_HOME")
     lease_seconds: float = Field(default=900.0, ge=10, le=86_400)
+    # processes that clean pages into line art while the provider makes the next ones;
+    # None: one per core; 0: in the main process
+    cleanup_workers: int | None = Field(default=None, ge=0, le=64)
     # provider settings; unset means the repository config (.github/ebook-bot.yml) decides
     diffusers_model: str | None = None
     diffusers_steps: int | None = None

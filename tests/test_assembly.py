@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
@@ -57,3 +58,23 @@ def test_assembly_reports_its_stages(tmp_path: Path, built_book: Path) -> None:
     assert set(result.stages) == {"interior", "cover", "preview", "preflight"}
     assert all(0 < s < result.seconds for s in result.stages.values())
     assert parse_spec(spec.to_data()) == spec
+
+
+def test_the_cleanup_pool_makes_the_same_book_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages cleaned in worker processes while the next ones are drawn are byte for byte the
+    pages made one at a time in one process."""
+    spec = write_spec(
+        tmp_path / "s.yaml",
+        minimal_spec(trim="6x9", pages=["mandala", "maze", "stained glass", "stars", "moon"]),
+    )
+    books = {}
+    for workers in ("0", "2"):
+        monkeypatch.setenv("EBOOK_BOT_CLEANUP_WORKERS", workers)
+        monkeypatch.setenv("EBOOK_BOT_STATE_DIR", str(tmp_path / f"state{workers}"))
+        out = tmp_path / f"out{workers}"
+        assert main(["build", str(spec), "--out", str(out)]) == 0
+        books[workers] = {p.name: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert books["0"].keys() == books["2"].keys()
+    assert [n for n in books["0"] if books["0"][n] != books["2"][n]] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,7 +73,12 @@ def print_generate(result: GenerateResult) -> None:
             print(f"  page {page.key} after {page.attempts} attempts: {'; '.join(page.reasons)}")
     else:
         print("flagged pages: none")
-    print(f"generate time: {result.seconds:.1f} s")
+    t = result.times
+    made = f"{t.images} images drawn" if t.images else "nothing drawn"
+    print(
+        f"generate time: {result.seconds:.1f} s ({made}; provider {t.generate:.1f} s, "
+        f"line art {t.clean:.1f} s, writing {t.write:.1f} s)"
+    )
 
 
 def print_assemble(out: Path, result: AssembleResult) -> None:
@@ -87,7 +92,8 @@ def print_assemble(out: Path, result: AssembleResult) -> None:
     print(f"cover: {out / 'cover.pdf'} ({_megabytes(result.cover_bytes)})")
     print(f"preview: {out / 'preview.png'} ({_megabytes(result.preview_bytes)})")
     print("preflight: passed")
-    print(f"assemble time: {result.seconds:.1f} s")
+    parts = ", ".join(f"{name} {s:.1f} s" for name, s in result.stages.items())
+    print(f"assemble time: {result.seconds:.1f} s ({parts})")
 
 
 def output_folder(path: Path, option: str = "--out") -> Path:
@@ -139,6 +145,8 @@ def _prepare(args: MakeArgs, rt: Runtime) -> Making:
     output_folder(args.out)
     book = BookRef(number).ledger_key if number is not None else dir_key(args.out)
     job = Job(book=book, issue=number, shard=shard, claim=args.claim, strict=args.strict)
+    if rt.settings.cleanup_workers is not None:
+        job = replace(job, workers=rt.settings.cleanup_workers)
     return Making(spec, job, config, providers, ledger)
 
 
@@ -160,15 +168,22 @@ def _generate(args: MakeArgs, making: Making) -> GenerateResult:
 
 
 def build(args: MakeArgs, rt: Runtime) -> int:
+    import time
+
     from bot.book.pipeline import assemble
     from bot.log import stage
 
+    started = time.perf_counter()
     making = _prepare(args, rt)
     result = _generate(args, making)
     with stage("assemble"):
         assembled = assemble(making.spec, args.out, config=making.config)
     print_generate(result)
     print_assemble(args.out, assembled)
+    print(
+        f"total time: {time.perf_counter() - started:.1f} s (pages {result.seconds:.1f} s, "
+        f"PDFs and preview {assembled.seconds:.1f} s)"
+    )
     return 0
 
 

@@ -59,6 +59,7 @@ def make_book(args: MakeBookArgs, rt: Runtime) -> int:
         push=not args.no_push,
         git_auth=auth_env(token, s.github_server_url),
         drive=rt.drive() if phase is not Phase.PAGES else None,
+        cleanup_workers=s.cleanup_workers,
     )
     result = run_book_job(
         ctx,

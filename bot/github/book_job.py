@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -54,6 +54,7 @@ class JobContext:
     push: bool = True
     git_auth: dict[str, str] | None = None  # see gitops.auth_env
     drive: DriveDelivery | None = None  # deliver to Google Drive when configured
+    cleanup_workers: int | None = None  # None: every core but one (EBOOK_BOT_CLEANUP_WORKERS)
 
     @property
     def book(self) -> BookRef:
@@ -184,6 +185,8 @@ def _make_pages(
         claim=claim,
         on_progress=on_progress if phase is Phase.ALL or single else None,
     )
+    if book.ctx.cleanup_workers is not None:
+        job = replace(job, workers=book.ctx.cleanup_workers)
     with stage("generate"):
         generated = generate(book.spec, book.work, ledger=ledger, job=job, config=book.config)
     if phase is Phase.ALL:

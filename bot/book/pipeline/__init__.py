@@ -21,8 +21,9 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time `__getattr__` imp
         providers_for,
     )
     from bot.book.pipeline.inputs import dir_key, page_inputs
-    from bot.book.pipeline.making import MAX_ATTEMPTS, make_cover, make_page, make_pages
+    from bot.book.pipeline.making import make_cover, make_page, make_pages
     from bot.book.pipeline.shard import Shard
+    from bot.book.pipeline.stream import MAX_ATTEMPTS
 
 _HOMES = {
     "AssembleResult": "assembly",
@@ -35,7 +36,7 @@ _HOMES = {
     "providers_for": "generation",
     "dir_key": "inputs",
     "page_inputs": "inputs",
-    "MAX_ATTEMPTS": "making",
+    "MAX_ATTEMPTS": "stream",
     "make_cover": "making",
     "make_page": "making",
     "make_pages": "making",

@@ -21,8 +21,10 @@ from bot.book.ledger.models import PageStatus, RunStatus
 from bot.book.lineart import LineArtOptions
 from bot.book.pages import page_identity
 from bot.book.pipeline.inputs import page_inputs
-from bot.book.pipeline.making import MAX_ATTEMPTS, Made, Makers, make_claimed
+from bot.book.pipeline.making import Made, Makers, write_cover_art
 from bot.book.pipeline.shard import Shard
+from bot.book.pipeline.stream import MAX_ATTEMPTS, PageStream, PageWork, StreamTimes
+from bot.book.pipeline.workers import LazyPool, default_workers
 from bot.book.progress import Progress
 from bot.book.providers import Provider, get_provider
 from bot.book.spec import BookSpec
@@ -54,6 +56,7 @@ class GenerateResult:
     generated: int  # pages made by this run; the others were already done
     seconds: float
     elsewhere: int = 0  # pages another worker made or holds (sharded / claiming runs)
+    times: StreamTimes = field(default_factory=StreamTimes)  # provider, cleanup, writing
 
     @property
     def flagged(self) -> list[PageRecord]:
@@ -71,6 +74,7 @@ class Job:
     strict: bool = False
     on_progress: OnProgress | None = None
     progress: ProgressFactory = Progress
+    workers: int = field(default_factory=default_workers)  # cleanup processes; 0: inline
 
     @property
     def mode(self) -> str:
@@ -138,7 +142,8 @@ def generate(
     made = worker.run()
     records, elsewhere = _records(ledger, job.book, worker.mine, made)
     count = sum(1 for key in made if key[0] != AssetKind.COVER)
-    result = GenerateResult(records, count, time.perf_counter() - started, elsewhere=elsewhere)
+    seconds = time.perf_counter() - started
+    result = GenerateResult(records, count, seconds, elsewhere=elsewhere, times=worker.times)
     if job.strict and result.flagged:
         raise QualityError(
             f"{len(result.flagged)} page(s) still failed line-art QA after {MAX_ATTEMPTS} attempts",
@@ -164,6 +169,7 @@ class _Worker:
         self.made: dict[Key, PageRecord] = {}
         self.finished = 0
         self.gpu_seconds = 0.0
+        self.times = StreamTimes()
 
     def run(self) -> dict[Key, PageRecord]:
         spec, pages = self.makers.spec, self.makers.pages
@@ -199,14 +205,35 @@ class _Worker:
         for key in kept:
             self.progress.advance(f"{label(key)} already done")
             self._tick(key)
-        batch = max(1, self.makers.pages.capabilities.batch_size)
         only = None if claim else self.mine
-        while claims := self.ledger.claim(book, limit=batch, run_id=run_id, only=only):
-            t0 = time.perf_counter()
-            for c, made in make_claimed(claims, self.makers, self.pages_dir):
-                self._record(c, made, run_id)
-            if self.makers.pages.capabilities.gpu:
-                self.gpu_seconds += time.perf_counter() - t0
+        claimed: dict[int, Claim] = {}
+
+        def next_pages(n: int) -> list[PageWork]:
+            """Claim up to `n` pages; a claimed cover is made here at once (one image)."""
+            while claims := self.ledger.claim(book, limit=n, run_id=run_id, only=only):
+                for cover in (c for c in claims if c.kind == AssetKind.COVER):
+                    made = write_cover_art(self.makers, self.pages_dir, cover.input_key)
+                    self._record(cover, made, run_id)
+                pages = [c for c in claims if c.kind != AssetKind.COVER]
+                if pages:
+                    claimed.update((c.idx, c) for c in pages)
+                    return [PageWork(c.idx, c.subject, c.input_key) for c in pages]
+            return []
+
+        def finished(page: PageWork) -> None:
+            reasons = page.best.reasons if page.best else ()
+            made = Made(page.sha256, page.attempt, reasons, page.seconds)
+            self._record(claimed.pop(page.index), made, run_id)
+
+        m = self.makers
+        # a pool's processes take a moment to start: not worth it for a page or two
+        workers = self.job.workers if len(self.mine) - len(kept) > 2 else 0
+        with LazyPool(workers) as pool:
+            stream = PageStream(m.spec, m.pages, m.size, m.options, self.pages_dir, pool)
+            stream.run(next_pages, finished)
+        self.times = stream.times
+        if m.pages.capabilities.gpu:
+            self.gpu_seconds += stream.times.generate
 
     def _record(self, claim: Claim, made: Made, run_id: int) -> None:
         key = claim.key

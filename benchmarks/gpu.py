@@ -1,21 +1,25 @@
-"""Throughput of the real SDXL architecture at random weights (the compute of SDXL-turbo,
-nothing downloaded), CPU post-processing per page, and a whole 100-page book.
+"""A whole book through the GPU generation stream, per lever, with the time of each stage:
+UNet (the denoising loop), VAE decode, line-art cleanup (summed over the worker processes)
+and writing the page files; the compute is SDXL-turbo's architecture at random weights
+(nothing downloaded), loaded through the provider's own code.
 
-python -m benchmarks.gpu                 # on a CUDA GPU: the full grid below
-python -m benchmarks.gpu --quick         # one configuration (what a CPU can afford)
+python -m benchmarks.gpu                 # on a CUDA GPU: every lever, 100-page books
+python -m benchmarks.gpu --quick         # one lever, 4 pages (what a CPU can afford)
+python -m benchmarks.gpu --tiny          # every lever on a tiny random pipeline (a smoke run)
 
-Grid: eager fp16 / bf16 / fp16 + torch.compile x batch 1, 4, 8 x 512x512, 512x664 x 1, 4 steps.
-Goal (issue #4, H100): >= 40 images/s at 512x512, 1 step; a 100-page book in <= 60 s.
-Anchor: an A100 with torch.compile, ~22 images/s at 512x512, 1 step, batch 4.
+Levers: batch size 1/4/8/16, fp16/bf16, channels-last, the tiny VAE decoder (taesdxl),
+torch.compile, and all of them together. A lever pays off when the GPU stages shrink and
+cleanup keeps up (it runs beside the GPU, so the book's wall time follows the slower side).
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
-import statistics
+import json
+import os
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -116,93 +120,159 @@ def build_sdxl(folder: Path, device: str, dtype: Any) -> Any:
     return folder / "sdxl-random"
 
 
-def images_per_second(provider: Any, batch: int, size: tuple[int, int], repeats: int) -> float:
+def build_tiny_vae(folder: Path) -> Path:
+    """taesdxl's architecture (AutoencoderTiny) at random weights: the tiny-decoder lever."""
+    import torch
+    from diffusers import AutoencoderTiny
+
+    torch.manual_seed(0)
+    AutoencoderTiny().save_pretrained(folder / "taesdxl-random")
+    return folder / "taesdxl-random"
+
+
+@dataclass
+class Lever:
+    name: str
+    batch: int = 4
+    dtype: str = "fp16"
+    compile: bool = False
+    channels_last: bool = False
+    tiny_vae: bool = False
+
+
+GPU_LEVERS = [
+    Lever("baseline fp16, batch 4"),
+    Lever("batch 1", batch=1),
+    Lever("batch 8", batch=8),
+    Lever("batch 16", batch=16),
+    Lever("bf16", dtype="bf16"),
+    Lever("channels-last", channels_last=True),
+    Lever("tiny VAE decoder (taesdxl)", tiny_vae=True),
+    Lever("torch.compile", compile=True),
+    Lever("all: batch 8, channels-last, taesdxl, compile", 8, "fp16", True, True, True),
+]
+
+
+def book(
+    model: Path, vae: Path, lever: Lever, device: str, pages: int, steps: int
+) -> dict[str, Any]:
+    """A whole book of `pages` through `generate` (the stream, its cleanup pool, the files
+    and the ledger), with the time of each stage."""
+    from bot.book.ledger import open_ledger
+    from bot.book.pipeline import Job, dir_key, generate
+    from bot.book.providers.diffusers_sdxl import DiffusersProvider
+    from bot.book.spec import parse_spec
+    from bot.config import DiffusersConfig, RepoConfig
+
+    dtype = "fp32" if device == "cpu" else lever.dtype
+    config = DiffusersConfig(
+        model=str(model),
+        steps=steps,
+        batch_size=lever.batch,
+        dtype=dtype,
+        compile=lever.compile,
+        channels_last=lever.channels_last,
+        tiny_vae=str(vae) if lever.tiny_vae else None,
+        device=device,
+    )
+    spec = parse_spec(
+        {
+            "title": "GPU benchmark",
+            "author": "Bench",
+            "pages": {"subjects": ["a fox", "an owl", "a whale", "a lighthouse"], "count": pages},
+            "providers": {"cover": "procedural", "coloring_page": "diffusers"},
+        }
+    )
+    provider = DiffusersProvider(config)
+    provider.load()  # the model is loaded once per job: not part of the book's time
+    provider.generate([_request(0)] * lever.batch)  # warm-up (compiles when asked)
+    provider.stage_seconds.clear()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        ledger = open_ledger(None, state_dir=out / "state")
+        started = time.perf_counter()
+        result = generate(
+            spec,
+            out,
+            ledger=ledger,
+            job=Job(book=dir_key(out)),
+            config=RepoConfig(diffusers=config),
+            providers=(provider, _procedural()),
+        )
+        wall = time.perf_counter() - started
+    return {
+        "lever": lever.name,
+        "wall_s": wall,
+        "images_per_s": result.times.images / max(result.times.generate, 1e-9),
+        "unet_s": provider.stage_seconds.get("unet", 0.0),
+        "vae_s": provider.stage_seconds.get("vae", 0.0),
+        "clean_s": result.times.clean,
+        "write_s": result.times.write,
+        "images": result.times.images,
+    }
+
+
+def _request(index: int) -> Any:
     from bot.book.assets import AssetKind
     from bot.book.providers import ImageRequest
 
-    requests = [
-        ImageRequest(AssetKind.PAGE, i, "a fox", i, size[0] * 5, size[1] * 5) for i in range(batch)
-    ]
-    provider.generate(requests)  # warm-up (and compile)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        provider.generate(requests)
-        times.append(time.perf_counter() - t)
-    return batch / statistics.median(times)
+    return ImageRequest(AssetKind.PAGE, index, "a fox", index, 2288, 2910)
 
 
-def post_ms_per_page() -> float:
-    from PIL import Image
+def _procedural() -> Any:
+    from bot.book.providers import get_provider
 
-    from bot.book.lineart import to_line_art
-
-    noise = Image.effect_noise((512, 664), 64).convert("RGB")
-    times = []
-    for _ in range(5):
-        t = time.perf_counter()
-        to_line_art(noise, (2550, 3300))
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1000
+    return get_provider("procedural")
 
 
 def main() -> None:
     import torch
 
-    from bot.book.providers.diffusers_sdxl import DiffusersProvider
-    from bot.config import DiffusersConfig
+    from bot import log
 
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="one configuration only")
+    log.setup("INFO")  # as the bot: third-party chatter only at DEBUG
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one lever, a few pages (a CPU)")
+    parser.add_argument("--pages", type=int, help="pages per book (default 100; --quick 4)")
+    parser.add_argument("--steps", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    parser.add_argument(
+        "--tiny", action="store_true", help="a tiny random pipeline (checks the levers run)"
+    )
     args = parser.parse_args()
     cuda = torch.cuda.is_available()
     device = "cuda" if cuda else "cpu"
-    print(
-        f"device: {torch.cuda.get_device_name(0) if cuda else 'CPU (no GPU lent)'}; "
-        f"torch {torch.__version__}"
-    )
-    print(f"post-processing (512x664 -> 2550x3300 1-bit + QA): {post_ms_per_page():.0f} ms/page")
+    name = torch.cuda.get_device_name(0) if cuda else "CPU (no GPU)"
+    print(f"device: {name}; torch {torch.__version__}; {os.cpu_count()} CPU cores")
+    quick = (args.quick or not cuda) and not args.tiny
+    pages = args.pages or (4 if quick or args.tiny else 100)
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        model = build_sdxl(Path(tmp), device, None)
-        print(f"built SDXL architecture at random weights in {time.perf_counter() - t:.0f} s")
-        quick = args.quick or not cuda
-        dtypes = ["fp32"] if not cuda else (["fp16"] if quick else ["fp16", "bf16"])
-        grid = itertools.product(
-            dtypes + ([] if quick else ["fp16+compile"]),
-            [1] if quick else [1, 4, 8],
-            [(512, 512)] if quick else [(512, 512), (512, 664)],
-            [1] if quick else [1, 4],
+        if args.tiny:
+            from tests.tiny_sdxl import build_tiny_sdxl
+
+            model = build_tiny_sdxl(Path(tmp))
+        else:
+            model = build_sdxl(Path(tmp), device, None)
+        vae = build_tiny_vae(Path(tmp))
+        print(
+            f"built {'a tiny pipeline' if args.tiny else 'SDXL-turbo'} at random weights"
+            f" in {time.perf_counter() - t:.0f} s"
         )
-        best_512 = 0.0
-        for dtype, batch, size, steps in grid:
-            config = DiffusersConfig(
-                model=str(model),
-                steps=steps,
-                batch_size=batch,
-                width=512,
-                dtype=dtype.split("+")[0],
-                compile=dtype.endswith("compile"),
-                device=device,
-            )
-            provider = DiffusersProvider(config)
-            rate = images_per_second(provider, batch, size, repeats=1 if quick else 5)
-            if size == (512, 512) and steps == 1:
-                best_512 = max(best_512, rate)
-            print(
-                f"  {dtype:13s} batch {batch} {size[0]}x{size[1]} {steps} step(s): "
-                f"{rate:.2f} images/s"
-            )
-            del provider
+        print(f"a {pages}-page book per lever, {args.steps} step(s), 512x664 canvas:")
+        heads = ("wall s", "img/s", "UNet s", "VAE s", "clean s", "write s")
+        print(f"  {'lever':46s} " + " ".join(f"{h:>7s}" for h in heads))
+        for lever in GPU_LEVERS[:1] if quick else GPU_LEVERS:
+            row = book(model, vae, lever, device, pages, args.steps)
+            rows.append({**row, "device": name})
+            keys = ("wall_s", "images_per_s", "unet_s", "vae_s", "clean_s", "write_s")
+            print(f"  {lever.name:46s} " + " ".join(f"{row[k]:7.2f}" for k in keys))
             if cuda:
                 torch.cuda.empty_cache()
-        post = post_ms_per_page() / 1000
-        book = 100 / best_512 + 100 * post + 1.0  # + ~1 s assembly (benchmarks.assemble)
-        print(
-            f"100-page book estimate at the best 512x512 rate: {book:.0f} s "
-            f"(generation {100 / best_512:.0f} s, post-processing {100 * post:.0f} s, "
-            "assembly ~1 s)"
-        )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ class DiffusersConfig(_Model):
     vae: str | None = Field(default=None, max_length=500)  # e.g. madebyollin/sdxl-vae-fp16-fix
     tiny_vae: str | None = Field(default=None, max_length=500)  # e.g. madebyollin/taesdxl
     compile: bool = False
+    channels_last: bool = False  # NHWC memory for the UNet and VAE (tensor cores)
     device: str | None = Field(default=None, pattern=r"^(cpu|cuda|cuda:\d+|mps)$")
 
 

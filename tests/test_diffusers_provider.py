@@ -52,6 +52,38 @@ def test_same_seed_same_page_other_seed_other_page(tiny_model: Path) -> None:
     assert provider._dtype_name == "fp32"
 
 
+def test_split_unet_and_vae_stages_give_the_pipelines_own_images(tiny_model: Path) -> None:
+    """Latents then our decode: the same pixels as the pipeline's own `output_type="pil"`,
+    and the time of each stage is kept."""
+    import torch
+
+    from bot.book.providers.prompts import prompt_for
+
+    provider = DiffusersProvider(DiffusersConfig(model=str(tiny_model), steps=1, batch_size=2))
+    ours = provider.generate([request(0, 5), request(1, 6)])
+    pipe = provider.load()
+    theirs = pipe(
+        prompt=[prompt_for(request(0, 5)), prompt_for(request(1, 6))],
+        num_inference_steps=1,
+        guidance_scale=0.0,
+        width=512,
+        height=664,
+        generator=[torch.Generator("cpu").manual_seed(s) for s in (5, 6)],
+        output_type="pil",
+    ).images
+    assert [a.tobytes() for a in ours] == [b.convert("RGB").tobytes() for b in theirs]
+    assert set(provider.stage_seconds) == {"unet", "vae"}
+    assert all(s > 0 for s in provider.stage_seconds.values())
+
+
+def test_channels_last_makes_the_same_pages(tiny_model: Path) -> None:
+    plain = DiffusersProvider(DiffusersConfig(model=str(tiny_model), steps=1))
+    nhwc = DiffusersProvider(DiffusersConfig(model=str(tiny_model), steps=1, channels_last=True))
+    a, b = plain.generate([request(0, 9)])[0], nhwc.generate([request(0, 9)])[0]
+    diff = max(abs(x - y) for x, y in zip(a.tobytes(), b.tobytes(), strict=True))
+    assert diff <= 2  # float reassociation at most, never another picture
+
+
 def test_cover_and_pages_batch_by_canvas(tiny_model: Path) -> None:
     provider = DiffusersProvider(DiffusersConfig(model=str(tiny_model), steps=1))
     cover = ImageRequest(AssetKind.COVER, 0, "a fox", 3, 2400, 2400)
@@ -107,6 +139,10 @@ def test_build_with_the_diffusers_provider_end_to_end(tiny_model: Path, tmp_path
     assert "preflight: passed" in result.stdout
     # a random-weight model draws noise: QA flags it, the build still succeeds and says so
     assert "flagged pages: 3" in result.stdout
+    # the libraries' own chatter (CLIP truncation, weight-loading bars) stays out of the
+    # terminal unless EBOOK_BOT_LOG_LEVEL=DEBUG
+    for chatter in ("truncated", "Loading weights", "[transformers]", "it/s"):
+        assert chatter not in result.stderr, result.stderr[-2000:]
     assert sorted(p.name for p in (out / "pages").glob("*.png")) == [
         "001.png",
         "001.thumb.png",

@@ -8,10 +8,10 @@ page is the same whichever batch it lands in.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from PIL import Image
@@ -24,11 +24,11 @@ from bot.book.providers.models import (
     ModelMissingError,
     find_model,
     import_torch,
-    is_local,
     missing_extra,
     missing_model_message,
 )
 from bot.book.providers.prompts import prompt_for
+from bot.book.providers.sdxl_load import decode, load_pipeline
 from bot.config import DiffusersConfig, RepoConfig
 from bot.errors import UserInputError
 
@@ -59,6 +59,7 @@ class DiffusersProvider:
         self._pipe: Any = None
         self._device = "cpu"
         self._dtype_name = "fp32"
+        self.stage_seconds: dict[str, float] = {}  # "unet", "vae": seconds over all batches
 
     @property
     def fingerprint(self) -> str:
@@ -88,75 +89,11 @@ class DiffusersProvider:
 
     # loading ------------------------------------------------------------------------------
     def load(self) -> Any:
-        if self._pipe is not None:
-            return self._pipe
-        torch, diffusers = import_torch()
-        diffusers.utils.logging.disable_progress_bar()
-        c = self.config
-        device = c.device or ("cuda" if torch.cuda.is_available() else "cpu")
-        if device.startswith("cuda") and not torch.cuda.is_available():
-            raise UserInputError(
-                f"EBOOK_BOT_DIFFUSERS_DEVICE: {device} asked for, but torch sees no CUDA GPU"
-            )
-        dtype_name = (
-            c.dtype if c.dtype != "auto" else ("fp16" if device.startswith("cuda") else "fp32")
-        )
-        dtype = {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}[dtype_name]
-        model = str(Path(c.model).expanduser()) if is_local(c.model) else c.model
-        if is_local(c.model) and not Path(model).is_dir():
-            raise ModelMissingError(
-                f"EBOOK_BOT_DIFFUSERS_MODEL: {model} is not a folder (a saved diffusers pipeline)"
-            )
-        variant = c.variant
-        if variant is None and not is_local(c.model) and dtype_name != "fp32":
-            variant = "fp16"
-        # newer diffusers call it `dtype` (and deprecate `torch_dtype`)
-        new_name = hasattr(diffusers.utils.deprecation_utils, "_TORCH_DTYPE_DEPRECATION_MESSAGE")
-        dtype_key = "dtype" if new_name else "torch_dtype"
-        kwargs: dict[str, Any] = {dtype_key: dtype, "local_files_only": True}
-        started = time.perf_counter()
-        try:
-            if c.vae:
-                kwargs["vae"] = diffusers.AutoencoderKL.from_pretrained(
-                    c.vae, **{dtype_key: dtype}, local_files_only=True
-                )
-            pipe = self._from_pretrained(diffusers, model, variant, kwargs)
-            if c.tiny_vae:
-                pipe.vae = diffusers.AutoencoderTiny.from_pretrained(
-                    c.tiny_vae, **{dtype_key: dtype}, local_files_only=True
-                )
-        except (OSError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelMissingError(
-                f"diffusers model {c.model!r} is not on this machine ({first[:300]}). Run "
-                "`ebook-bot models pull` where there is network, or set "
-                "EBOOK_BOT_DIFFUSERS_MODEL to a local folder"
-            ) from None
-        pipe.set_progress_bar_config(disable=True)
-        pipe = pipe.to(device)
-        if c.compile:
-            pipe.unet = torch.compile(pipe.unet, mode="max-autotune", fullgraph=True)
-        self._pipe, self._device, self._dtype_name = pipe, device, dtype_name
-        log.info(
-            "loaded %s on %s (%s) in %.1f s",
-            c.model,
-            device,
-            dtype_name,
-            time.perf_counter() - started,
-        )
-        return pipe
-
-    @staticmethod
-    def _from_pretrained(
-        diffusers: Any, model: str, variant: str | None, kwargs: dict[str, Any]
-    ) -> Any:
-        cls = diffusers.AutoPipelineForText2Image
-        if variant:
-            try:
-                return cls.from_pretrained(model, variant=variant, **kwargs)
-            except (OSError, ValueError):
-                log.info("no %s variant of %s here; loading the default weights", variant, model)
-        return cls.from_pretrained(model, **kwargs)
+        """The pipeline, loaded once per provider (once per job)."""
+        if self._pipe is None:
+            self._pipe, where = load_pipeline(self.config)
+            self._device, self._dtype_name = where.device, where.dtype_name
+        return self._pipe
 
     # generating ---------------------------------------------------------------------------
     def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
@@ -170,18 +107,40 @@ class DiffusersProvider:
         for (w, h), members in groups.items():
             for start in range(0, len(members), self.batch_size):
                 chunk = members[start : start + self.batch_size]
-                # CPU generators: the same seed gives the same page on any GPU or none
-                generators = [torch.Generator("cpu").manual_seed(requests[i].seed) for i in chunk]
-                with torch.inference_mode():
-                    out = pipe(
-                        prompt=[prompt_for(requests[i]) for i in chunk],
-                        num_inference_steps=self.config.steps,
-                        guidance_scale=0.0,
-                        width=w,
-                        height=h,
-                        generator=generators,
-                        output_type="pil",
-                    )
-                for i, image in zip(chunk, out.images, strict=True):
-                    results[i] = image.convert("RGB")
+                images = self._batch(torch, pipe, [requests[i] for i in chunk], (w, h))
+                results.update(zip(chunk, images, strict=True))
         return [results[i] for i in range(len(requests))]
+
+    def _batch(
+        self, torch: Any, pipe: Any, requests: list[ImageRequest], size: tuple[int, int]
+    ) -> list[Image.Image]:
+        """One batch: the denoising loop (UNet) to latents, then the VAE decode, each timed."""
+        # CPU generators: the same seed gives the same page on any GPU or none
+        generators = [torch.Generator("cpu").manual_seed(r.seed) for r in requests]
+        with torch.inference_mode(), self._timed(torch, "unet"):
+            latents = pipe(
+                prompt=[prompt_for(r) for r in requests],
+                num_inference_steps=self.config.steps,
+                guidance_scale=0.0,
+                width=size[0],
+                height=size[1],
+                generator=generators,
+                output_type="latent",
+            ).images
+        with torch.inference_mode(), self._timed(torch, "vae"):
+            pixels = decode(pipe, latents, torch)
+            array = (pixels.permute(0, 2, 3, 1).float().cpu().numpy() * 255).round()
+        return [Image.fromarray(a.astype("uint8"), "RGB") for a in array]
+
+    @contextlib.contextmanager
+    def _timed(self, torch: Any, stage: str) -> Iterator[None]:
+        """Seconds per stage; on CUDA the clock waits for the GPU to finish its work."""
+        cuda = self._device.startswith("cuda")
+        if cuda:
+            torch.cuda.synchronize()
+        started = time.perf_counter()
+        yield
+        if cuda:
+            torch.cuda.synchronize()
+        seconds = time.perf_counter() - started
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds

@@ -4,6 +4,7 @@ cache, never downloaded during a book), which revision, its card, and `models pu
 from __future__ import annotations
 
 import importlib.util
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,23 @@ def import_torch() -> tuple[Any, Any]:
     import diffusers
     import torch
 
+    _adopt_loggers(diffusers)
     return torch, diffusers
+
+
+def _adopt_loggers(diffusers: Any) -> None:
+    """diffusers and transformers print through handlers of their own (warnings, progress
+    bars); hand their records to the bot's logging, which shows other libraries only at
+    DEBUG, and keep their progress bars off the terminal."""
+    import transformers
+
+    debug = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+    for lib in (diffusers.utils.logging, transformers.utils.logging):
+        lib.disable_default_handler()
+        lib.enable_propagation()
+        lib.set_verbosity(logging.DEBUG if debug else logging.ERROR)
+        if not debug:
+            lib.disable_progress_bar()
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,14 @@ def art_size_px(spec: BookSpec) -> tuple[int, int]:
     Sized for the narrowest gutter, so a longer book (wider gutter) only ever scales the
     art down: its effective resolution never drops under 300 DPI.
     """
-    w, h = spec.trim.inches
+    return art_box_px(spec.trim, spec.page_numbers)
+
+
+def art_box_px(trim: Trim, page_numbers: bool = True) -> tuple[int, int]:
+    """The art box of a trim at 300 DPI (see `art_size_px`)."""
+    w, h = trim.inches
     art_w = w - OUTSIDE_MARGIN - _GUTTER[0][1]
-    art_h = h - 2 * OUTSIDE_MARGIN - (NUMBER_BAND if spec.page_numbers else 0.0)
+    art_h = h - 2 * OUTSIDE_MARGIN - (NUMBER_BAND if page_numbers else 0.0)
     return round(art_w * DPI), round(art_h * DPI)
 
 

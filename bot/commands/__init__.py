@@ -3,12 +3,13 @@ with its own parser section (`Command`); `bot.cli` combines them and handles err
 
 from __future__ import annotations
 
-from bot.commands import book, check, github, install, job, ops, spec_tools
+from bot.commands import book, check, github, install, job, lineart, ops, spec_tools
 from bot.commands.base import Command
 
 COMMANDS: tuple[Command, ...] = (
     *book.COMMANDS,
     *check.COMMANDS,
+    *lineart.COMMANDS,
     *spec_tools.COMMANDS,
     *github.COMMANDS,
     *install.COMMANDS,

@@ -151,6 +151,7 @@ def _prepare(args: MakeArgs, rt: Runtime) -> Making:
 
 
 def _generate(args: MakeArgs, making: Making) -> GenerateResult:
+    from bot.book.kdp import DPI
     from bot.book.lineart import LineArtOptions
     from bot.book.pipeline import generate
     from bot.log import stage
@@ -163,7 +164,7 @@ def _generate(args: MakeArgs, making: Making) -> GenerateResult:
             job=making.job,
             config=making.config,
             providers=making.providers,
-            options=LineArtOptions(thicken_px=args.thicken),
+            options=LineArtOptions(thicken_in=args.thicken / DPI),
         )
 
 
@@ -230,7 +231,7 @@ def _making(p: argparse.ArgumentParser, *, shares: bool) -> None:
         default=0,
         choices=range(0, 9),
         metavar="PX",
-        help="thicken every line by PX pixels at 300 DPI (0-8; default 0)",
+        help="bolder lines: PX pixels at 300 DPI more, within the audience's range (0-8)",
     )
 
 

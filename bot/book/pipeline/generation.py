@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.book.assets import AssetKind, Key, asset_path, label, page_number
@@ -120,7 +120,7 @@ def generate(
     """
     started = time.perf_counter()
     # 1. inputs
-    opts = options or LineArtOptions()
+    opts = replace(options or LineArtOptions(), audience=spec.audience)  # the book's readers
     page_provider, cover_provider = providers or providers_for(spec, config or RepoConfig())
     plan_interior(spec)  # refuse an impossible book before making anything
     if job.shard is not None and job.claim:
@@ -130,7 +130,7 @@ def generate(
     # 2. the ledger squared with the inputs and the disk
     pages_dir = out / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
-    finish = f"threshold={opts.threshold},specks={opts.min_speck_px},thicken={opts.thicken_px}"
+    finish = opts.key()
     inputs = {p.key: p for p in page_inputs(spec, page_provider, cover_provider, finish)}
     ledger.sync(job.book, inputs.values())
     ledger.recover(job.book)

@@ -17,7 +17,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from PIL import Image
 
-from bot.book.lineart import LineArtOptions, to_line_art
+from bot.book.lineart import PAGE_KIND, LineArtOptions, clean_page
 from bot.book.pages import save_page
 
 P = ParamSpec("P")
@@ -31,15 +31,20 @@ class Pixels:
     mode: str
     size: tuple[int, int]
     data: bytes
+    kind: str = ""  # the provider's page kind (PAGE_KIND in the image's info), if any
 
     @classmethod
     def of(cls, image: Image.Image) -> Pixels:
+        kind = str(image.info.get(PAGE_KIND, ""))
         if image.mode not in ("1", "L", "RGB", "RGBA", "LA"):
             image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-        return cls(image.mode, image.size, image.tobytes())
+        return cls(image.mode, image.size, image.tobytes(), kind)
 
     def image(self) -> Image.Image:
-        return Image.frombytes(self.mode, self.size, self.data)
+        image = Image.frombytes(self.mode, self.size, self.data)
+        if self.kind:
+            image.info[PAGE_KIND] = self.kind
+        return image
 
 
 @dataclass(frozen=True)
@@ -83,17 +88,11 @@ def clean(
     """A provider's image as a 1-bit print page of `size` with its QA; written at once
     (and not sent back) when it is the page's final art."""
     started = time.perf_counter()
-    art, report = to_line_art(source.image(), size, options)
-    metrics: dict[str, float | int] = {
-        "ink_share": round(report.black_fraction, 5),
-        "solid_share": round(report.solid_fraction, 5),
-        "grey_share": round(report.grey_fraction, 5),
-        "specks_removed": report.specks_removed,
-    }
-    badness = report.badness(options)
+    art, report = clean_page(source.image(), size, options)
+    badness = report.badness()
     pixels = Pixels.of(art)
     seconds = time.perf_counter() - started
-    cleaned = Cleaned(index, attempt, pixels, report.reasons, badness, metrics, seconds)
+    cleaned = Cleaned(index, attempt, pixels, report.reasons, badness, report.metrics, seconds)
     final = not cleaned.flagged or (keep is not None and keep.last_try and badness < keep.beat)
     if keep is None or not final:
         return cleaned

@@ -18,6 +18,7 @@ from scipy.spatial import Voronoi
 
 from bot.book.assets import AssetKind
 from bot.book.cover_art import colour_in
+from bot.book.lineart.qa import ACTIVITY, PAGE_KIND
 from bot.book.palette import cover_palette
 from bot.book.providers.base import Capabilities, ImageRequest, Provenance
 from bot.book.spec import Audience
@@ -90,6 +91,8 @@ class ProceduralProvider:
         _GENRES[genre](draw, request.width, request.height, rng, lw, detail, request.subject)
         if request.kind is AssetKind.COVER:
             return colour_in(img, request.palette or DEFAULT_FILLS)
+        if genre == "maze":  # a puzzle, not areas to colour: QA knows from this
+            img.info[PAGE_KIND] = ACTIVITY
         return img
 
 

@@ -1,0 +1,161 @@
+"""Broken outlines closed by joining line ends, on the skeleton of the ink.
+
+A line end (a skeleton pixel with one neighbour) is joined to the nearest line it points at
+within the gap limit: only straight ahead (a cone around the line's own direction), never to
+a part of its own stroke, and never from a spur (a short twig off a line, made by noise or
+a bump). So two parallel lines side by side are never glued (their ends point along them,
+not at each other) and narrow areas stay open.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy.spatial import cKDTree
+from skimage.morphology import skeletonize
+
+CONE = math.radians(40)  # how far off its own direction a line end may reach
+_NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
+
+
+@dataclass(frozen=True)
+class End:
+    y: int
+    x: int
+    dy: float  # the direction the line runs out in (unit vector)
+    dx: float
+    spur: bool  # a short twig off a junction, not a real line end
+    path: tuple[tuple[int, int], ...] = ()  # a spur's pixels, junction excluded
+
+
+def skeleton(ink: np.ndarray) -> np.ndarray:
+    """The one-pixel centre lines of the ink (uint8 0/1)."""
+    return np.asarray(skeletonize(ink.astype(bool)), dtype=np.uint8)  # type: ignore[no-untyped-call]
+
+
+def _neighbours(skel: np.ndarray) -> np.ndarray:
+    kernel = np.ones((3, 3), np.float32)
+    kernel[1, 1] = 0
+    counts = cv2.filter2D(skel, cv2.CV_8U, kernel, borderType=cv2.BORDER_CONSTANT)
+    return np.asarray(counts * skel, dtype=np.uint8)
+
+
+def _walk(skel: np.ndarray, y: int, x: int, steps: int) -> tuple[list[tuple[int, int]], bool]:
+    """Follow the line from an end for up to `steps` pixels; the path and whether it ran
+    into a junction (more than one way on)."""
+    h, w = skel.shape
+    path = [(y, x)]
+    seen = {(y, x)}
+    for _ in range(steps):
+        ahead = [
+            (y + dy, x + dx)
+            for dy, dx in _NEIGHBOURS
+            if 0 <= y + dy < h
+            and 0 <= x + dx < w
+            and skel[y + dy, x + dx]
+            and (y + dy, x + dx) not in seen
+        ]
+        if len(ahead) != 1:
+            return path, len(ahead) > 1
+        y, x = ahead[0]
+        seen.add((y, x))
+        path.append((y, x))
+    return path, False
+
+
+def line_ends(skel: np.ndarray, spur_px: int, reach_px: int) -> list[End]:
+    """Every line end, with its direction (from `reach_px` pixels back) and whether it is a
+    spur (it meets a junction within `spur_px`)."""
+    ends = []
+    for y, x in zip(*np.nonzero(_neighbours(skel) == 1), strict=True):
+        path, junction = _walk(skel, int(y), int(x), max(spur_px, reach_px))
+        spur = junction and len(path) <= spur_px
+        back = path[min(reach_px, len(path) - 1)]
+        dy, dx = float(y - back[0]), float(x - back[1])
+        norm = math.hypot(dy, dx)
+        if norm == 0:
+            continue  # a lone dot: no direction
+        twig = tuple(path[:-1]) if spur else ()
+        ends.append(End(int(y), int(x), dy / norm, dx / norm, spur, twig))
+    return ends
+
+
+def _own_stroke(skel: np.ndarray, y: int, x: int, steps: int) -> set[tuple[int, int]]:
+    """Skeleton pixels reachable from (y, x) along the skeleton within `steps`."""
+    h, w = skel.shape
+    seen = {(y, x)}
+    todo = deque([(y, x, 0)])
+    while todo:
+        cy, cx, d = todo.popleft()
+        if d == steps:
+            continue
+        for dy, dx in _NEIGHBOURS:
+            ny, nx = cy + dy, cx + dx
+            if 0 <= ny < h and 0 <= nx < w and skel[ny, nx] and (ny, nx) not in seen:
+                seen.add((ny, nx))
+                todo.append((ny, nx, d + 1))
+    return seen
+
+
+def targets(
+    skel: np.ndarray, ends: list[End], gap_px: float, cone: float = CONE
+) -> list[tuple[End, tuple[int, int]]]:
+    """For each real line end, the nearest other line pixel it points at within `gap_px`."""
+    points = np.argwhere(skel > 0)
+    if len(points) == 0:
+        return []
+    tree = cKDTree(points)
+    found = []
+    for end in ends:
+        if end.spur:
+            continue
+        own = _own_stroke(skel, end.y, end.x, math.ceil(3 * gap_px))
+        best: tuple[float, tuple[int, int]] | None = None
+        for i in tree.query_ball_point((end.y, end.x), gap_px):
+            ty, tx = int(points[i][0]), int(points[i][1])
+            if (ty, tx) in own:
+                continue
+            vy, vx = ty - end.y, tx - end.x
+            dist = math.hypot(vy, vx)
+            if (vy * end.dy + vx * end.dx) < dist * math.cos(cone):
+                continue  # not ahead of the line
+            if best is None or dist < best[0]:
+                best = (dist, (ty, tx))
+        if best is not None:
+            found.append((end, best[1]))
+    return found
+
+
+def close_gaps(
+    ink: np.ndarray, px_per_in: float, gap_in: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Join line ends across gaps under `gap_in`: the ink, its skeleton (joins included)
+    and the number of joins."""
+    skel = skeleton(ink)
+    spur = max(3, round(0.04 * px_per_in))
+    ends = line_ends(skel, spur, max(3, round(0.05 * px_per_in)))
+    for end in ends:  # twigs off a line (noise, bumps) are not drawn again
+        for y, x in end.path:
+            skel[y, x] = 0
+    joins = targets(skel, ends, gap_in * px_per_in)
+    if not joins:
+        return ink, skel, 0
+    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
+    ink = ink.copy()
+    skel = skel.copy()
+    for end, (ty, tx) in joins:
+        width = max(1, round(2 * float(dist[end.y, end.x]) - 1))
+        cv2.line(ink, (end.x, end.y), (tx, ty), 1, thickness=width)
+        cv2.line(skel, (end.x, end.y), (tx, ty), 1, thickness=1)
+    return ink, skel, len(joins)
+
+
+def leaks(skel: np.ndarray, px_per_in: float, leak_in: float) -> int:
+    """Line ends that stop just short of another line (a crayon's colour gets through)."""
+    spur = max(3, round(0.04 * px_per_in))
+    ends = line_ends(skel, spur, max(3, round(0.05 * px_per_in)))
+    return len(targets(skel, ends, leak_in * px_per_in, cone=math.radians(60)))

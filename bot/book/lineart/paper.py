@@ -1,0 +1,45 @@
+"""From any image to a grey page on white paper: transparency flattened, coloured lines made
+dark, tinted, unevenly lit or JPEG-grey paper made white."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image
+
+PAPER_IN = 0.5  # paper unevenness is broader than this; lines and shading are narrower
+
+
+def to_rgb(img: Image.Image) -> np.ndarray:
+    """An RGB array, transparent parts on white (any PIL mode)."""
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        grey = np.asarray(img, dtype=np.float64)
+        top = float(grey.max()) or 1.0
+        img = Image.fromarray((grey / top * 255).astype(np.uint8))
+    return np.asarray(img.convert("RGB"))
+
+
+def lightness(rgb: np.ndarray) -> np.ndarray:
+    """Each pixel's lightest-possible ink reading: its darkest channel, so a blue, brown or
+    red line reads as dark as a black one while white paper stays light."""
+    return np.asarray(rgb.min(axis=2), dtype=np.uint8)
+
+
+def whiten_paper(grey: np.ndarray, px_per_in: float) -> np.ndarray:
+    """Divide by the paper's own brightness (estimated by a wide maximum, so lines and
+    shading do not count): tinted or shaded paper becomes 255, ink keeps its contrast."""
+    h, w = grey.shape
+    step = 4  # the paper varies slowly: estimate it at a quarter of the size
+    small = cv2.resize(grey, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_AREA)
+    k = max(3, int(PAPER_IN * px_per_in / step) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    paper = cv2.dilate(small, kernel)
+    paper = cv2.blur(paper, (k, k))
+    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    paper = np.maximum(paper, 1).astype(np.float32)
+    out = grey.astype(np.float32) * (255.0 / paper)
+    return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)

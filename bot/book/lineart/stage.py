@@ -1,0 +1,110 @@
+"""The line-art stage every page goes through (a model's, a remote API's, a user's own
+drawing, the pattern provider's), in numbered steps:
+
+1. paper: flatten, coloured lines to dark, tinted/uneven/JPEG paper to white;
+2. ink: thin dark lines kept, broad mid-grey shading dropped, specks (in inches) removed;
+3. gaps: broken outlines closed by joining line ends that point at a nearby line;
+4. weight: every line drawn again from its centre line at the audience's width;
+5. print: scaled into the art box (aspect kept, centred), 1-bit;
+6. QA: measured in inches on the result.
+
+Steps 1-4 run at the analysis resolution (the source's, at most ANALYSIS_DPI), so the
+costly work is done once on few pixels; only the final drawing is made at print size.
+A page that is already 1-bit at print size (the pattern provider's) skips to its line
+weight and QA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from bot.book.kdp import DPI
+from bot.book.lineart import gaps, ink, paper, weight
+from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, QAReport, qa_page
+from bot.book.lineart.tables import STROKES, THRESHOLDS
+from bot.book.spec import Audience
+
+ANALYSIS_DPI = 200  # larger sources are analysed at this resolution
+GAP_IN = 0.16  # outline breaks narrower than this are closed
+
+
+@dataclass(frozen=True)
+class LineArtOptions:
+    """How a page is cleaned: for whom (line weight, QA limits), bolder lines on request
+    (inches, within the audience's range), and whether gaps are closed."""
+
+    audience: Audience = Audience.ADULTS
+    thicken_in: float = 0.0
+    close_gaps: bool = True
+
+    def key(self) -> str:
+        """What changes the pages (kept with each page's inputs, so a change remakes them)."""
+        return (
+            f"lineart=2,audience={self.audience},thicken={self.thicken_in:g},gaps={self.close_gaps}"
+        )
+
+
+def fit_box(src: tuple[int, int], box: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Where a `src` (w, h) picture goes in `box`: scaled to fit, centred; x, y, w, h."""
+    scale = min(box[0] / src[0], box[1] / src[1])
+    w, h = max(1, round(src[0] * scale)), max(1, round(src[1] * scale))
+    return (box[0] - w) // 2, (box[1] - h) // 2, w, h
+
+
+def clean_page(
+    image: Image.Image, size: tuple[int, int], options: LineArtOptions | None = None
+) -> tuple[Image.Image, QAReport]:
+    """Any image as a mode "1" print page of exactly `size` (the art box at 300 DPI), and
+    the QA of that page."""
+    opts = options or LineArtOptions()
+    if image.mode == "1" and image.size == size:
+        art = _print_ready(~np.asarray(image, dtype=bool), opts)
+    else:
+        art = _from_source(image, size, opts)
+    # slivers where lines meet (no crayon or pen fits) are filled, as an inker would
+    speck = THRESHOLDS[opts.audience].speck_in * DPI
+    art = ink.fill_pinholes(art, round(speck**2))
+    activity = image.info.get(PAGE_KIND) == ACTIVITY
+    report = qa_page(art, opts.audience, DPI, activity=activity)
+    return Image.fromarray(art == 0), report
+
+
+def _print_ready(art: np.ndarray, opts: LineArtOptions) -> np.ndarray:
+    """A 1-bit page already at print size: only its line weight is brought into range."""
+    art = art.astype(np.uint8)
+    widths = weight.ridge_widths(art)
+    if widths.size == 0:
+        return art
+    median = float(np.median(widths))
+    target = weight.target_width(median / DPI, STROKES[opts.audience], opts.thicken_in) * DPI
+    if abs(target - median) < 2:  # within a pixel each side: leave the drawing as it is
+        return art
+    return weight.adjust(art, median, target)
+
+
+def _from_source(image: Image.Image, size: tuple[int, int], opts: LineArtOptions) -> np.ndarray:
+    x, y, w, h = fit_box(image.size, size)
+    px_per_in = min(image.width * DPI / w, ANALYSIS_DPI)  # the source's, capped
+    grey = paper.lightness(paper.to_rgb(image))
+    analysis = (max(1, round(w / DPI * px_per_in)), max(1, round(h / DPI * px_per_in)))
+    if analysis != image.size:
+        grey = cv2.resize(grey, analysis, interpolation=cv2.INTER_AREA)
+    grey = paper.whiten_paper(grey, px_per_in)
+    limits = THRESHOLDS[opts.audience]
+    mask, _ = ink.clean_ink(grey, px_per_in, limits.speck_in)
+    if opts.close_gaps:
+        mask, skel, _ = gaps.close_gaps(mask, px_per_in, GAP_IN)
+    else:
+        skel = gaps.skeleton(mask)
+    widths = weight.stroke_widths(mask, skel)
+    median_in = float(np.median(widths)) / px_per_in if widths.size else 0.0
+    target_in = weight.target_width(median_in, STROKES[opts.audience], opts.thicken_in)
+    solid = weight.solid_parts(mask, ink.LINE_MAX_IN * px_per_in)
+    drawn = weight.restroke(skel & (1 - solid), solid, target_in * px_per_in, (w, h))
+    art = np.zeros((size[1], size[0]), np.uint8)
+    art[y : y + h, x : x + w] = drawn
+    return art

@@ -1,0 +1,76 @@
+"""Line weight and colourability limits per audience: the one table (the README copies it).
+
+Every size is in inches (areas in square inches) and turned into pixels at the page's DPI,
+so a 6x9 and an 8.5x11 book are judged alike. Young children colour with crayons: bold
+lines, few large areas, no near-miss gaps; adults colour with fine pens: fine lines and
+small areas are the point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.book.spec import Audience
+
+
+@dataclass(frozen=True)
+class StrokeRange:
+    """The printed line width for an audience, in inches."""
+
+    min_in: float
+    max_in: float
+
+
+@dataclass(frozen=True)
+class QAThresholds:
+    """The limits a cleaned page is held to (sizes in inches, areas in square inches)."""
+
+    min_area_in2: float  # an area smaller than this is too small to colour
+    max_small_share: float  # ... and at most this share of the closed areas may be so small
+    min_closed: int  # fewer closed areas: too little to colour
+    min_ink: float  # share of the page in ink: less is an empty page
+    max_ink: float  # more: nothing left to colour
+    max_solid: float  # share of the page in solid black (blobs wider than `solid_in`)
+    solid_in: float
+    max_leaks: int  # open line ends that nearly meet another line (colour leaks through)
+    leak_in: float  # ... "nearly": a gap under this
+    max_specks: int  # isolated dots left (smaller than `speck_in` across)
+    speck_in: float
+    max_cut: int  # areas the art box's edge cuts open (a picture running off the page)
+    stroke_tolerance: float  # the median stroke may miss its range by this share
+
+
+STROKES: dict[Audience, StrokeRange] = {
+    Audience.AGES_3_5: StrokeRange(0.040, 0.060),
+    Audience.AGES_6_8: StrokeRange(0.030, 0.045),
+    Audience.AGES_9_12: StrokeRange(0.020, 0.035),
+    Audience.TEENS: StrokeRange(0.015, 0.030),
+    Audience.ADULTS: StrokeRange(0.010, 0.025),
+}
+
+
+def _limits(area: float, small: float, closed: int, leaks: int) -> QAThresholds:
+    return QAThresholds(
+        min_area_in2=area,
+        max_small_share=small,
+        min_closed=closed,
+        min_ink=0.005,
+        max_ink=0.35,
+        max_solid=0.01,
+        solid_in=0.10,
+        max_leaks=leaks,
+        leak_in=0.10,
+        max_specks=5,
+        speck_in=0.04,
+        max_cut=0,
+        stroke_tolerance=0.15,
+    )
+
+
+THRESHOLDS: dict[Audience, QAThresholds] = {
+    Audience.AGES_3_5: _limits(0.10, 0.10, 2, 2),
+    Audience.AGES_6_8: _limits(0.05, 0.15, 3, 3),
+    Audience.AGES_9_12: _limits(0.02, 0.20, 3, 4),
+    Audience.TEENS: _limits(0.01, 0.25, 3, 6),
+    Audience.ADULTS: _limits(0.004, 0.30, 3, 8),
+}

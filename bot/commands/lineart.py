@@ -1,0 +1,105 @@
+"""`lineart`: clean any images into print-ready coloring pages, with their QA."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.book.spec import Audience, Trim
+from bot.commands.base import Command, typed
+from bot.errors import UserInputError
+from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class LineartArgs:
+    image: list[Path]
+    out: Path
+    audience: str
+    trim: str
+    json: bool
+    jobs: int | None
+
+
+def _inputs(paths: list[Path]) -> list[Path]:
+    """The images, checked before anything is written: each a file, no two with one name."""
+    problems = [f"{p}: no such file" for p in paths if not p.is_file()]
+    stems = Counter(p.stem for p in paths)
+    problems += [
+        f"{stem}.png: more than one input has this name" for stem, n in stems.items() if n > 1
+    ]
+    if problems:
+        raise UserInputError("\n".join(problems))
+    return paths
+
+
+def lineart(args: LineartArgs, rt: Runtime) -> int:
+    """Exit 0 when every page passes QA, 1 when any is flagged, 2 when any input is bad."""
+    from bot.book.kdp import art_box_px
+    from bot.book.lineart import LineArtOptions
+    from bot.book.lineart.batch import clean_files
+    from bot.commands.book import output_folder
+
+    paths = _inputs(args.image)
+    out = output_folder(args.out)
+    options = LineArtOptions(audience=Audience(args.audience))
+    size = art_box_px(Trim(args.trim))
+    flagged = bad = 0
+    for result in clean_files(paths, out, size, options, args.jobs):
+        if result.error:
+            bad += 1
+            print(rt.annotate("error", result.error), file=sys.stderr)
+        elif not result.ok:
+            flagged += 1
+        if args.json:
+            print(json.dumps(result.as_json(), sort_keys=True))
+        elif not result.error:
+            verdict = "ok" if result.ok else "flagged: " + "; ".join(result.reasons)
+            print(f"{result.input} -> {result.output}: {verdict}")
+    return 2 if bad else 1 if flagged else 0
+
+
+def _configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("image", type=Path, nargs="+", metavar="IMAGE")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the pages")
+    p.add_argument(
+        "--audience",
+        default=Audience.ADULTS.value,
+        choices=[a.value for a in Audience],
+        help="line weight and QA limits for this age band (default: adults)",
+    )
+    p.add_argument(
+        "--trim",
+        default=Trim.T8_5X11.value,
+        choices=[t.value for t in Trim],
+        help="the book's trim: pages fit its art box at 300 DPI (default: 8.5x11)",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per image on stdout")
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+
+
+COMMANDS = (
+    Command(
+        "lineart",
+        "clean images into print-ready coloring pages, with QA",
+        """
+        Clean any images (a model's output, a scan of your own drawing, another tool's
+        pages) into 1-bit coloring pages for a trim's art box at 300 DPI: paper made white,
+        shading and specks removed, broken outlines closed, lines set to the audience's
+        weight. Each IMAGE becomes DIR/<name>.png and is checked for colourability (areas
+        big enough to colour, no leaks, no solid fills, no specks). Exits 0 when every page
+        passes, 1 when any is flagged, 2 when an input is missing or not an image (the
+        others are still cleaned; nothing is written for a bad one).
+        """,
+        (
+            "ebook-bot lineart drawings/*.png --out pages --audience 3-5",
+            "ebook-bot lineart scan.jpg --out pages --trim 6x9 --json",
+        ),
+        _configure,
+        typed(LineartArgs, lineart),
+    ),
+)

@@ -1,4 +1,4 @@
-"""The line-art stage as it was before issue 14 (a fixed threshold): the "before" figures of `benchmarks.lineart`.
+"""The line-art stage before issue 14 (a fixed threshold): the "before" of benchmarks.lineart.
 
 Pipeline: flatten to grey, upscale to print size with Lanczos (before thresholding, so
 edges stay smooth), threshold to 1-bit, remove specks, optionally thicken lines. QA flags

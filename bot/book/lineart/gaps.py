@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy.spatial import cKDTree
 from skimage.morphology import skeletonize
 
 CONE = math.radians(40)  # how far off its own direction a line end may reach
@@ -105,23 +104,23 @@ def targets(
     skel: np.ndarray, ends: list[End], gap_px: float, cone: float = CONE
 ) -> list[tuple[End, tuple[int, int]]]:
     """For each real line end, the nearest other line pixel it points at within `gap_px`."""
-    points = np.argwhere(skel > 0)
-    if len(points) == 0:
-        return []
-    tree = cKDTree(points)
     found = []
+    r = math.ceil(gap_px)
+    h, w = skel.shape
     for end in ends:
         if end.spur:
             continue
         own = _own_stroke(skel, end.y, end.x, math.ceil(3 * gap_px))
         best: tuple[float, tuple[int, int]] | None = None
-        for i in tree.query_ball_point((end.y, end.x), gap_px):
-            ty, tx = int(points[i][0]), int(points[i][1])
+        y0, x0 = max(0, end.y - r), max(0, end.x - r)
+        window = skel[y0 : min(h, end.y + r + 1), x0 : min(w, end.x + r + 1)]
+        for wy, wx in zip(*np.nonzero(window), strict=True):
+            ty, tx = int(wy) + y0, int(wx) + x0
             if (ty, tx) in own:
                 continue
             vy, vx = ty - end.y, tx - end.x
             dist = math.hypot(vy, vx)
-            if (vy * end.dy + vx * end.dx) < dist * math.cos(cone):
+            if dist > gap_px or (vy * end.dy + vx * end.dx) < dist * math.cos(cone):
                 continue  # not ahead of the line
             if best is None or dist < best[0]:
                 best = (dist, (ty, tx))

@@ -26,7 +26,8 @@ def to_rgb(img: Image.Image) -> np.ndarray:
 def lightness(rgb: np.ndarray) -> np.ndarray:
     """Each pixel's lightest-possible ink reading: its darkest channel, so a blue, brown or
     red line reads as dark as a black one while white paper stays light."""
-    return np.asarray(rgb.min(axis=2), dtype=np.uint8)
+    r, g, b = cv2.split(np.ascontiguousarray(rgb))
+    return np.asarray(cv2.min(cv2.min(r, g), b), dtype=np.uint8)
 
 
 def whiten_paper(grey: np.ndarray, px_per_in: float) -> np.ndarray:

@@ -66,14 +66,18 @@ def measure(ink: np.ndarray, audience: Audience, dpi: int = 300) -> Metrics:
     """Every QA figure of print ink (uint8 or bool, 1 = ink) at `dpi`."""
     ink = ink.astype(np.uint8)
     limits = THRESHOLDS[audience]
-    widths = ridge_widths(ink) / dpi
+    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    widths = ridge_widths(ink, dist) / dpi
     areas, cut = paper_regions(ink, dpi)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    speck_px = (limits.speck_in * dpi) ** 2
-    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
     small = cv2.resize(
         ink.astype(np.float32), _scaled(ink.shape, LEAK_DPI / dpi), interpolation=cv2.INTER_AREA
     )
+    # specks are counted on the small copy too (0.04 in is still 4 pixels there), where
+    # any ink counts, so even a one-pixel dot at print size is seen
+    count, _, stats, _ = cv2.connectedComponentsWithStats(
+        (small > 0).astype(np.uint8), connectivity=8
+    )
+    speck_px = (limits.speck_in * LEAK_DPI) ** 2
     return {
         "ink_share": round(float(ink.mean()), 5),
         "stroke_median_in": round(float(np.median(widths)) if widths.size else 0.0, 4),

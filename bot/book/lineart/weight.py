@@ -16,10 +16,11 @@ def stroke_widths(ink: np.ndarray, skel: np.ndarray) -> np.ndarray:
     return np.asarray(2.0 * dist[skel > 0] - 0.5, dtype=np.float32).clip(min=1.0)
 
 
-def ridge_widths(ink: np.ndarray) -> np.ndarray:
+def ridge_widths(ink: np.ndarray, dist: np.ndarray | None = None) -> np.ndarray:
     """Stroke widths (px) without a skeleton: the distance transform's local maxima (cheap at
-    print size, for QA)."""
-    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    print size, for QA); `dist`, the ink's distance transform when the caller has it."""
+    if dist is None:
+        dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
     peak = cv2.dilate(dist, np.ones((3, 3), np.uint8))
     ridge = (dist > 0) & (dist >= peak)
     # 2d - 1 is exact for odd widths and one short for even ones: split the difference

@@ -133,7 +133,7 @@ def test_shorter_book_drops_the_extra_pages(tmp_path: Path) -> None:
     assert main(["generate", str(spec), "--out", str(out)]) == 0
     assert main(["generate", str(spec), "--out", str(out), "--pages", "4"]) == 0
     assert sorted(p.name for p in (out / "pages").iterdir()) == [
-        *(f"{n:03d}.{kind}" for n in range(1, 5) for kind in ("png", "thumb.png", "tif")),
+        *(f"{n:03d}.{k}" for n in range(1, 5) for k in ("json", "png", "thumb.png", "tif")),
         "cover.png",
     ]
 

@@ -40,6 +40,8 @@ Line = Annotated[str, StringConstraints(max_length=200)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 ProviderName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+# a plain relative path (its parts checked below): letters, digits, "_", "-", ".", " "
+ArtFolder = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./ -]{0,199}$")]
 
 
 class Audience(StrEnum):
@@ -101,6 +103,9 @@ class PagesSpec(_Model):
         min_length=1, max_length=MAX_PAGES
     )
     count: int | None = Field(default=None, ge=1, le=MAX_PAGES)
+    # a folder of your own images (relative to the spec's folder): the first pages, cleaned
+    # and checked like generated ones, in file-name order; subjects make the rest
+    art: ArtFolder | None = None
     overrides: dict[Annotated[int, Field(ge=1, le=MAX_PAGES)], PageOverride] = Field(
         default_factory=dict
     )
@@ -111,6 +116,15 @@ class PagesSpec(_Model):
         if outside:
             raise ValueError(f"overrides: page {outside[0]} is past the last page ({self.total})")
         return self
+
+    @field_validator("art")
+    @classmethod
+    def _below_the_spec(cls, value: str | None) -> str | None:
+        if value is not None and any(part in ("", ".", "..") for part in value.split("/")[:-1]):
+            raise ValueError("must be a folder below the spec's own (no '..', no '//')")
+        if value is not None and value.rstrip("/").split("/")[-1] in ("", ".", ".."):
+            raise ValueError("must be a folder below the spec's own (no '..')")
+        return value
 
     @field_validator("subjects")
     @classmethod
@@ -250,7 +264,12 @@ class BookSpec(_Model):
     def with_page_count(self, count: int) -> BookSpec:
         """A copy with `count` art pages (the `--pages` option)."""
         overrides = {n: o.model_dump() for n, o in self.pages.overrides.items() if n <= count}
-        pages = {"subjects": self.pages.subjects, "count": count, "overrides": overrides}
+        pages = {
+            "subjects": self.pages.subjects,
+            "count": count,
+            "overrides": overrides,
+            "art": self.pages.art,
+        }
         return self.model_validate({**self.to_data(), "pages": pages})
 
     def with_overrides(self, *, provider: str | None, pages: int | None) -> BookSpec:

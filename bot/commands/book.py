@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.book.ledger import Ledger
     from bot.book.pipeline import AssembleResult, GenerateResult, Job
     from bot.book.providers import Provider
+    from bot.book.providers.folder import ArtPage
     from bot.book.spec import BookSpec
     from bot.config import RepoConfig
 
@@ -119,12 +120,14 @@ class Making:
     config: RepoConfig
     providers: tuple[Provider, Provider]
     ledger: Ledger
+    art: dict[int, ArtPage] = field(default_factory=dict)  # pages from the user's images
 
 
 def _prepare(args: MakeArgs, rt: Runtime) -> Making:
     """The spec, the book's share, its providers, the ledger and the output folder, each
     checked in turn; the first problem stops the command before any file is written."""
     from bot.book.pipeline import Job, Shard, dir_key, providers_for
+    from bot.book.providers.folder import find_art
 
     spec = _load(args.spec, provider=args.provider, pages=args.pages)
     shard = Shard.parse(args.shard) if args.shard else None
@@ -140,14 +143,15 @@ def _prepare(args: MakeArgs, rt: Runtime) -> Making:
     if shard is not None and args.claim:
         raise UserInputError("--shard and --claim: choose one (a fixed share, or the queue)")
     config = rt.repo_config(args.config)
-    providers = providers_for(spec, config)  # an unusable provider stops here
+    art = find_art(spec, args.spec)  # a missing or empty art folder stops here
+    providers = providers_for(spec, config, art)  # an unusable provider too
     ledger = rt.ledger  # an unreachable or unmigrated database too
     output_folder(args.out)
     book = BookRef(number).ledger_key if number is not None else dir_key(args.out)
     job = Job(book=book, issue=number, shard=shard, claim=args.claim, strict=args.strict)
     if rt.settings.cleanup_workers is not None:
         job = replace(job, workers=rt.settings.cleanup_workers)
-    return Making(spec, job, config, providers, ledger)
+    return Making(spec, job, config, providers, ledger, art)
 
 
 def _generate(args: MakeArgs, making: Making) -> GenerateResult:
@@ -165,6 +169,7 @@ def _generate(args: MakeArgs, making: Making) -> GenerateResult:
             config=making.config,
             providers=making.providers,
             options=LineArtOptions(thicken_in=args.thicken / DPI),
+            art=making.art,
         )
 
 

@@ -15,12 +15,15 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from bot.book.ledger import Ledger
 from bot.book.pipeline import AssembleResult, GenerateResult, Job, Shard, assemble, generate
+from bot.book.provenance import read_page_records
+from bot.book.providers.folder import find_art
 from bot.book.spec import BookSpec, load_spec
 from bot.bookref import BookRef
 from bot.config import RepoConfig
@@ -67,6 +70,7 @@ class JobResult:
     assembled: AssembleResult | None
     commit: str | None
     preview_url: str | None
+    qa: list[dict[str, Any]] = field(default_factory=list)  # pages' provenance records
 
 
 def _copy_files(src: Path, dest: Path, *, replace: bool) -> None:
@@ -108,6 +112,10 @@ class _Book:
     @property
     def out(self) -> Path:
         return self.ctx.checkout / self.ctx.book.book_dir
+
+    @property
+    def spec_file(self) -> Path:
+        return self.ctx.checkout / self.ctx.book.spec_path
 
     @property
     def work(self) -> Path:
@@ -153,7 +161,8 @@ def run_book_job(
         _mark_failed(book, exc)
         raise
     book.reporter.flush()
-    result = JobResult(generated, assembled, commit, preview_url)
+    qa = read_page_records(book.out / "pages", spec.pages.total) if assembled else []
+    result = JobResult(generated, assembled, commit, preview_url, qa)
     if ctx.summary_path is not None:
         with ctx.summary_path.open("a", encoding="utf-8") as fp:
             fp.write(job_summary(ctx, spec.title, pr.url, result))
@@ -188,7 +197,10 @@ def _make_pages(
     if book.ctx.cleanup_workers is not None:
         job = replace(job, workers=book.ctx.cleanup_workers)
     with stage("generate"):
-        generated = generate(book.spec, book.work, ledger=ledger, job=job, config=book.config)
+        art = find_art(book.spec, book.spec_file)
+        generated = generate(
+            book.spec, book.work, ledger=ledger, job=job, config=book.config, art=art
+        )
     if phase is Phase.ALL:
         book.all_pages_done()
         _mirror(book.work / "pages", book.out / "pages")
@@ -204,6 +216,14 @@ def _finish(book: _Book) -> tuple[AssembleResult, str, str]:
     with stage("assemble and preflight"):
         assembled = assemble(book.spec, book.out, config=book.config)
     reporter.done("pdfs", "preflight")
+    records = read_page_records(book.out / "pages", book.spec.pages.total)
+    flagged = [r for r in records if not r["qa"]["ok"]]
+    reporter.update(
+        flagged=tuple(
+            f"page {r['page']:03d}: {md_line('; '.join(r['qa']['reasons']), 200)}"
+            for r in flagged[:50]
+        )
+    )
     commit, _ = commit_and_push(
         ctx.checkout,
         [ref.book_dir],

@@ -23,6 +23,9 @@ TITLES = {
 }
 
 
+FLAGGED = "### Pages QA flagged (best attempt kept; `/regenerate N` to try again)"
+
+
 @dataclass(frozen=True)
 class Progress:
     done: frozenset[str] = frozenset()
@@ -31,6 +34,7 @@ class Progress:
     preview_url: str | None = None
     note: str | None = None  # e.g. a failure with a link to the run
     drive_url: str | None = None  # the book's Google Drive folder, once delivered
+    flagged: tuple[str, ...] = ()  # "page 007: reasons" for pages QA flagged
 
 
 def render_checklist(progress: Progress) -> str:
@@ -42,8 +46,12 @@ def render_checklist(progress: Progress) -> str:
             title += f" ({progress.pages_done}/{progress.pages_total})"
         lines.append(f"- [{mark}] {title}")
     lines.append("")
+    if progress.flagged:
+        lines += [FLAGGED, ""] + [f"- {line}" for line in progress.flagged] + [""]
     if progress.preview_url:
         lines += ["### Preview", "", f"![preview]({progress.preview_url})", ""]
+        folder = progress.preview_url.rsplit("/", 1)[0].replace("/raw/", "/blob/", 1)
+        lines += [f"Where each page came from: [provenance.json]({folder}/provenance.json)", ""]
     else:
         lines += ["_The preview appears here when the pages are made._", ""]
     if progress.drive_url:
@@ -76,7 +84,12 @@ def parse_checklist(body: str | None) -> Progress:
         if match and match.group(2):
             pages_done, pages_total = int(match.group(2)), int(match.group(3))
     preview = re.search(r"^!\[preview\]\((\S+)\)$", section, re.MULTILINE)
-    return Progress(frozenset(done), pages_done, pages_total, preview.group(1) if preview else None)
+    flagged: tuple[str, ...] = ()
+    if FLAGGED in section:
+        block = section.split(FLAGGED, 1)[1].split("\n\n", 2)[1]
+        flagged = tuple(line[2:] for line in block.splitlines() if line.startswith("- page "))
+    url = preview.group(1) if preview else None
+    return Progress(frozenset(done), pages_done, pages_total, url, flagged=flagged)
 
 
 def cap(text: str, limit: int = MAX_BODY) -> str:

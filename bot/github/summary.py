@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.text import one_line
 
@@ -37,6 +37,27 @@ def job_summary(ctx: JobContext, title: str, pr_url: str, result: JobResult) -> 
         lines.append(f"**{len(g.flagged)} page(s) flagged by line-art QA** (best attempt kept):")
         lines += [f"- page {p.key}: {md_line('; '.join(p.reasons), 200)}" for p in g.flagged[:50]]
         lines.append("")
+    if result.qa:
+        lines += qa_table(result.qa)
     if result.preview_url:
         lines += [f"![preview]({result.preview_url})", ""]
     return "\n".join(lines) + "\n"
+
+
+def qa_table(records: list[dict[str, Any]]) -> list[str]:
+    """Markdown: each page's line-art QA figures (inches), flagged pages first."""
+    lines = [
+        "<details><summary>Line-art QA per page</summary>",
+        "",
+        "| Page | QA | Attempts | Line (in) | Areas | Too small | Leaks | Specks | Ink |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in sorted(records, key=lambda r: (r["qa"]["ok"], r["page"])):
+        m = r["qa"]["metrics"]
+        verdict = "ok" if r["qa"]["ok"] else md_line("; ".join(r["qa"]["reasons"]), 120)
+        lines.append(
+            f"| {r['page']:03d} | {verdict} | {r['attempts']} | {m.get('stroke_median_in', '')} "
+            f"| {m.get('closed_areas', '')} | {m.get('small_areas', '')} | {m.get('leaks', '')} "
+            f"| {m.get('specks', '')} | {float(m.get('ink_share', 0)):.1%} |"
+        )
+    return [*lines, "", "</details>", ""]

@@ -27,6 +27,7 @@ from bot.book.pdf.cover import write_cover
 from bot.book.pdf.interior import write_interior
 from bot.book.preflight import check_pdf
 from bot.book.preview import write_preview
+from bot.book.provenance import write_provenance
 from bot.book.spec import BookSpec
 from bot.config import RepoConfig, provider_names
 from bot.errors import PreflightError, UserInputError
@@ -93,6 +94,7 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
         # 4. preflight
         problems = interior_problems.result() + check_pdf(cover_pdf)
         preview_bytes = preview.result()
+    write_provenance(spec, out)
     if problems:
         raise PreflightError("the built PDFs fail print preflight", problems)
     return AssembleResult(

@@ -9,7 +9,7 @@ Stages (inputs are checked before anything is written):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from bot.book.pipeline.stream import MAX_ATTEMPTS, PageStream, PageWork, StreamT
 from bot.book.pipeline.workers import LazyPool, default_workers
 from bot.book.progress import Progress
 from bot.book.providers import Provider, get_provider
+from bot.book.providers.folder import ArtPage, FolderProvider
 from bot.book.spec import BookSpec
 from bot.config import RepoConfig, provider_names
 from bot.errors import QualityError, UserInputError
@@ -84,9 +85,12 @@ class Job:
         return self.shard is None or self.shard.owns(key)
 
 
-def providers_for(spec: BookSpec, config: RepoConfig) -> tuple[Provider, Provider]:
+def providers_for(
+    spec: BookSpec, config: RepoConfig, art: Mapping[int, ArtPage] | None = None
+) -> tuple[Provider, Provider]:
     """(page provider, cover provider): the spec's choice, else the repository config's;
-    each checked ready to work here (extra, model, key) before anything is made."""
+    each checked ready to work here (extra, model, key) before anything is made. `art`:
+    the pages the user's own images make (the page provider makes the others)."""
     cover_name, page_name = provider_names(
         spec.providers.cover, spec.providers.coloring_page, config
     )
@@ -98,7 +102,7 @@ def providers_for(spec: BookSpec, config: RepoConfig) -> tuple[Provider, Provide
     )
     for provider in {id(pages): pages, id(cover): cover}.values():
         provider.check()
-    return pages, cover
+    return (FolderProvider(art, pages) if art else pages), cover
 
 
 def generate(
@@ -110,6 +114,7 @@ def generate(
     config: RepoConfig | None = None,
     providers: tuple[Provider, Provider] | None = None,
     options: LineArtOptions | None = None,
+    art: Mapping[int, ArtPage] | None = None,
 ) -> GenerateResult:
     """Make the cover art and pages under `out/pages`, recording each in the ledger.
 
@@ -121,7 +126,7 @@ def generate(
     started = time.perf_counter()
     # 1. inputs
     opts = replace(options or LineArtOptions(), audience=spec.audience)  # the book's readers
-    page_provider, cover_provider = providers or providers_for(spec, config or RepoConfig())
+    page_provider, cover_provider = providers or providers_for(spec, config or RepoConfig(), art)
     plan_interior(spec)  # refuse an impossible book before making anything
     if job.shard is not None and job.claim:
         raise UserInputError("--shard and --claim: choose one (a fixed share, or the queue)")
@@ -131,7 +136,8 @@ def generate(
     pages_dir = out / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
     finish = opts.key()
-    inputs = {p.key: p for p in page_inputs(spec, page_provider, cover_provider, finish)}
+    wanted = page_inputs(spec, page_provider, cover_provider, finish, art or {})
+    inputs = {p.key: p for p in wanted}
     ledger.sync(job.book, inputs.values())
     ledger.recover(job.book)
     if job.shard is None and not job.claim:
@@ -278,7 +284,7 @@ def _remove_stale_pages(pages_dir: Path, total: int) -> None:
     """Page files past the end of a book that got shorter."""
     for path in pages_dir.glob("[0-9][0-9][0-9].*"):
         number = page_number(path)
-        if number is not None and number > total and path.suffix in (".png", ".tif"):
+        if number is not None and number > total and path.suffix in (".png", ".tif", ".json"):
             path.unlink()
 
 

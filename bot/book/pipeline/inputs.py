@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from bot.book.kdp import art_size_px, cover_art_size_px
 from bot.book.ledger.claims import PageInput
 from bot.book.palette import spec_palette
 from bot.book.providers import ImageRequest, Provider, provider_key
+from bot.book.providers.folder import ArtPage
 from bot.book.spec import BookSpec, derive_seed, variant_salt
 
 
@@ -54,7 +56,11 @@ def input_key(**fields: Any) -> str:
 
 
 def page_inputs(
-    spec: BookSpec, page_provider: Provider, cover_provider: Provider, finish: str
+    spec: BookSpec,
+    page_provider: Provider,
+    cover_provider: Provider,
+    finish: str,
+    art: Mapping[int, ArtPage] | None = None,
 ) -> list[PageInput]:
     """What every asset of the book should be. A page's key covers everything that shapes
     it (subject, seed, style, theme, audience, provider and its model, size, line-art
@@ -90,12 +96,19 @@ def page_inputs(
                 index=index,
                 subject=subject,
                 variant=spec.page_variant(index),
-                provider=provider_key(page_provider),
                 size=size,
                 finish=finish,
+                **_source(index, page_provider, art or {}),
                 **common,
             ),
         )
         for index, subject in enumerate(spec.page_subjects())
     ]
     return [cover, *pages]
+
+
+def _source(index: int, provider: Provider, art: Mapping[int, ArtPage]) -> dict[str, str]:
+    """What makes a page: the provider, or the user's image (by its content)."""
+    if index in art:
+        return {"provider": "art", "art": art[index].digest}
+    return {"provider": provider_key(provider)}

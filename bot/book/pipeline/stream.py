@@ -23,6 +23,7 @@ from bot.book.assets import AssetKind
 from bot.book.lineart import LineArtOptions
 from bot.book.pipeline.inputs import image_request
 from bot.book.pipeline.workers import Cleaned, Keep, Pixels, clean, write
+from bot.book.provenance import page_record, write_page_record
 from bot.book.providers import Provider, generate_images
 from bot.book.spec import BookSpec
 
@@ -104,7 +105,27 @@ class PageStream:
                 page.sha256, seconds = written.result()
                 page.seconds += seconds
                 self.times.write += seconds
+                self._provenance(page)
                 finished(page)
+
+    def _provenance(self, page: PageWork) -> None:
+        """The finished page's record beside it (`pages/NNN.json`)."""
+        if self.pages_dir is None or page.best is None:
+            return
+        best = page.best
+        request = image_request(
+            self.spec, AssetKind.PAGE, page.index, page.subject, self.size, best.attempt - 1
+        )
+        record = page_record(
+            self.provider,
+            request,
+            attempts=page.attempt,
+            reasons=best.reasons,
+            metrics=best.metrics,
+            seconds=page.seconds,
+            sha256=page.sha256,
+        )
+        write_page_record(self.pages_dir, record)
 
     def _render(self, todo: list[PageWork], cleaning: dict[Future[Cleaned], PageWork]) -> None:
         """One provider call for `todo` (their current attempts); cleanup queued per image."""

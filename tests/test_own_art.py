@@ -1,0 +1,87 @@
+"""Bring your own art: `pages.art` names a folder of the user's images beside the spec; they
+become the first pages (cleaned and checked like generated ones), the provider makes the
+rest, a changed image remakes only its page, and a bad folder stops before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from bot.book.kdp import art_size_px
+from bot.book.lineart import LineArtOptions, clean_page
+from bot.book.spec import load_spec
+from bot.cli import main
+from tests import dirty
+from tests.conftest import minimal_spec, write_spec
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    art = tmp_path / "my drawings"
+    art.mkdir()
+    for seed, name in ((1, "page10.jpg"), (2, "page2.png")):  # natural order: page2 first
+        dirty.make(seed).image.save(art / name)
+    (art / "notes.txt").write_text("not a page")
+    pages = {"subjects": ["mandala"], "count": 3, "art": "my drawings"}
+    write_spec(tmp_path / "book.yaml", minimal_spec(pages=pages, audience="6-8"))
+    return tmp_path
+
+
+def page(out: Path, n: int) -> np.ndarray:
+    return np.asarray(Image.open(out / "pages" / f"{n:03d}.png"))
+
+
+def test_first_pages_are_the_users_images_cleaned_the_rest_generated(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = project / "out"
+    assert main(["generate", str(project / "book.yaml"), "--out", str(out)]) == 0
+    spec = load_spec(project / "book.yaml")
+    options = LineArtOptions(spec.audience)
+    for n, name in ((1, "page2.png"), (2, "page10.jpg")):
+        with Image.open(project / "my drawings" / name) as src:
+            expected, _ = clean_page(src, art_size_px(spec), options)
+        assert (page(out, n) == np.asarray(expected)).all(), name
+    assert (~page(out, 3)).mean() > 0.005  # the provider's page after the folder ran out
+
+    capsys.readouterr()
+    dirty.make(9).image.save(project / "my drawings" / "page10.jpg")  # the user redraws one
+    assert main(["generate", str(project / "book.yaml"), "--out", str(out)]) == 0
+    assert "pages: 3 (1 made, 2 already done)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("art", "message"),
+    [
+        ("../elsewhere", "pages.art"),
+        ("absent", "pages.art: no folder absent"),
+        ("empty", "pages.art: empty holds no images"),
+    ],
+)
+def test_a_bad_art_folder_stops_before_anything_is_written(
+    tmp_path: Path, art: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    pages = {"subjects": ["mandala"], "count": 2, "art": art}
+    spec = write_spec(tmp_path / "book.yaml", minimal_spec(pages=pages))
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_link_out_of_the_spec_folder_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    Image.new("L", (64, 64), 255).save(outside / "x.png")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "art").symlink_to(outside)
+    spec = write_spec(project / "book.yaml", minimal_spec(pages={"subjects": ["m"], "art": "art"}))
+    assert main(["build", str(spec), "--out", str(project / "out")]) == 2
+    assert "leads out of the spec's folder" in capsys.readouterr().err

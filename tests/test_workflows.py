@@ -5,17 +5,83 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from bot.cli import main
-from bot.github.install import WORKFLOWS, render_workflow
+from bot.github.install import PLACEHOLDER, WORKFLOWS, render_workflow
 from tests.conftest import ROOT
 
 UNTRUSTED = re.compile(
     r"\$\{\{\s*github\.event\.(issue|comment|pull_request|client_payload|inputs)"
 )
+PINNED = "octo-org/ebook-bot@" + "a" * 40
+# The refs that name the default branch's code for this repository's triggers.
+DEFAULT_REFS = {None, "${{ github.sha }}", "${{ github.event.repository.default_branch }}"}
+
+
+def _runs_the_bot(step: dict[str, Any]) -> bool:
+    """A step that runs ebook-bot's code: the action (any form) or the CLI."""
+    uses = str(step.get("uses", ""))
+    if uses.split("#")[0].strip() in {"./", PLACEHOLDER} or re.match(r"[\w.-]+/ebook-bot@", uses):
+        return True
+    return bool(re.search(r"\bebook-bot\b|python3? -m bot\b", str(step.get("run", ""))))
+
+
+def bot_runs_from_foreign_code(workflow: dict[str, Any]) -> list[str]:
+    """Jobs that run the bot after checking out, at the workspace root, a ref that may not be
+    the default branch (a book branch, an expression from the event or another job)."""
+    problems = []
+    for name, job in workflow["jobs"].items():
+        foreign = None
+        for step in job.get("steps", []):
+            if "actions/checkout" in str(step.get("uses", "")):
+                opts = step.get("with") or {}
+                if not opts.get("path"):
+                    ref = opts.get("ref")
+                    foreign = None if ref in DEFAULT_REFS else ref
+            elif _runs_the_bot(step) and foreign is not None:
+                problems.append(f"{name}: runs the bot from {foreign}")
+    return problems
+
+
+def _every_workflow() -> list[tuple[str, str]]:
+    """(label, text) of the templates, this repository's copies and what install renders."""
+    out = [
+        (f"workflows/{p.name}", p.read_text()) for p in sorted((ROOT / "workflows").glob("*.yml"))
+    ]
+    out += [
+        (f".github/workflows/{p.name}", p.read_text())
+        for p in sorted((ROOT / ".github/workflows").glob("*.yml"))
+    ]
+    out += [(f"install:{name}", render_workflow(name, PINNED)) for name in WORKFLOWS]
+    return out
+
+
+@pytest.mark.parametrize(("label", "text"), _every_workflow(), ids=lambda v: v[:40])
+def test_bot_code_comes_from_the_default_branch(label: str, text: str) -> None:
+    assert bot_runs_from_foreign_code(yaml.safe_load(text)) == [], label
+
+
+def test_the_default_branch_check_catches_a_book_branch_checkout() -> None:
+    job = {
+        "steps": [
+            {"uses": "actions/checkout@x", "with": {"ref": "ebook-generation-${{ x }}"}},
+            {"uses": "./"},
+        ]
+    }
+    assert bot_runs_from_foreign_code({"jobs": {"pages": job}}) == [
+        "pages: runs the bot from ebook-generation-${{ x }}"
+    ]
+    job["steps"][0]["with"]["path"] = "book"  # the book as data in a subfolder is fine
+    assert bot_runs_from_foreign_code({"jobs": {"pages": job}}) == []
+    run = {"run": "python -m bot make-book", "uses": ""}
+    job2 = {"steps": [{"uses": "actions/checkout@x", "with": {"ref": "${{ inputs.ref }}"}}, run]}
+    assert bot_runs_from_foreign_code({"jobs": {"j": job2}}) == [
+        "j: runs the bot from ${{ inputs.ref }}"
+    ]
 
 
 @pytest.mark.parametrize("name", WORKFLOWS)

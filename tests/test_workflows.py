@@ -60,7 +60,9 @@ def _every_workflow() -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize(("label", "text"), _every_workflow(), ids=lambda v: v[:40])
+@pytest.mark.parametrize(
+    ("label", "text"), [pytest.param(label, text, id=label) for label, text in _every_workflow()]
+)
 def test_bot_code_comes_from_the_default_branch(label: str, text: str) -> None:
     assert bot_runs_from_foreign_code(yaml.safe_load(text)) == [], label
 
@@ -87,9 +89,27 @@ def test_the_default_branch_check_catches_a_book_branch_checkout() -> None:
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_repository_workflows_are_the_rendered_templates(name: str) -> None:
     assert (ROOT / ".github/workflows" / name).read_text() == render_workflow(name, "./")
-    assert (ROOT / "workflows" / name).read_text() == (
-        ROOT / "bot/templates/workflows" / name
-    ).read_text()
+
+
+def test_the_templates_have_one_source() -> None:
+    packaged = ROOT / "bot/templates/workflows"
+    assert packaged.is_symlink() and packaged.resolve() == (ROOT / "workflows").resolve()
+    assert sorted(p.name for p in (ROOT / "workflows").glob("*.yml")) == sorted(WORKFLOWS)
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_the_rendered_header_names_the_action_cleanly(name: str) -> None:
+    own = render_workflow(name, "./").splitlines()
+    assert "# Written by `ebook-bot install`; the bot's action is `./` (this repository)." in own
+    ignore = "zizmor: ignore[self-repository]"
+    uses_lines = [line for line in own if ignore in line]
+    assert uses_lines and all(  # the ignore comment only where a step uses the action
+        re.fullmatch(rf"\s+(- )?uses: \./ # {re.escape(ignore)} .+", line) for line in uses_lines
+    )
+    pinned = render_workflow(name, PINNED)
+    assert f"# Written by `ebook-bot install`; the bot's action is `{PINNED}`." in pinned
+    assert ignore not in pinned and PLACEHOLDER not in pinned
+    assert pinned.count(f"uses: {PINNED}\n") == len(uses_lines)
 
 
 def _workflow_files() -> list[Path]:
@@ -159,3 +179,46 @@ def test_every_workflow_parses_and_pins_its_actions(path: Path) -> None:
             uses = step.get("uses", "")
             if uses and not uses.startswith("./"):
                 assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), uses
+
+
+def _run_step(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The action's `run` step as bash runs it, with a fake ebook-bot that logs its argv."""
+    steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+    script = next(step["run"] for step in steps if step.get("id") == "run")
+    fake = tmp_path / "bin" / "ebook-bot"
+    fake.parent.mkdir(exist_ok=True)
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {tmp_path}/argv\n')
+    fake.chmod(0o755)
+    base = {
+        "PATH": f"{fake.parent}:/usr/bin:/bin",
+        "GITHUB_REF": "refs/heads/main",
+        "DEFAULT_BRANCH": "main",
+        "EBOOK_BOT_COMMAND": "make-book",
+        "EBOOK_BOT_ISSUE": "7",
+        "EBOOK_BOT_PHASE": "finish",
+    }
+    names = ("SHARD", "CLAIM", "OUTCOME", "COMMENT_ID", "BOOK_PATH")
+    base |= {f"EBOOK_BOT_{n}": "" for n in names}
+    return subprocess.run(
+        ["bash", "-e", "-c", script], env=base | env, capture_output=True, text=True, check=False
+    )
+
+
+def test_the_action_passes_the_book_folder_to_make_book(tmp_path: Path) -> None:
+    done = _run_step(tmp_path, EBOOK_BOT_BOOK_PATH="book")
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = (tmp_path / "argv").read_text().splitlines()
+    assert calls == ["doctor", "make-book --issue 7 --phase finish --checkout book"]
+
+
+@pytest.mark.parametrize("path", ["../book", "/etc", "a/../b", ".git", "book/", "a b", "-x"])
+def test_the_action_refuses_a_book_path_outside_the_workspace(tmp_path: Path, path: str) -> None:
+    done = _run_step(tmp_path, EBOOK_BOT_BOOK_PATH=path)
+    assert done.returncode == 2 and "::error::book-path" in done.stdout
+    assert not (tmp_path / "argv").exists()
+
+
+def test_the_action_refuses_a_run_from_another_branch(tmp_path: Path) -> None:
+    done = _run_step(tmp_path, GITHUB_REF="refs/heads/ebook-generation-7")
+    assert done.returncode == 2 and "from the default branch (main)" in done.stdout
+    assert not (tmp_path / "argv").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,23 @@ def test_the_action_refuses_a_run_from_another_branch(tmp_path: Path) -> None:
     done = _run_step(tmp_path, GITHUB_REF="refs/heads/ebook-generation-7")
     assert done.returncode == 2 and "from the default branch (main)" in done.stdout
     assert not (tmp_path / "argv").exists()
+
+
+@pytest.mark.skipif(shutil.which("zizmor") is None, reason="zizmor is in the dev extra")
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+def test_zizmor_finds_nothing(tmp_path: Path, persona: str) -> None:
+    """This repository's workflows and the action, and the templates as install renders them
+    with a pinned action: every finding fixed or justified (.github/zizmor.yml, inline)."""
+    rendered = tmp_path / ".github" / "workflows"
+    rendered.mkdir(parents=True)
+    for name in WORKFLOWS:
+        (rendered / name).write_text(render_workflow(name, PINNED))
+    for inputs in ([".github/workflows/", "action.yml"], sorted(map(str, rendered.iterdir()))):
+        done = subprocess.run(
+            ["zizmor", "--offline", "--no-progress", f"--persona={persona}", *inputs],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -141,3 +141,23 @@ def test_the_check_refuses_odd_extras(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "ACTION_PATH": str(ROOT), "EXTRAS": "gpu;rm -rf /"}
     done = subprocess.run(["bash", str(PREPARED)], env=env, capture_output=True, text=True)
     assert done.returncode == 2 and "::error::extras" in done.stdout
+
+
+@pytest.mark.slow
+def test_a_wheel_installs_the_repositorys_sources_and_templates(tmp_path: Path) -> None:
+    """The installed package is the checkout's bot/ (the prepared runner's hash matches) and
+    carries the workflow templates, which live once, in workflows/."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, src / name)
+    shutil.copytree(ROOT / "workflows", src / "workflows")
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "bot", src / "bot", symlinks=True, ignore=ignore)
+    site = tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
+    subprocess.run([*pip, "--target", str(site), str(src)], check=True, capture_output=True)
+    assert source_hash(site / "bot") == source_hash(ROOT / "bot")
+    installed = sorted(p.name for p in (site / "bot/templates/workflows").glob("*.yml"))
+    assert installed == sorted(p.name for p in (ROOT / "workflows").glob("*.yml"))
+    assert not (site / "bot/templates/workflows").is_symlink()

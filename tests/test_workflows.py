@@ -3,27 +3,114 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from bot.cli import main
-from bot.github.install import WORKFLOWS, render_workflow
+from bot.github.install import PLACEHOLDER, WORKFLOWS, render_workflow
 from tests.conftest import ROOT
 
 UNTRUSTED = re.compile(
     r"\$\{\{\s*github\.event\.(issue|comment|pull_request|client_payload|inputs)"
 )
+PINNED = "octo-org/ebook-bot@" + "a" * 40
+# The refs that name the default branch's code for this repository's triggers.
+DEFAULT_REFS = {None, "${{ github.sha }}", "${{ github.event.repository.default_branch }}"}
+
+
+def _runs_the_bot(step: dict[str, Any]) -> bool:
+    """A step that runs ebook-bot's code: the action (any form) or the CLI."""
+    uses = str(step.get("uses", ""))
+    if uses.split("#")[0].strip() in {"./", PLACEHOLDER} or re.match(r"[\w.-]+/ebook-bot@", uses):
+        return True
+    return bool(re.search(r"\bebook-bot\b|python3? -m bot\b", str(step.get("run", ""))))
+
+
+def bot_runs_from_foreign_code(workflow: dict[str, Any]) -> list[str]:
+    """Jobs that run the bot after checking out, at the workspace root, a ref that may not be
+    the default branch (a book branch, an expression from the event or another job)."""
+    problems = []
+    for name, job in workflow["jobs"].items():
+        foreign = None
+        for step in job.get("steps", []):
+            if "actions/checkout" in str(step.get("uses", "")):
+                opts = step.get("with") or {}
+                if not opts.get("path"):
+                    ref = opts.get("ref")
+                    foreign = None if ref in DEFAULT_REFS else ref
+            elif _runs_the_bot(step) and foreign is not None:
+                problems.append(f"{name}: runs the bot from {foreign}")
+    return problems
+
+
+def _every_workflow() -> list[tuple[str, str]]:
+    """(label, text) of the templates, this repository's copies and what install renders."""
+    out = [
+        (f"workflows/{p.name}", p.read_text()) for p in sorted((ROOT / "workflows").glob("*.yml"))
+    ]
+    out += [
+        (f".github/workflows/{p.name}", p.read_text())
+        for p in sorted((ROOT / ".github/workflows").glob("*.yml"))
+    ]
+    out += [(f"install:{name}", render_workflow(name, PINNED)) for name in WORKFLOWS]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("label", "text"), [pytest.param(label, text, id=label) for label, text in _every_workflow()]
+)
+def test_bot_code_comes_from_the_default_branch(label: str, text: str) -> None:
+    assert bot_runs_from_foreign_code(yaml.safe_load(text)) == [], label
+
+
+def test_the_default_branch_check_catches_a_book_branch_checkout() -> None:
+    job = {
+        "steps": [
+            {"uses": "actions/checkout@x", "with": {"ref": "ebook-generation-${{ x }}"}},
+            {"uses": "./"},
+        ]
+    }
+    assert bot_runs_from_foreign_code({"jobs": {"pages": job}}) == [
+        "pages: runs the bot from ebook-generation-${{ x }}"
+    ]
+    job["steps"][0]["with"]["path"] = "book"  # the book as data in a subfolder is fine
+    assert bot_runs_from_foreign_code({"jobs": {"pages": job}}) == []
+    run = {"run": "python -m bot make-book", "uses": ""}
+    job2 = {"steps": [{"uses": "actions/checkout@x", "with": {"ref": "${{ inputs.ref }}"}}, run]}
+    assert bot_runs_from_foreign_code({"jobs": {"j": job2}}) == [
+        "j: runs the bot from ${{ inputs.ref }}"
+    ]
 
 
 @pytest.mark.parametrize("name", WORKFLOWS)
 def test_repository_workflows_are_the_rendered_templates(name: str) -> None:
     assert (ROOT / ".github/workflows" / name).read_text() == render_workflow(name, "./")
-    assert (ROOT / "workflows" / name).read_text() == (
-        ROOT / "bot/templates/workflows" / name
-    ).read_text()
+
+
+def test_the_templates_have_one_source() -> None:
+    packaged = ROOT / "bot/templates/workflows"
+    assert packaged.is_symlink() and packaged.resolve() == (ROOT / "workflows").resolve()
+    assert sorted(p.name for p in (ROOT / "workflows").glob("*.yml")) == sorted(WORKFLOWS)
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_the_rendered_header_names_the_action_cleanly(name: str) -> None:
+    own = render_workflow(name, "./").splitlines()
+    assert "# Written by `ebook-bot install`; the bot's action is `./` (this repository)." in own
+    ignore = "zizmor: ignore[self-repository]"
+    uses_lines = [line for line in own if ignore in line]
+    assert uses_lines and all(  # the ignore comment only where a step uses the action
+        re.fullmatch(rf"\s+(- )?uses: \./ # {re.escape(ignore)} .+", line) for line in uses_lines
+    )
+    pinned = render_workflow(name, PINNED)
+    assert f"# Written by `ebook-bot install`; the bot's action is `{PINNED}`." in pinned
+    assert ignore not in pinned and PLACEHOLDER not in pinned
+    assert pinned.count(f"uses: {PINNED}\n") == len(uses_lines)
 
 
 def _workflow_files() -> list[Path]:
@@ -93,3 +180,66 @@ def test_every_workflow_parses_and_pins_its_actions(path: Path) -> None:
             uses = step.get("uses", "")
             if uses and not uses.startswith("./"):
                 assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), uses
+
+
+def _run_step(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The action's `run` step as bash runs it, with a fake ebook-bot that logs its argv."""
+    steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+    script = next(step["run"] for step in steps if step.get("id") == "run")
+    fake = tmp_path / "bin" / "ebook-bot"
+    fake.parent.mkdir(exist_ok=True)
+    fake.write_text(f'#!/bin/sh\necho "$*" >> {tmp_path}/argv\n')
+    fake.chmod(0o755)
+    base = {
+        "PATH": f"{fake.parent}:/usr/bin:/bin",
+        "GITHUB_REF": "refs/heads/main",
+        "DEFAULT_BRANCH": "main",
+        "EBOOK_BOT_COMMAND": "make-book",
+        "EBOOK_BOT_ISSUE": "7",
+        "EBOOK_BOT_PHASE": "finish",
+    }
+    names = ("SHARD", "CLAIM", "OUTCOME", "COMMENT_ID", "BOOK_PATH")
+    base |= {f"EBOOK_BOT_{n}": "" for n in names}
+    return subprocess.run(
+        ["bash", "-e", "-c", script], env=base | env, capture_output=True, text=True, check=False
+    )
+
+
+def test_the_action_passes_the_book_folder_to_make_book(tmp_path: Path) -> None:
+    done = _run_step(tmp_path, EBOOK_BOT_BOOK_PATH="book")
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = (tmp_path / "argv").read_text().splitlines()
+    assert calls == ["doctor", "make-book --issue 7 --phase finish --checkout book"]
+
+
+@pytest.mark.parametrize("path", ["../book", "/etc", "a/../b", ".git", "book/", "a b", "-x"])
+def test_the_action_refuses_a_book_path_outside_the_workspace(tmp_path: Path, path: str) -> None:
+    done = _run_step(tmp_path, EBOOK_BOT_BOOK_PATH=path)
+    assert done.returncode == 2 and "::error::book-path" in done.stdout
+    assert not (tmp_path / "argv").exists()
+
+
+def test_the_action_refuses_a_run_from_another_branch(tmp_path: Path) -> None:
+    done = _run_step(tmp_path, GITHUB_REF="refs/heads/ebook-generation-7")
+    assert done.returncode == 2 and "from the default branch (main)" in done.stdout
+    assert not (tmp_path / "argv").exists()
+
+
+@pytest.mark.skipif(shutil.which("zizmor") is None, reason="zizmor is in the dev extra")
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+def test_zizmor_finds_nothing(tmp_path: Path, persona: str) -> None:
+    """This repository's workflows and the action, and the templates as install renders them
+    with a pinned action: every finding fixed or justified (.github/zizmor.yml, inline)."""
+    rendered = tmp_path / ".github" / "workflows"
+    rendered.mkdir(parents=True)
+    for name in WORKFLOWS:
+        (rendered / name).write_text(render_workflow(name, PINNED))
+    for inputs in ([".github/workflows/", "action.yml"], sorted(map(str, rendered.iterdir()))):
+        done = subprocess.run(
+            ["zizmor", "--offline", "--no-progress", f"--persona={persona}", *inputs],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -16,9 +16,13 @@ WORKFLOWS = ("ebook-generation.yml", "create-pr.yml", "ebook-book.yml", "ebook-c
 def render_workflow(name: str, action: str) -> str:
     """A workflow template with the bot's action reference filled in."""
     text = (resources.files("bot") / "templates" / "workflows" / name).read_text("utf-8")
+    uses, named = action, f"`{action}`"
     if action == "./":  # this repository is the action (its own workflows)
-        action = "./ # zizmor: ignore[self-repository] the bot runs from its own checkout"
-    return text.replace(PLACEHOLDER, action)
+        # the ignore comment belongs on the `uses:` lines only, never in the header's prose
+        uses = "./ # zizmor: ignore[self-repository] the bot runs from its own checkout"
+        named = "`./` (this repository)"
+    text = text.replace(f"uses: {PLACEHOLDER}", f"uses: {uses}")
+    return text.replace(PLACEHOLDER, named)
 
 
 def planned_files(action: str) -> dict[Path, str]:

@@ -15,6 +15,7 @@ from bot.book.lineart import STROKES, LineArtOptions, clean_page, qa_page
 from bot.book.lineart.qa import closed_areas
 from bot.book.pipeline import make_page
 from bot.book.providers import Capabilities, ImageRequest
+from bot.book.providers.base import Provenance
 from bot.book.spec import Audience, Trim, parse_spec
 from tests import dirty
 from tests.conftest import minimal_spec
@@ -262,6 +263,9 @@ class _Scripted:
     def __init__(self, images: list[Image.Image]) -> None:
         self.images = images
         self.seeds: list[int] = []
+
+    def describe(self, request: ImageRequest) -> Provenance:
+        return Provenance(f"queued image {request.seed}")
 
     def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
         self.seeds.extend(r.seed for r in requests)

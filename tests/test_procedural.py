@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import ndimage
 
 from bot.book.assets import AssetKind
 from bot.book.providers import ImageRequest, get_provider
-from bot.book.providers.procedural import choose_genre
+from bot.book.providers.procedural import ProceduralProvider, choose_genre
 from bot.book.spec import Audience
+from bot.cli import main
+from tests.conftest import minimal_spec, write_spec
 
 SIZE = (1144, 1455)  # half of an 8.5x11 art box: keeps the suite quick
 
 
-def request(subject: str, seed: int = 5, audience: Audience = Audience.ADULTS) -> ImageRequest:
-    return ImageRequest(AssetKind.PAGE, 0, subject, seed, *SIZE, audience=audience)
+def request(
+    subject: str,
+    seed: int = 5,
+    audience: Audience = Audience.ADULTS,
+    size: tuple[int, int] | None = None,
+) -> ImageRequest:
+    return ImageRequest(AssetKind.PAGE, 0, subject, seed, *(size or SIZE), audience=audience)
 
 
 @pytest.mark.parametrize(
@@ -104,3 +114,42 @@ def test_another_seed_draws_another_page(subject: str) -> None:
         a = provider.draw(ImageRequest(AssetKind.PAGE, 0, subject, 1, 600, 800, audience))
         b = provider.draw(ImageRequest(AssetKind.PAGE, 0, subject, 2, 600, 800, audience))
         assert a.tobytes() != b.tobytes(), (subject, audience)
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+def test_every_genre_passes_the_line_art_qa(audience: Audience) -> None:
+    from bot.book.lineart import LineArtOptions, clean_page
+
+    for subject in ("mandala", "stained glass", "maze", "shapes"):
+        img = ProceduralProvider().draw(request(subject, audience=audience, size=(2288, 2910)))
+        _, report = clean_page(img, (2288, 2910), LineArtOptions(audience))
+        assert not report.flagged, (subject, report.reasons)
+
+
+def test_a_subject_it_cannot_draw_is_said_once_and_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pages = {"subjects": ["sea turtle", "mandala", "sea turtle", "lighthouse"]}
+    spec = write_spec(tmp_path / "b.yaml", minimal_spec(pages=pages))
+    assert main(["build", str(spec), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("cannot draw 'sea turtle'; drew a mandala instead") == 1
+    assert "cannot draw 'lighthouse'" in err and "cannot draw 'mandala'" not in err
+    book = json.loads((tmp_path / "out" / "provenance.json").read_text())
+    assert book["not_drawn"] == ["lighthouse", "sea turtle"]
+
+
+def test_the_maze_marks_start_and_finish_and_shapes_vary() -> None:
+    maze = ProceduralProvider().draw(request("maze", audience=Audience.AGES_3_5, size=(2288, 2910)))
+    ink = ~np.asarray(maze)
+    rows = np.where(ink.any(axis=1))[0]
+    top_band = ink[rows.min() : rows.min() + 100]  # the word above the entrance
+    assert top_band[:, : 2288 // 2].sum() > top_band[:, 2288 // 2 :].sum()  # START at the left
+    assert maze.info.get("ebook-bot.page") == "activity"
+    shapes = ProceduralProvider().draw(
+        request("stars", audience=Audience.AGES_3_5, size=(2288, 2910))
+    )
+    from bot.book.lineart.qa import closed_areas
+
+    areas = np.round(closed_areas((~np.asarray(shapes)).astype(np.uint8), 300), 1)
+    assert len(set(areas.tolist())) >= 2  # not one outline repeated

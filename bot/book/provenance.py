@@ -47,6 +47,7 @@ def page_record(
         "qa": {"ok": not reasons, "reasons": list(reasons), "metrics": metrics},
         "seconds": round(seconds, 3),
         "cost": told.cost,
+        "substitute": told.substitute,
         "png_sha256": sha256,
     }
 
@@ -92,6 +93,7 @@ def write_provenance(spec: BookSpec, out: Path) -> dict[str, Any]:
         "unknown_pages": [n for n in range(1, spec.pages.total + 1) if n not in known],
         "flagged_pages": [r["page"] for r in records if not r["qa"]["ok"]],
         "remote_cost": round(sum(costs), 6) if costs else None,
+        "not_drawn": sorted({r["subject"] for r in records if r.get("substitute")}),
     }
     atomic_write(out / PROVENANCE, json.dumps(book, indent=1, sort_keys=True).encode())
     return book

@@ -37,6 +37,11 @@ def job_summary(ctx: JobContext, title: str, pr_url: str, result: JobResult) -> 
         lines.append(f"**{len(g.flagged)} page(s) flagged by line-art QA** (best attempt kept):")
         lines += [f"- page {p.key}: {md_line('; '.join(p.reasons), 200)}" for p in g.flagged[:50]]
         lines.append("")
+    missed = sorted({(r["subject"], r["substitute"]) for r in result.qa if r.get("substitute")})
+    if missed:
+        lines.append("**Subjects the pattern provider cannot draw** (drawn instead):")
+        lines += [f"- {md_line(subject, 100)}: {what}" for subject, what in missed]
+        lines.append("")
     if result.qa:
         lines += qa_table(result.qa)
     if result.preview_url:

@@ -69,8 +69,8 @@ def _limits(area: float, small: float, closed: int, leaks: int) -> QAThresholds:
 
 THRESHOLDS: dict[Audience, QAThresholds] = {
     Audience.AGES_3_5: _limits(0.10, 0.10, 2, 2),
-    Audience.AGES_6_8: _limits(0.05, 0.15, 3, 3),
-    Audience.AGES_9_12: _limits(0.02, 0.20, 3, 4),
+    Audience.AGES_6_8: _limits(0.02, 0.15, 3, 3),
+    Audience.AGES_9_12: _limits(0.015, 0.20, 3, 4),
     Audience.TEENS: _limits(0.01, 0.25, 3, 6),
     Audience.ADULTS: _limits(0.004, 0.30, 3, 8),
 }

@@ -4,6 +4,8 @@ print size, so the strokes are smooth and even)."""
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -63,7 +65,7 @@ def restroke(
 def adjust(ink: np.ndarray, median_px: float, target_px: float) -> np.ndarray:
     """Print-size ink brought from `median_px` to `target_px` wide by growing, or by shrinking
     the thick parts only (lines already thin are kept, never broken)."""
-    r = round(abs(target_px - median_px) / 2)
+    r = math.ceil(abs(target_px - median_px) / 2 - 0.25)
     if r == 0:
         return ink
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))

@@ -10,6 +10,7 @@ stream makes the same pages as one-at-a-time generation, in any order.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import deque
@@ -24,10 +25,13 @@ from bot.book.lineart import LineArtOptions
 from bot.book.pipeline.inputs import image_request
 from bot.book.pipeline.workers import Cleaned, Keep, Pixels, clean, write
 from bot.book.provenance import page_record, write_page_record
-from bot.book.providers import Provider, generate_images
+from bot.book.providers import ImageRequest, Provider, generate_images
 from bot.book.spec import BookSpec
 
 MAX_ATTEMPTS = 3
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,6 +75,7 @@ class PageStream:
     pool: Executor
     max_attempts: int = MAX_ATTEMPTS
     times: StreamTimes = field(default_factory=StreamTimes)
+    noted: set[str] = field(default_factory=set)  # subjects already said to be substituted
 
     def run(
         self,
@@ -108,6 +113,20 @@ class PageStream:
                 self._provenance(page)
                 finished(page)
 
+    def _note_substitutes(self, requests: list[ImageRequest]) -> None:
+        """Say once per subject what the provider drew instead of a subject it cannot draw."""
+        for request in requests:
+            told = self.provider.describe(request)
+            if told.substitute and request.subject not in self.noted:
+                self.noted.add(request.subject)
+                log.warning(
+                    "%s cannot draw %r; drew %s instead (a pattern provider: use "
+                    "--provider diffusers or openrouter for pictures)",
+                    self.provider.name,
+                    request.subject,
+                    told.substitute,
+                )
+
     def _provenance(self, page: PageWork) -> None:
         """The finished page's record beside it (`pages/NNN.json`)."""
         if self.pages_dir is None or page.best is None:
@@ -135,6 +154,7 @@ class PageStream:
         ]
         started = time.perf_counter()
         images = generate_images(self.provider, requests)
+        self._note_substitutes(requests)
         each = (time.perf_counter() - started) / len(todo)
         self.times.generate += each * len(todo)
         self.times.images += len(todo)

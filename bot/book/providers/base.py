@@ -68,6 +68,7 @@ class Provenance:
     prompt: str
     revision: str | None = None
     cost: float | None = None  # what the API reported (remote providers), in its currency
+    substitute: str | None = None  # what was drawn instead of a subject it cannot draw
 
 
 def generate_images(provider: Provider, requests: Sequence[ImageRequest]) -> list[Image.Image]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from scipy.spatial import Voronoi
 
 from bot.book.assets import AssetKind
@@ -39,25 +40,42 @@ DETAIL = {
     Audience.ADULTS: 4,
 }
 _KEYWORDS = {
-    "maze": ("maze", "labyrinth"),
+    "maze": ("maze", "labyrinth", "puzzle"),
     "stained_glass": ("stained", "glass", "mosaic", "tile", "tiling", "geometric", "voronoi"),
-    "shapes": ("shape", "star", "heart", "circle", "square", "triangle", "toddler"),
-    "mandala": ("mandala", "flower", "radial", "kaleidoscope", "rosette"),
-}
+    "shapes": (
+        "shape", "star", "heart", "circle", "square", "triangle", "hexagon", "diamond",
+        "polygon", "toddler",
+    ),
+    "mandala": ("mandala", "flower", "radial", "kaleidoscope", "rosette", "pattern", "doodle"),
+}  # fmt: skip
 SHAPES = ("circle", "square", "triangle", "star", "heart", "hexagon", "diamond")
+SIMPLE_SHAPES = SHAPES[:5]  # what a 3-5 year old names
+FONT = Path(__file__).resolve().parents[2] / "fonts" / "DejaVuSans-Bold.ttf"  # START / FINISH
+GENRE_NAMES = {
+    "maze": "a maze",
+    "stained_glass": "a stained-glass pattern",
+    "shapes": "a page of shapes",
+    "mandala": "a mandala",
+}
 
 Point = tuple[float, float]
 BLACK, WHITE = 0, 255
 
 
-def choose_genre(request: ImageRequest) -> str:
-    """The genre named by the subject, else the style, else the theme, else the age band."""
+def match_subject(request: ImageRequest) -> tuple[str, bool]:
+    """The genre to draw, and whether the subject (or style, or theme) asked for something
+    this pattern provider can draw; when not, the age band's default genre stands in."""
     for text in (request.subject, request.style, request.theme):
         lowered = text.lower()
         for genre, words in _KEYWORDS.items():
             if any(word in lowered for word in words):
-                return genre
-    return "shapes" if request.audience is Audience.AGES_3_5 else "mandala"
+                return genre, True
+    return ("shapes" if request.audience is Audience.AGES_3_5 else "mandala"), False
+
+
+def choose_genre(request: ImageRequest) -> str:
+    """The genre named by the subject, else the style, else the theme, else the age band."""
+    return match_subject(request)[0]
 
 
 class ProceduralProvider:
@@ -75,7 +93,11 @@ class ProceduralProvider:
         """Always works: no model, no network."""
 
     def describe(self, request: ImageRequest) -> Provenance:
-        return Provenance(f"{choose_genre(request)} pattern (procedural, no model)")
+        genre, matched = match_subject(request)
+        drawn = GENRE_NAMES[genre]
+        if matched or request.kind is AssetKind.COVER:
+            return Provenance(f"{drawn} (procedural pattern, no model)")
+        return Provenance(f"{drawn} instead (procedural pattern, no model)", substitute=drawn)
 
     def generate(self, requests: Sequence[ImageRequest]) -> list[Image.Image]:
         return [self.draw(r) for r in requests]
@@ -222,16 +244,18 @@ def _stained_glass(
     subject: str,
 ) -> None:
     n = (12, 22, 40, 65, 90)[detail]
-    points = rng.uniform([0, 0], [w, h], (n, 2))
+    m = 3 * lw  # the window sits inside the page: nothing touches the art box's edge
+    iw, ih = w - 2 * m, h - 2 * m
+    points = rng.uniform([0, 0], [iw, ih], (n, 2))
     for _ in range(3):  # Lloyd relaxation: even cells, no slivers too thin to colour
-        points = np.array([_centroid(c) for c in _bounded_voronoi(points, w, h)])
-    for cell in _bounded_voronoi(points, w, h):
-        draw.polygon([tuple(p) for p in cell], outline=BLACK, width=lw)
+        points = np.array([_centroid(c) for c in _bounded_voronoi(points, iw, ih)])
+    for cell in _bounded_voronoi(points, iw, ih):
+        _outline(draw, [(float(x) + m, float(y) + m) for x, y in cell], lw)
         if detail >= 2 and rng.random() < 0.5:
             c = _centroid(cell)
             inner = c + 0.5 * (cell - c)
-            draw.polygon([tuple(p) for p in inner], outline=BLACK, width=lw)
-    draw.rectangle((0, 0, w - 1, h - 1), outline=BLACK, width=2 * lw)
+            _outline(draw, [(float(x) + m, float(y) + m) for x, y in inner], lw)
+    draw.rectangle((m - lw, m - lw, w - m + lw, h - m + lw), outline=BLACK, width=2 * lw)
 
 
 def _maze(
@@ -244,8 +268,9 @@ def _maze(
     subject: str,
 ) -> None:
     cols = (6, 9, 13, 18, 24)[detail]
+    band = min(w, h) * 0.07  # room above and below for START and FINISH
     size = (w - 4 * lw) / cols
-    rows = int((h - 4 * lw) // size)
+    rows = int((h - 4 * lw - 2 * band) // size)
     x0, y0 = (w - cols * size) / 2, (h - rows * size) / 2
     # walls[r][c] = [east, south]; carve with an iterative depth-first search
     east = np.ones((rows, cols), bool)
@@ -271,6 +296,8 @@ def _maze(
         seen[nr, nc] = True
         stack.append((nr, nc))
     x1, y1 = x0 + cols * size, y0 + rows * size
+    _mark(draw, "START", x0 + size / 2, y0 - band * 0.55, band, lw)
+    _mark(draw, "FINISH", x1 - size / 2, y1 + band * 0.55, band, lw)
     draw.line([(x0 + size, y0), (x1, y0)], BLACK, lw)  # entrance: top-left cell open
     draw.line([(x0, y0), (x0, y1)], BLACK, lw)
     draw.line([(x0, y1), (x1 - size, y1)], BLACK, lw)  # exit: bottom-right cell open
@@ -282,6 +309,27 @@ def _maze(
                 draw.line([(x + size, y), (x + size, y + size)], BLACK, lw)
             if south[r, c] and r < rows - 1:
                 draw.line([(x, y + size), (x + size, y + size)], BLACK, lw)
+
+
+def _mark(draw: ImageDraw.ImageDraw, word: str, cx: float, cy: float, band: float, lw: int) -> None:
+    """A word centred at (cx, cy) with an arrow pointing down (into the start, out of the
+    finish), sized to the band."""
+    font = ImageFont.truetype(str(FONT), max(12, round(band * 0.5)))
+    left, top, right, bottom = draw.textbbox((0, 0), word, font=font)
+    tw = right - left
+    x = min(max(cx - tw / 2 - band * 0.3, lw * 2), draw.im.size[0] - tw - band * 0.8 - lw * 2)
+    draw.text((x - left, cy - (top + bottom) / 2), word, fill=BLACK, font=font)
+    ax = x + tw + band * 0.45  # the arrow beside the word
+    half = band * 0.18
+    draw.polygon(
+        [(ax - half, cy - half), (ax + half, cy - half), (ax, cy + half)], outline=BLACK, width=lw
+    )
+
+
+def _outline(draw: ImageDraw.ImageDraw, points: list[Point], lw: int) -> None:
+    """A closed outline with rounded joins (Pillow's polygon outline notches sharp corners,
+    which QA rightly sees as gaps)."""
+    draw.line([*points, points[0], points[1]], fill=BLACK, width=lw, joint="curve")
 
 
 def _shape_points(shape: str, cx: float, cy: float, r: float) -> list[Point]:
@@ -321,17 +369,23 @@ def _shapes(
     named = [s for s in SHAPES if s in subject.lower()]
     cols, rows = (2, 3) if detail <= 1 else (3, 4)
     cw, ch = w / cols, h / rows
+    pool = list(SIMPLE_SHAPES if detail == 0 else SHAPES)
+    # several different shapes per page; a shape the subject names takes every other cell
+    order = [pool[int(i)] for i in rng.permutation(len(pool))]
+    picks = [order[k % len(order)] for k in range(cols * rows)]
+    if named:
+        picks = [named[k // 2 % len(named)] if k % 2 == 0 else s for k, s in enumerate(picks)]
     for row in range(rows):
         for col in range(cols):
-            shape = named[0] if named else SHAPES[int(rng.integers(len(SHAPES)))]
+            shape = picks[row * cols + col]
             # a little jitter per cell, so a new seed (a reviewer's /regenerate) is a new page
             # even when the subject names the shape
             cx = (col + 0.5 + rng.uniform(-0.06, 0.06)) * cw
             cy = (row + 0.5 + rng.uniform(-0.06, 0.06)) * ch
             r = min(cw, ch) * rng.uniform(0.34, 0.4)
-            draw.polygon(_shape_points(shape, cx, cy, r), outline=BLACK, width=lw)
+            _outline(draw, _shape_points(shape, cx, cy, r), lw)
             if detail >= 1:
-                draw.polygon(_shape_points(shape, cx, cy, r * 0.5), outline=BLACK, width=lw)
+                _outline(draw, _shape_points(shape, cx, cy, r * 0.5), lw)
 
 
 _GENRES: dict[str, Callable[..., None]] = {

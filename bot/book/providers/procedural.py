@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,20 @@ Point = tuple[float, float]
 BLACK, WHITE = 0, 255
 
 
+@dataclass(frozen=True)
+class Canvas:
+    """What every genre draws on: the page, its size, the seed's generator, the line width,
+    the age band's level of detail and the subject."""
+
+    draw: ImageDraw.ImageDraw
+    w: int
+    h: int
+    rng: np.random.Generator
+    lw: int
+    detail: int
+    subject: str
+
+
 def match_subject(request: ImageRequest) -> tuple[str, bool]:
     """The genre to draw, and whether the subject (or style, or theme) asked for something
     this pattern provider can draw; when not, the age band's default genre stands in."""
@@ -110,7 +125,8 @@ class ProceduralProvider:
         draw = ImageDraw.Draw(img)
         lw = LINE_PX[request.audience]
         detail = DETAIL[request.audience]
-        _GENRES[genre](draw, request.width, request.height, rng, lw, detail, request.subject)
+        page = Canvas(draw, request.width, request.height, rng, lw, detail, request.subject)
+        _GENRES[genre](page)
         if request.kind is AssetKind.COVER:
             return colour_in(img, request.palette or DEFAULT_FILLS)
         if genre == "maze":  # a puzzle, not areas to colour: QA knows from this
@@ -126,15 +142,8 @@ def _polar(cx: float, cy: float, r: float, theta: float) -> Point:
     return cx + r * math.cos(theta), cy + r * math.sin(theta)
 
 
-def _mandala(
-    draw: ImageDraw.ImageDraw,
-    w: int,
-    h: int,
-    rng: np.random.Generator,
-    lw: int,
-    detail: int,
-    subject: str,
-) -> None:
+def _mandala(page: Canvas) -> None:
+    draw, w, h, rng, lw, detail = page.draw, page.w, page.h, page.rng, page.lw, page.detail
     cx, cy = w / 2, h / 2
     outer = min(w, h) / 2 - 2 * lw
     k = int(rng.choice([6, 8])) if detail == 0 else int(rng.choice([8, 10, 12, 16]))
@@ -234,15 +243,8 @@ def _centroid(poly: np.ndarray) -> np.ndarray:
     return result
 
 
-def _stained_glass(
-    draw: ImageDraw.ImageDraw,
-    w: int,
-    h: int,
-    rng: np.random.Generator,
-    lw: int,
-    detail: int,
-    subject: str,
-) -> None:
+def _stained_glass(page: Canvas) -> None:
+    draw, w, h, rng, lw, detail = page.draw, page.w, page.h, page.rng, page.lw, page.detail
     n = (12, 22, 40, 65, 90)[detail]
     m = 3 * lw  # the window sits inside the page: nothing touches the art box's edge
     iw, ih = w - 2 * m, h - 2 * m
@@ -258,15 +260,8 @@ def _stained_glass(
     draw.rectangle((m - lw, m - lw, w - m + lw, h - m + lw), outline=BLACK, width=2 * lw)
 
 
-def _maze(
-    draw: ImageDraw.ImageDraw,
-    w: int,
-    h: int,
-    rng: np.random.Generator,
-    lw: int,
-    detail: int,
-    subject: str,
-) -> None:
+def _maze(page: Canvas) -> None:
+    draw, w, h, rng, lw, detail = page.draw, page.w, page.h, page.rng, page.lw, page.detail
     cols = (6, 9, 13, 18, 24)[detail]
     band = min(w, h) * 0.07  # room above and below for START and FINISH
     size = (w - 4 * lw) / cols
@@ -357,15 +352,9 @@ def _shape_points(shape: str, cx: float, cy: float, r: float) -> list[Point]:
     return [_polar(cx, cy, r, i * math.pi / 48) for i in range(96)]
 
 
-def _shapes(
-    draw: ImageDraw.ImageDraw,
-    w: int,
-    h: int,
-    rng: np.random.Generator,
-    lw: int,
-    detail: int,
-    subject: str,
-) -> None:
+def _shapes(page: Canvas) -> None:
+    draw, w, h, rng, lw, detail = page.draw, page.w, page.h, page.rng, page.lw, page.detail
+    subject = page.subject
     named = [s for s in SHAPES if s in subject.lower()]
     cols, rows = (2, 3) if detail <= 1 else (3, 4)
     cw, ch = w / cols, h / rows
@@ -388,7 +377,7 @@ def _shapes(
                 _outline(draw, _shape_points(shape, cx, cy, r * 0.5), lw)
 
 
-_GENRES: dict[str, Callable[..., None]] = {
+_GENRES: dict[str, Callable[[Canvas], None]] = {
     "mandala": _mandala,
     "stained_glass": _stained_glass,
     "maze": _maze,

@@ -148,6 +148,24 @@ def test_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     assert lines == [f"{spec}: anchors and aliases are not allowed (line 1, column 4)"]
 
 
+def test_a_bad_spec_is_refused_before_the_image_libraries_load(tmp_path: Path) -> None:
+    """The spec is read before the pipeline is imported (numpy, OpenCV, scikit-image: most
+    of a second), so a bad one costs only the interpreter's start."""
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("title: T\nauthor: A\npages: {count: -1, subjects: [a]}\n")
+    probe = (
+        "import sys; from bot.cli import main; "
+        f"rc = main(['build', {str(spec)!r}, '--out', {str(tmp_path / 'out')!r}]); "
+        "print(rc, sorted(m for m in ('bot.book.lineart', 'bot.book.pipeline.generation',"
+        " 'cv2', 'skimage') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=GUARD_S
+    )
+    assert result.stdout.split(None, 1) == ["2", "[]\n"], result.stdout + result.stderr
+    assert "pages.count" in result.stderr and not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(
     ("pages", "expected"),
     [

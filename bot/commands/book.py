@@ -126,10 +126,12 @@ class Making:
 def _prepare(args: MakeArgs, rt: Runtime) -> Making:
     """The spec, the book's share, its providers, the ledger and the output folder, each
     checked in turn; the first problem stops the command before any file is written."""
+    spec = _load(args.spec, provider=args.provider, pages=args.pages)
+    # the pipeline (numpy, OpenCV, scikit-image) only once the spec is known to be good:
+    # a bad spec is refused in the time the interpreter takes to start
     from bot.book.pipeline import Job, Shard, dir_key, providers_for
     from bot.book.providers.folder import find_art
 
-    spec = _load(args.spec, provider=args.provider, pages=args.pages)
     shard = Shard.parse(args.shard) if args.shard else None
     number = args.issue
     if number is None:
@@ -176,11 +178,12 @@ def _generate(args: MakeArgs, making: Making) -> GenerateResult:
 def build(args: MakeArgs, rt: Runtime) -> int:
     import time
 
-    from bot.book.pipeline import assemble
     from bot.log import stage
 
     started = time.perf_counter()
     making = _prepare(args, rt)
+    from bot.book.pipeline import assemble
+
     result = _generate(args, making)
     with stage("assemble"):
         assembled = assemble(making.spec, args.out, config=making.config)

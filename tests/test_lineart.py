@@ -229,6 +229,23 @@ def test_output_mode_size_aspect_and_centring() -> None:
     assert rows.min() > 500 and rows.max() < 1500  # letterboxed, not stretched
 
 
+@pytest.mark.parametrize("source", ["procedural", "dirty"])
+@pytest.mark.parametrize("audience", [Audience.AGES_3_5, Audience.AGES_6_8, Audience.ADULTS])
+def test_qa_of_the_stage_equals_qa_measured_afresh(source: str, audience: Audience) -> None:
+    """The stage hands QA what it already measured (distance field, stroke widths, paper
+    regions); the figures must be those of measuring the finished page from nothing."""
+    if source == "procedural":
+        from bot.book.assets import AssetKind
+        from bot.book.providers import get_provider
+
+        request = ImageRequest(AssetKind.PAGE, 0, "stained glass", 3, *LETTER, audience)
+        image = get_provider("procedural").generate([request])[0]
+    else:
+        image = dirty.make(5).image
+    art, report = clean_page(image, LETTER, LineArtOptions(audience))
+    assert report.metrics == qa_page(ink_of(art), audience).metrics
+
+
 def test_same_image_same_page() -> None:
     page = dirty.make(7)
     first, _ = clean_page(page.image, LETTER, KIDS)

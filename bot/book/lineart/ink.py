@@ -38,13 +38,24 @@ def drop_small(ink: np.ndarray, min_px: int) -> tuple[np.ndarray, int]:
 
 def fill_pinholes(ink: np.ndarray, max_px: int) -> np.ndarray:
     """Fill paper pieces under `max_px` pixels enclosed by ink (JPEG holes in thick lines)."""
+    return fill_pinholes_labelled(ink, max_px)[0]
+
+
+def fill_pinholes_labelled(ink: np.ndarray, max_px: int) -> tuple[np.ndarray, np.ndarray]:
+    """`fill_pinholes`, and the paper pieces that remain as OpenCV component statistics
+    (row 0: the ink), so QA can measure the areas without labelling the page again."""
     paper = (1 - ink).astype(np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
     tiny = stats[:, cv2.CC_STAT_AREA] < max_px
     tiny[0] = False  # label 0: the ink itself
     if not tiny.any():
-        return ink
-    return np.where(tiny[labels] & (paper == 1), 1, ink).astype(np.uint8)
+        return ink, stats
+    filled = ink.astype(np.uint8, copy=True)
+    for i in np.flatnonzero(tiny):  # few and small: fill each inside its own box
+        x, y, w, h = stats[i, :4]
+        box = (slice(y, y + h), slice(x, x + w))
+        filled[box][labels[box] == i] = 1
+    return filled, stats[~tiny]
 
 
 def clean_ink(grey: np.ndarray, px_per_in: float, speck_in: float) -> tuple[np.ndarray, int]:

@@ -23,6 +23,18 @@ Metrics = dict[str, float | int]
 
 
 @dataclass(frozen=True)
+class Known:
+    """What the stage already computed on exactly the ink QA measures, so it is not
+    computed twice on a print-size page: its distance transform (float32, DIST_L2 mask 5),
+    the stroke widths found on it (px, `ridge_widths`) and its paper's 4-connected
+    component statistics (row 0: the ink)."""
+
+    dist: np.ndarray | None = None
+    widths: np.ndarray | None = None
+    paper_stats: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
 class QAReport:
     """What QA measured on a page and, in words, what is wrong with it (nothing: it passes)."""
 
@@ -43,10 +55,14 @@ class QAReport:
         return len(self.reasons) + 0.001 * flaws + float(m.get("solid_share", 0))
 
 
-def paper_regions(ink: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray]:
+def paper_regions(
+    ink: np.ndarray, dpi: int, stats: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Areas (sq in) of the paper regions enclosed by ink, and of those the art box's edge
-    cuts open (touching the edge), the page's background excepted."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)
+    cuts open (touching the edge), the page's background excepted; `stats`, the paper's
+    4-connected component statistics when the caller has them (row 0: the ink)."""
+    if stats is None:
+        _, _, stats, _ = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)
     h, w = ink.shape
     x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
@@ -62,13 +78,16 @@ def closed_areas(ink: np.ndarray, dpi: int) -> np.ndarray:
     return paper_regions(ink, dpi)[0]
 
 
-def measure(ink: np.ndarray, audience: Audience, dpi: int = 300) -> Metrics:
+def measure(
+    ink: np.ndarray, audience: Audience, dpi: int = 300, known: Known | None = None
+) -> Metrics:
     """Every QA figure of print ink (uint8 or bool, 1 = ink) at `dpi`."""
     ink = ink.astype(np.uint8)
     limits = THRESHOLDS[audience]
-    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
-    widths = ridge_widths(ink, dist) / dpi
-    areas, cut = paper_regions(ink, dpi)
+    known = known or Known()
+    dist = known.dist if known.dist is not None else cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    widths = (known.widths if known.widths is not None else ridge_widths(ink, dist)) / dpi
+    areas, cut = paper_regions(ink, dpi, known.paper_stats)
     small = cv2.resize(
         ink.astype(np.float32), _scaled(ink.shape, LEAK_DPI / dpi), interpolation=cv2.INTER_AREA
     )
@@ -142,9 +161,14 @@ def judge(
 
 
 def qa_page(
-    ink: np.ndarray, audience: Audience, dpi: int = 300, *, activity: bool = False
+    ink: np.ndarray,
+    audience: Audience,
+    dpi: int = 300,
+    *,
+    activity: bool = False,
+    known: Known | None = None,
 ) -> QAReport:
     """Measure print ink (1 = ink) and judge it for `audience`."""
-    metrics = measure(ink, audience, dpi)
+    metrics = measure(ink, audience, dpi, known)
     limits, strokes = THRESHOLDS[audience], STROKES[audience]
     return QAReport(metrics, judge(metrics, limits, strokes, activity))

@@ -16,7 +16,7 @@ weight and QA.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -24,7 +24,7 @@ from PIL import Image
 
 from bot.book.kdp import DPI
 from bot.book.lineart import gaps, ink, paper, weight
-from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, QAReport, qa_page
+from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
 from bot.book.spec import Audience
 
@@ -62,28 +62,33 @@ def clean_page(
     the QA of that page."""
     opts = options or LineArtOptions()
     if image.mode == "1" and image.size == size:
-        art = _print_ready(~np.asarray(image, dtype=bool), opts)
+        art, known = _print_ready(~np.asarray(image, dtype=bool), opts)
     else:
-        art = _from_source(image, size, opts)
-    # slivers where lines meet (no crayon or pen fits) are filled, as an inker would
-    speck = THRESHOLDS[opts.audience].speck_in * DPI
-    art = ink.fill_pinholes(art, round(speck**2))
+        art, known = _filled(_from_source(image, size, opts), opts)
     activity = image.info.get(PAGE_KIND) == ACTIVITY
-    report = qa_page(art, opts.audience, DPI, activity=activity)
+    report = qa_page(art, opts.audience, DPI, activity=activity, known=known)
     return Image.fromarray(art == 0), report
 
 
-def _print_ready(art: np.ndarray, opts: LineArtOptions) -> np.ndarray:
-    """A 1-bit page already at print size: only its line weight is brought into range."""
-    art = art.astype(np.uint8)
-    widths = weight.ridge_widths(art)
-    if widths.size == 0:
-        return art
-    median = float(np.median(widths))
+def _filled(art: np.ndarray, opts: LineArtOptions) -> tuple[np.ndarray, Known]:
+    """Slivers where lines meet (no crayon or pen fits) filled, as an inker would; with the
+    paper's regions, found on the way (QA measures them)."""
+    speck = THRESHOLDS[opts.audience].speck_in * DPI
+    art, paper_stats = ink.fill_pinholes_labelled(art, round(speck**2))
+    return art, Known(paper_stats=paper_stats)
+
+
+def _print_ready(art: np.ndarray, opts: LineArtOptions) -> tuple[np.ndarray, Known]:
+    """A 1-bit page already at print size: slivers filled and its line weight brought into
+    range; with what was measured on the final drawing (QA reuses it)."""
+    art, known = _filled(art.astype(np.uint8), opts)
+    dist = cv2.distanceTransform(art, cv2.DIST_L2, 5)
+    widths = weight.ridge_widths(art, dist)
+    median = float(np.median(widths)) if widths.size else 0.0
     target = weight.target_width(median / DPI, STROKES[opts.audience], opts.thicken_in) * DPI
-    if abs(target - median) < 2:  # within a pixel each side: leave the drawing as it is
-        return art
-    return weight.adjust(art, median, target)
+    if widths.size == 0 or abs(target - median) < 2:  # within a pixel each side: kept as is
+        return art, replace(known, dist=dist, widths=widths)
+    return _filled(weight.adjust(art, median, target), opts)
 
 
 def _from_source(image: Image.Image, size: tuple[int, int], opts: LineArtOptions) -> np.ndarray:

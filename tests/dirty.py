@@ -83,7 +83,13 @@ def _shape(
         draw.rectangle((cx - r, cy - gap / 2, cx + r, cy + gap / 2), outline=0, width=w)
 
 
-def _draw(rng: np.random.Generator, shading: bool) -> tuple[Image.Image, Image.Image, int]:
+SHADES = {False: (150, 190), True: (80, 130)}  # flat shading's grey: mid, dark
+CLIPS = {False: (110, 215), True: (60, 160)}  # ... and where its gradient stops
+
+
+def _draw(
+    rng: np.random.Generator, shading: bool, dark: bool = False
+) -> tuple[Image.Image, Image.Image, int]:
     """The clean drawing and (when `shading`) the same with shading, both at SS x SIZE."""
     clean = Image.new("L", (SIZE[0] * SS, SIZE[1] * SS), 255)
     shaded = clean.copy()
@@ -97,7 +103,7 @@ def _draw(rng: np.random.Generator, shading: bool) -> tuple[Image.Image, Image.I
         cy = (i // cols + 0.5) * ch + rng.uniform(-6, 6)
         r = min(cw, ch) * rng.uniform(0.3, 0.4)
         _shape(ImageDraw.Draw(clean), int(kinds[i]), (cx, cy, r), int(widths[i]), None)
-        fill = int(rng.integers(150, 190)) if i in shade_cells and kinds[i] != 6 else None
+        fill = int(rng.integers(*SHADES[dark])) if i in shade_cells and kinds[i] != 6 else None
         if fill is not None:  # the fill first, then every outline over it
             _shape(ImageDraw.Draw(shaded), int(kinds[i]), (cx, cy, r), int(widths[i]), fill)
         _shape(ImageDraw.Draw(shaded), int(kinds[i]), (cx, cy, r), int(widths[i]), None)
@@ -105,24 +111,28 @@ def _draw(rng: np.random.Generator, shading: bool) -> tuple[Image.Image, Image.I
 
 
 def _gradient_shading(
-    shaded: np.ndarray, clean: np.ndarray, rng: np.random.Generator
+    shaded: np.ndarray, clean: np.ndarray, rng: np.random.Generator, dark: bool = False
 ) -> np.ndarray:
     """Make the flat fills uneven: a vertical ramp of +-30 grey levels across the page."""
     fill = (shaded < 250) & (clean > 250)
     ramp = np.linspace(-30, 30, shaded.shape[0])[:, None] * rng.choice([-1, 1])
     out = shaded.astype(np.float32)
-    out[fill] = np.clip(out + ramp, 110, 215)[fill]
+    out[fill] = np.clip(out + ramp, *CLIPS[dark])[fill]
     return out
 
 
-def make(seed: int, *, shading: bool = True, gaps: int = 10, noise: int = 300) -> Dirty:
+def make(
+    seed: int, *, shading: bool = True, dark: bool = False, gaps: int = 10, noise: int = 300
+) -> Dirty:
+    """A dirty page and its truth; `dark`: heavy shading (grey 60-160, as a model shades
+    when asked for "line art" and gives a half-tone drawing) instead of mid-grey."""
     rng = np.random.default_rng(seed)
-    clean_ss, shaded_ss, _ = _draw(rng, shading)
+    clean_ss, shaded_ss, _ = _draw(rng, shading, dark)
     clean = np.asarray(clean_ss.resize(SIZE, Image.Resampling.BOX), dtype=np.float32)
     lines = clean < 128
     truth = closed_areas(lines)
     grey = _gradient_shading(
-        np.asarray(shaded_ss, dtype=np.float32), np.asarray(clean_ss, dtype=np.float32), rng
+        np.asarray(shaded_ss, dtype=np.float32), np.asarray(clean_ss, dtype=np.float32), rng, dark
     )
     grey = np.asarray(
         Image.fromarray(grey.astype(np.uint8)).resize(SIZE, Image.Resampling.BOX), dtype=np.float32

@@ -62,6 +62,25 @@ def test_shading_is_not_turned_into_ink(seed: int) -> None:
     assert left < 0.03, f"{left:.1%} of the shading became ink"
 
 
+@pytest.mark.parametrize("seed", [3, 5])
+def test_dark_shading_keeps_the_outlines_drawn_across_it(seed: int) -> None:
+    """Heavy shading (grey 60-160, noise and gaps too): the outlines on it and at its edge
+    stay and its inside goes. (A local-closing rule, tried against this, cleared more of
+    the shading but dropped stretches of thin outline lying on it.)"""
+    import cv2
+
+    from bot.book.lineart.gaps import skeleton
+
+    page = dirty.make(seed, dark=True)
+    art, _ = clean_page(page.image, LETTER, ADULTS)
+    ink = ink_of(art)
+    centre = skeleton(to_print(page.lines, LETTER).astype(np.uint8)) > 0
+    near = cv2.dilate(ink.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    assert near[centre].mean() > 0.95, f"{1 - near[centre].mean():.1%} of the outlines lost"
+    left = ink[to_print(page.shaded, LETTER)].mean()
+    assert left < 0.06, f"{left:.1%} of the dark shading became ink"
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_broken_outlines_are_closed(seed: int) -> None:
     page = dirty.make(seed)

@@ -44,6 +44,20 @@ def test_healthy_laptop_shape_and_exit_0(capsys: pytest.CaptureFixture[str]) -> 
     assert report["checks"]["github"]["status"] == "warn"  # no token: only GitHub steps need it
 
 
+def test_storage_is_checked_where_the_work_goes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _, report, _ = doctor(capsys)  # a runner's state folder: made and checked
+    assert report["checks"]["storage"]["detail"].startswith(f"{tmp_path / 'state'} writable")
+    assert (tmp_path / "state").is_dir()
+    monkeypatch.delenv("EBOOK_BOT_STATE_DIR")  # a laptop: the project folder, nothing made
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    _, report, _ = doctor(capsys)
+    assert report["checks"]["storage"]["detail"].startswith(f"{tmp_path} writable")
+    assert not (tmp_path / "xdg").exists()
+
+
 def test_unmigrated_database_fails_with_exit_1(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

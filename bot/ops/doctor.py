@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot import __version__
@@ -121,15 +122,21 @@ def _model(rt: Runtime) -> Check:
 
 
 def _storage(rt: Runtime) -> Check:
-    state = rt.settings.state_path
+    """Room where the work goes: a runner's state folder (EBOOK_BOT_STATE_DIR, or the XDG
+    one under Actions), made if missing; on a laptop the current folder (books, the
+    project's `.ebook-bot/` ledger), without making anything."""
+    s = rt.settings
+    runner = s.state_dir is not None or s.github_actions
+    folder = s.state_path if runner else Path.cwd()
     try:
-        state.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=state, prefix=".doctor-"):
+        if runner:
+            folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
             pass
     except OSError as exc:
-        return Check("fail", f"{state} is not writable ({exc.strerror})")
-    free = shutil.disk_usage(state).free
-    detail = f"{state} writable, {free / 1e9:.1f} GB free"
+        return Check("fail", f"{folder} is not writable ({exc.strerror})")
+    free = shutil.disk_usage(folder).free
+    detail = f"{folder} writable, {free / 1e9:.1f} GB free"
     if free < MIN_FREE_BYTES:
         return Check("fail", detail + " (a book needs a few hundred MB)")
     return Check("warn" if free < WARN_FREE_BYTES else "ok", detail)

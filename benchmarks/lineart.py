@@ -4,6 +4,7 @@ the whole `ebook-bot lineart` command against a plain threshold script on the sa
 
     python -m benchmarks.lineart             # 24 images, 8.5x11 art box (2288x2910)
     python -m benchmarks.lineart --images 48
+    python -m benchmarks.lineart --dark      # heavy shading (grey 60-160) instead of mid-grey
 
 Quality per image: closed areas kept (cleaned / the clean drawing's), shading left as ink
 (share of the shaded area that is ink on the page), specks left (ink pieces under 0.04 in),
@@ -47,12 +48,12 @@ for name in sys.argv[2:]:
 """
 
 
-def corpus(folder: Path, count: int) -> list[tuple[Path, Any]]:
+def corpus(folder: Path, count: int, dark: bool = False) -> list[tuple[Path, Any]]:
     from tests import dirty
 
     items = []
     for seed in range(count):
-        page = dirty.make(seed)
+        page = dirty.make(seed, dark=dark)
         path = folder / f"dirty{seed:03d}.png"
         page.image.save(path)
         items.append((path, page))
@@ -139,7 +140,11 @@ def summary(rows: list[dict[str, float]]) -> dict[str, float]:
 
 def _table(figures: dict[str, Any]) -> None:
     plain = figures["plain_wall_s"]
-    print(f"{figures['images']} dirty 640x832 images -> 2288x2910 pages, {figures['cores']} cores")
+    shading = "dark" if figures["dark"] else "mid-grey"
+    print(
+        f"{figures['images']} dirty 640x832 images ({shading} shading) -> 2288x2910 pages, "
+        f"{figures['cores']} cores"
+    )
     heads = ("areas kept", "shading ink", "specks", "stroke in", "wall s", "x plain")
     print(f"  {'':26s} " + " ".join(f"{h:>11s}" for h in heads))
     rows = (
@@ -159,14 +164,19 @@ def _table(figures: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=24)
+    parser.add_argument("--dark", action="store_true", help="heavy shading (grey 60-160)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     cli = [str(Path(sys.executable).parent / "ebook-bot")]  # the console script a user runs
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        items = corpus(folder, args.images)
+        items = corpus(folder, args.images, args.dark)
         files = [str(p) for p, _ in items]
-        figures: dict[str, Any] = {"images": len(items), "cores": os.cpu_count()}
+        figures: dict[str, Any] = {
+            "images": len(items),
+            "cores": os.cpu_count(),
+            "dark": args.dark,
+        }
         for audience in ("adults", "3-5"):
             out = folder / f"out-{audience}"
             wall = timed([*cli, "lineart", *files, "--out", str(out), "--audience", audience])

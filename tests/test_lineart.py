@@ -62,6 +62,24 @@ def test_shading_is_not_turned_into_ink(seed: int) -> None:
     assert left < 0.03, f"{left:.1%} of the shading became ink"
 
 
+def test_dark_shading_gives_one_outline_and_lines_across_it_stay() -> None:
+    """The ink rule on its own: a dark grey square with no outline drawn becomes a thin
+    outline at its edge (not a band a line's width deep), and a thin line drawn across it
+    stays, as does a thin line on the paper."""
+    from bot.book.lineart.ink import EDGE_PX, ink_mask
+
+    grey = np.full((300, 300), 255, np.uint8)
+    grey[50:250, 50:250] = 100  # dark shading, 200 px wide
+    grey[148:151, 60:240] = 20  # a 3 px line across it
+    grey[280:282, 20:280] = 60  # a 2 px line on the paper
+    ink = ink_mask(grey, px_per_in=100)
+    row = ink[100, :150]  # across the square's left edge, away from the line
+    assert row[50 : 50 + EDGE_PX].all() and not row[50 + EDGE_PX :].any()
+    assert not row[:48].any()
+    assert ink[100:200, 100:200].sum() == ink[148:151, 100:200].sum() == 300  # the line only
+    assert ink[280:282, 40:260].all()
+
+
 @pytest.mark.parametrize("seed", [3, 5])
 def test_dark_shading_keeps_the_outlines_drawn_across_it(seed: int) -> None:
     """Heavy shading (grey 60-160, noise and gaps too): the outlines on it and at its edge

@@ -6,7 +6,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-CONTRAST = 0.6  # ink: darker than this share of the brightest paper or shading around it
+CONTRAST = 0.6  # ink: darker than this share of what lies under it (or of nearby paper)
+PAPER = 215  # paper (the page is whitened first): at least this light
+EDGE_PX = 2  # a dark area's edge: its pixels this close to paper (anti-aliasing is ~2 px)
 LINE_MAX_IN = 0.09  # a line is at most this wide; a broader grey area is shading or a fill
 
 
@@ -16,13 +18,22 @@ def disk(diameter: int) -> np.ndarray:
 
 
 def ink_mask(grey: np.ndarray, px_per_in: float) -> np.ndarray:
-    """Ink of a white-paper grey page (uint8 0/1): pixels much darker than the lightest
-    pixel within a line's width of them. A line on paper or on shading stands out from
-    what is beside it; the inside of a broad grey area (shading) does not, so shading
-    goes and a solid fill keeps only its outline (something to colour)."""
-    around = cv2.dilate(grey, disk(round(1.5 * LINE_MAX_IN * px_per_in)))
-    ratio = grey.astype(np.float32) / np.maximum(around, 1).astype(np.float32)
-    return np.asarray(ratio < CONTRAST, dtype=np.uint8)
+    """Ink of a white-paper grey page (uint8 0/1): the lines, and the edges of dark areas.
+
+    A line is darker than what lies on both sides of it: the page's closing (every dark
+    thing narrower than a line filled in with what surrounds it) shows the paper or the
+    shading a line crosses, and a pixel much darker than that is a line. Broad shading is
+    as dark as its closing and goes; where it is dark against the paper, only its pixels
+    that touch the paper stay, as the shape's outline."""
+    kernel = disk(round(1.5 * LINE_MAX_IN * px_per_in))
+    around = cv2.dilate(grey, kernel)  # the lightest pixel within a line's width
+    behind = cv2.erode(around, kernel)  # the closing: what lies under the thin lines
+    g = grey.astype(np.float32)
+    line = g < CONTRAST * np.maximum(behind, 1).astype(np.float32)
+    dark = g < CONTRAST * np.maximum(around, 1).astype(np.float32)
+    paper = (grey >= PAPER).astype(np.uint8)
+    touching = cv2.dilate(paper, disk(2 * EDGE_PX + 1)) > 0
+    return np.asarray(line | (dark & touching), dtype=np.uint8)
 
 
 def drop_small(ink: np.ndarray, min_px: int) -> tuple[np.ndarray, int]:

@@ -28,6 +28,8 @@ from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
 from bot.book.spec import Audience
 
+RULES = 3  # the stage's version: raised when a change alters the pages it makes (3: the
+# closing-based ink rule), so a resumed book remakes pages cleaned by older rules
 ANALYSIS_DPI = 200  # larger sources are analysed at this resolution
 GAP_IN = 0.16  # outline breaks narrower than this are closed
 
@@ -44,7 +46,8 @@ class LineArtOptions:
     def key(self) -> str:
         """What changes the pages (kept with each page's inputs, so a change remakes them)."""
         return (
-            f"lineart=2,audience={self.audience},thicken={self.thicken_in:g},gaps={self.close_gaps}"
+            f"lineart={RULES},audience={self.audience},thicken={self.thicken_in:g},"
+            f"gaps={self.close_gaps}"
         )
 
 

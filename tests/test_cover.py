@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
@@ -29,7 +30,7 @@ from bot.book.pdf.document import BookFonts
 from bot.book.preflight import check_pdf, image_resolutions
 from bot.book.preview import render_pdf_page, write_preview
 from bot.book.spec import Trim, parse_spec
-from tests.conftest import minimal_spec
+from tests.conftest import EXAMPLES, minimal_spec
 
 SAFE = COVER_SAFE * POINTS
 EPS = 1e-6
@@ -177,6 +178,33 @@ def test_contrast_is_fixed_and_logged(tmp_path: Path, caplog: pytest.LogCaptureF
     assert layout.palette.ink != "#e9c46a"
     assert contrast_ratio(layout.palette.ink, "#f4a261") >= 4.5
     assert "cover.title_color #e9c46a" in caplog.text and "4.5:1" in caplog.text
+
+
+def test_cards_in_rows_never_cover_each_other(layout: CoverLayout) -> None:
+    """Neighbours in a row may overlap a little (a loose pile); a card in one row never
+    reaches into another row."""
+    cards = layout.thumbs
+    for i, a in enumerate(cards):
+        for b in cards[i + 1 :]:
+            if abs(a.cy - b.cy) > EPS:
+                assert (
+                    a.bounds.y >= b.bounds.y + b.bounds.h or b.bounds.y >= a.bounds.y + a.bounds.h
+                )
+
+
+def test_a_tall_back_shows_larger_sample_pages_in_two_rows() -> None:
+    """Where the panel has room under the blurb for two rows of larger cards (one row would
+    leave two empty bands), the samples come in two rows; a narrow or crowded back keeps
+    one row."""
+    letter = cover_layout(parse_spec(minimal_spec(trim="8.5x11")), 30, FONTS)
+    narrow = cover_layout(parse_spec(minimal_spec(trim="6x9")), 30, FONTS)
+    toddlers = yaml.safe_load((EXAMPLES / "shapes-toddlers.yaml").read_text())
+    crowded = cover_layout(parse_spec(toddlers), 30, FONTS)  # 8.5x8.5 with a long blurb
+    assert len({round(t.cy) for t in letter.thumbs}) == 2
+    assert len({round(t.cy) for t in narrow.thumbs}) == 1
+    assert len({round(t.cy) for t in crowded.thumbs}) == 1
+    assert min(t.w for t in letter.thumbs) > 1.15 * max(t.w for t in crowded.thumbs)
+    assert min(t.w for t in letter.thumbs) >= 2.2 * POINTS  # a page a buyer can make out
 
 
 def test_sample_indices_spread_over_the_book() -> None:

@@ -23,6 +23,8 @@ from bot.book.spec import BookSpec
 
 ISBN_BAND = 0.2  # inches under the barcode area for the ISBN line
 THUMB_ANGLES = (-5.0, 3.5, -2.5, 4.5)  # degrees: a loose, hand-laid row of sample pages
+ROW_GAP = 0.2  # inches between two rows of sample pages
+CARD_MAX_IN = 3.2  # the widest a sample page is drawn
 BLURB_SIZES = (12.5, 12.0, 11.5, 11.0)
 BLURB_LEADING = 1.35
 BLURB_CENTRED_LINES = 4  # up to this many lines the blurb is centred, like a cover's copy
@@ -117,33 +119,50 @@ def _features(
 
 
 def sample_cards(spec: BookSpec, back: Box, top: float, barcode: Box) -> tuple[Thumb, ...]:
-    """Sample pages in a loose, slightly overlapping row between the paragraph and the
-    barcode area."""
+    """Sample pages between the paragraph and the barcode area: in one loose, slightly
+    overlapping row, or in two rows where the panel is tall enough for larger cards (a
+    letter-size back has room for twice the height of one row)."""
     margin = COVER_MARGIN * POINTS
     total = spec.pages.total
     count = min(4 if back.w >= 7.5 * POINTS else 3, total)
     zone_top, zone_bottom = top - 0.3 * POINTS, barcode.y + barcode.h + 0.3 * POINTS
-    zone_w, zone_h = back.w - 2 * margin, zone_top - zone_bottom
-    if count == 0 or zone_h <= 0:
+    zone = Box(back.x + margin, zone_bottom, back.w - 2 * margin, zone_top - zone_bottom)
+    if count == 0 or zone.h <= 0:
         return ()
     angles = THUMB_ANGLES[:count]
     aspect = back.h / back.w  # a card has the page's shape
     turn = [(abs(math.cos(math.radians(a))), abs(math.sin(math.radians(a)))) for a in angles]
     spread = max(cos + aspect * sin for cos, sin in turn)  # turned width per card width
-    tall = max(sin + aspect * cos for cos, sin in turn)
-    # neighbours may overlap a little (a loose pile); the row stays inside the margins
-    overlap = 1.15 if count > 1 else 1.0
-    card_w = min(zone_w / count * overlap / spread, zone_h / tall, 3.2 * POINTS)
+    tall = max(sin + aspect * cos for cos, sin in turn)  # turned height per card width
+    layouts = [_grid(count, rows, zone, spread, tall) for rows in (1, 2) if rows <= count // 2 + 1]
+    rows, card_w = max(layouts, key=lambda grid: grid[1] * (1.0 if grid[0] == 1 else 1 / 1.15))
     card_h = card_w * aspect
     art = _card_art(spec, card_w, card_h)
-    first = back.x + margin + card_w * spread / 2
-    step = (zone_w - card_w * spread) / (count - 1) if count > 1 else 0.0
-    cx0 = first if count > 1 else back.x + back.w / 2
-    cy = zone_bottom + zone_h / 2
-    return tuple(
-        Thumb(index, cx0 + step * i, cy, card_w, card_h, angles[i], art)
-        for i, index in enumerate(sample_indices(total, count))
-    )
+    per_row = math.ceil(count / rows)
+    gap = ROW_GAP * POINTS
+    grid_h = rows * card_w * tall + (rows - 1) * gap
+    first_y = zone.y + zone.h / 2 + grid_h / 2 - card_w * tall / 2
+    cards = []
+    for i, index in enumerate(sample_indices(total, count)):
+        row, col = divmod(i, per_row)
+        in_row = min(per_row, count - row * per_row)
+        if rows == 1 and in_row > 1:  # one row: spread over the width
+            step = (zone.w - card_w * spread) / (in_row - 1)
+        else:  # a grid: columns side by side, the block centred
+            step = min(card_w * spread + gap, zone.w / max(1, in_row))
+        cx = zone.x + zone.w / 2 + step * (col - (in_row - 1) / 2)
+        cy = first_y - row * (card_w * tall + gap)
+        cards.append(Thumb(index, cx, cy, card_w, card_h, angles[i], art))
+    return tuple(cards)
+
+
+def _grid(count: int, rows: int, zone: Box, spread: float, tall: float) -> tuple[int, float]:
+    """The card width that `rows` rows of the cards fit in `zone` with (neighbours in a
+    row may overlap a little, a loose pile; rows do not)."""
+    per_row = math.ceil(count / rows)
+    overlap = 1.15 if per_row > 1 else 1.0
+    height = (zone.h - (rows - 1) * ROW_GAP * POINTS) / (rows * tall)
+    return rows, min(zone.w / per_row * overlap / spread, height, CARD_MAX_IN * POINTS)
 
 
 def _card_art(spec: BookSpec, card_w: float, card_h: float) -> Box:

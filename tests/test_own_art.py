@@ -53,6 +53,25 @@ def test_first_pages_are_the_users_images_cleaned_the_rest_generated(
     assert "pages: 3 (1 made, 2 already done)" in capsys.readouterr().out
 
 
+def test_a_flagged_own_image_is_kept_not_retried(tmp_path: Path) -> None:
+    """A new seed cannot change the user's picture: a page QA flags is cleaned once, kept,
+    and named (not asked for three times)."""
+    import json
+
+    art = tmp_path / "art"
+    art.mkdir()
+    tiny = Image.new("L", (640, 832), 255)  # nearly empty: QA flags it
+    tiny.paste(0, (300, 400, 320, 420))
+    tiny.save(art / "blank.png")
+    pages = {"subjects": ["mandala"], "count": 1, "art": "art"}
+    write_spec(tmp_path / "book.yaml", minimal_spec(pages=pages))
+    out = tmp_path / "out"
+    assert main(["generate", str(tmp_path / "book.yaml"), "--out", str(out)]) == 0
+    record = json.loads((out / "pages" / "001.json").read_text())
+    assert record["attempts"] == 1
+    assert record["qa"]["reasons"] and record["prompt"].startswith("your art: blank.png")
+
+
 @pytest.mark.parametrize(
     ("art", "message"),
     [

@@ -42,6 +42,7 @@ class PageWork:
     subject: str
     input_key: str = ""
     attempt: int = 1
+    attempts: int = 1  # how many it may have (1 for the user's own image: no new seed helps)
     best: Cleaned | None = None
     seconds: float = 0.0  # generation, cleanup and writing spent on this page
     sha256: str = ""
@@ -84,7 +85,6 @@ class PageStream:
     ) -> None:
         """Until `next_pages` has nothing more and nothing is in flight."""
         batch = max(1, self.provider.capabilities.batch_size)
-        attempts = self.max_attempts if self.provider.capabilities.retries else 1
         in_flight_limit = 3 * batch  # enough to keep the pool fed; leases stay short
         retries: deque[PageWork] = deque()
         cleaning: dict[Future[Cleaned], PageWork] = {}
@@ -104,7 +104,7 @@ class PageStream:
             done, _ = wait(futures, timeout=0 if todo else None, return_when=FIRST_COMPLETED)
             for task, page in [(f, p) for f, p in cleaning.items() if f in done]:
                 del cleaning[task]
-                self._cleaned(page, task.result(), attempts, retries, writing)
+                self._cleaned(page, task.result(), retries, writing)
             for written, page in [(f, p) for f, p in writing.items() if f in done]:
                 del writing[written]
                 page.sha256, seconds = written.result()
@@ -158,13 +158,14 @@ class PageStream:
         each = (time.perf_counter() - started) / len(todo)
         self.times.generate += each * len(todo)
         self.times.images += len(todo)
-        attempts = self.max_attempts if self.provider.capabilities.retries else 1
-        for page, image in zip(todo, images, strict=True):
+        retry = self.max_attempts if self.provider.capabilities.retries else 1
+        for page, image, request in zip(todo, images, requests, strict=True):
             page.seconds += each
+            page.attempts = 1 if self.provider.describe(request).given else retry
             keep = None
             if self.pages_dir is not None:
                 beat = page.best.badness if page.best else math.inf
-                keep = Keep(self.pages_dir, page.input_key, page.attempt >= attempts, beat)
+                keep = Keep(self.pages_dir, page.input_key, page.attempt >= page.attempts, beat)
             source = Pixels.of(image)
             task = self.pool.submit(
                 clean, page.index, page.attempt, source, self.size, self.options, keep
@@ -175,7 +176,6 @@ class PageStream:
         self,
         page: PageWork,
         result: Cleaned,
-        attempts: int,
         retries: deque[PageWork],
         writing: dict[Future[tuple[str, float]], PageWork],
     ) -> None:
@@ -184,7 +184,7 @@ class PageStream:
         self.times.write += result.write_seconds
         if page.best is None or not result.flagged or result.badness < page.best.badness:
             page.best = result
-        if result.flagged and page.attempt < attempts:
+        if result.flagged and page.attempt < page.attempts:
             page.attempt += 1
             retries.append(page)
             return

@@ -69,6 +69,7 @@ class Provenance:
     revision: str | None = None
     cost: float | None = None  # what the API reported (remote providers), in its currency
     substitute: str | None = None  # what was drawn instead of a subject it cannot draw
+    given: bool = False  # the user's own image, not made: asking again returns it unchanged
 
 
 def generate_images(provider: Provider, requests: Sequence[ImageRequest]) -> list[Image.Image]:

@@ -95,4 +95,4 @@ class FolderProvider:
         page = self._own(request)
         if page is None:
             return self.fallback.describe(request)
-        return Provenance(f"your art: {page.path.name} (sha256 {page.digest[:12]})")
+        return Provenance(f"your art: {page.path.name} (sha256 {page.digest[:12]})", given=True)

@@ -1,4 +1,5 @@
-"""One procedural page at 8.5x11 with bleed, 300 DPI, through line-art QA.
+"""One procedural page at 8.5x11 with bleed, 300 DPI, through the line-art stage and its QA
+for its audience.
 
 python -m benchmarks.procedural       # target (issue #2): <= 0.3 s median
 """
@@ -10,7 +11,7 @@ import time
 
 from bot.book.assets import AssetKind
 from bot.book.kdp import DPI, page_size
-from bot.book.lineart import to_line_art
+from bot.book.lineart import LineArtOptions, clean_page
 from bot.book.providers import ImageRequest, get_provider
 from bot.book.spec import Audience, Trim
 
@@ -33,7 +34,7 @@ def main(runs: int = 15) -> None:
             image = provider.generate(
                 [ImageRequest(AssetKind.PAGE, 0, subject, seed, *size, audience)]
             )[0]
-            to_line_art(image, size)
+            clean_page(image, size, LineArtOptions(audience))
             times.append(time.perf_counter() - t)
         overall += times
         print(

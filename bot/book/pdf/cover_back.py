@@ -24,6 +24,7 @@ from bot.book.spec import BookSpec
 ISBN_BAND = 0.2  # inches under the barcode area for the ISBN line
 THUMB_ANGLES = (-5.0, 3.5, -2.5, 4.5)  # degrees: a loose, hand-laid row of sample pages
 ROW_GAP = 0.2  # inches between two rows of sample pages
+TWO_ROWS = 1.15  # two rows only when their cards come out this much wider than one row's
 CARD_MAX_IN = 3.2  # the widest a sample page is drawn
 BLURB_SIZES = (12.5, 12.0, 11.5, 11.0)
 BLURB_LEADING = 1.35
@@ -134,8 +135,8 @@ def sample_cards(spec: BookSpec, back: Box, top: float, barcode: Box) -> tuple[T
     turn = [(abs(math.cos(math.radians(a))), abs(math.sin(math.radians(a)))) for a in angles]
     spread = max(cos + aspect * sin for cos, sin in turn)  # turned width per card width
     tall = max(sin + aspect * cos for cos, sin in turn)  # turned height per card width
-    layouts = [_grid(count, rows, zone, spread, tall) for rows in (1, 2) if rows <= count // 2 + 1]
-    rows, card_w = max(layouts, key=lambda grid: grid[1] * (1.0 if grid[0] == 1 else 1 / 1.15))
+    layouts = [_grid(count, rows, zone, spread, tall) for rows in (1, 2) if rows <= count]
+    rows, card_w = max(layouts, key=lambda grid: grid[1] / (1.0 if grid[0] == 1 else TWO_ROWS))
     card_h = card_w * aspect
     art = _card_art(spec, card_w, card_h)
     per_row = math.ceil(count / rows)

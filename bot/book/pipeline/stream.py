@@ -26,6 +26,7 @@ from bot.book.pipeline.inputs import image_request
 from bot.book.pipeline.workers import Cleaned, Keep, Pixels, clean, write
 from bot.book.provenance import page_record, write_page_record
 from bot.book.providers import ImageRequest, Provider, generate_images
+from bot.book.providers.base import Provenance
 from bot.book.spec import BookSpec
 
 MAX_ATTEMPTS = 3
@@ -113,18 +114,17 @@ class PageStream:
                 self._provenance(page)
                 finished(page)
 
-    def _note_substitutes(self, requests: list[ImageRequest]) -> None:
+    def _note_substitutes(self, requests: list[ImageRequest], told: list[Provenance]) -> None:
         """Say once per subject what the provider drew instead of a subject it cannot draw."""
-        for request in requests:
-            told = self.provider.describe(request)
-            if told.substitute and request.subject not in self.noted:
+        for request, said in zip(requests, told, strict=True):
+            if said.substitute and request.subject not in self.noted:
                 self.noted.add(request.subject)
                 log.warning(
                     "%s cannot draw %r; drew %s instead (a pattern provider: use "
                     "--provider diffusers or openrouter for pictures)",
                     self.provider.name,
                     request.subject,
-                    told.substitute,
+                    said.substitute,
                 )
 
     def _provenance(self, page: PageWork) -> None:
@@ -154,14 +154,15 @@ class PageStream:
         ]
         started = time.perf_counter()
         images = generate_images(self.provider, requests)
-        self._note_substitutes(requests)
+        told = [self.provider.describe(r) for r in requests]  # after generate (its contract)
+        self._note_substitutes(requests, told)
         each = (time.perf_counter() - started) / len(todo)
         self.times.generate += each * len(todo)
         self.times.images += len(todo)
         retry = self.max_attempts if self.provider.capabilities.retries else 1
-        for page, image, request in zip(todo, images, requests, strict=True):
+        for page, image, provenance in zip(todo, images, told, strict=True):
             page.seconds += each
-            page.attempts = 1 if self.provider.describe(request).given else retry
+            page.attempts = 1 if provenance.given else retry
             keep = None
             if self.pages_dir is not None:
                 beat = page.best.badness if page.best else math.inf

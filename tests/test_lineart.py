@@ -83,8 +83,8 @@ def test_dark_shading_gives_one_outline_and_lines_across_it_stay() -> None:
 @pytest.mark.parametrize("seed", [3, 5])
 def test_dark_shading_keeps_the_outlines_drawn_across_it(seed: int) -> None:
     """Heavy shading (grey 60-160, noise and gaps too): the outlines on it and at its edge
-    stay and its inside goes. (A local-closing rule, tried against this, cleared more of
-    the shading but dropped stretches of thin outline lying on it.)"""
+    stay and its inside goes. (The closing rule alone, without keeping the edge of dark
+    shading that touches the paper, dropped stretches of thin outline lying on it.)"""
     import cv2
 
     from bot.book.lineart.gaps import skeleton

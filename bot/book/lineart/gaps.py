@@ -133,6 +133,9 @@ def targets(
 FACING = math.radians(40)  # two ends face each other: each within this of the other's way,
 ALONG = math.radians(60)  # ... and the two lines run on within this of one another (a line
 # broken in two, not two strokes that end near each other, as folds and fur do)
+NEAR_IN = 0.06  # a blunt end this close to a line it points straight at (within NEAR_CONE)
+NEAR_CONE = math.radians(30)  # is a break where lines meet (the other side has no end); two
+# ends this close that face each other are a break even at a corner
 TAPER = 0.5  # an end narrower than this share of its line a little way back is a stroke's
 # tapered tip (a brush or pen lifted), never a break
 
@@ -146,10 +149,13 @@ class Join:
     width: float
 
 
-def facing(skel: np.ndarray, ends: list[End], gap_px: float, cone: float = FACING) -> list[Join]:
+def facing(
+    skel: np.ndarray, ends: list[End], gap_px: float, near_px: float, cone: float = FACING
+) -> list[Join]:
     """Pairs of real line ends that face each other across at most `gap_px` (each points
-    at the other, and they are not two ends of one short stroke), nearest pairs first, each
-    end used once. A line that simply ends (fur, hair, grass) has no end facing it."""
+    at the other; beyond `near_px` the two lines also run on in line, not at a corner; and
+    they are not two ends of one short stroke), nearest pairs first, each end used once. A
+    line that simply ends (fur, hair, grass) has no end facing it."""
     real = [e for e in ends if not e.spur]
     pairs = []
     for i, a in enumerate(real):
@@ -159,7 +165,7 @@ def facing(skel: np.ndarray, ends: list[End], gap_px: float, cone: float = FACIN
             if dist == 0 or dist > gap_px:
                 continue
             reach = dist * math.cos(cone)
-            opposite = -(a.dy * b.dy + a.dx * b.dx) >= math.cos(ALONG)
+            opposite = dist <= near_px or -(a.dy * b.dy + a.dx * b.dx) >= math.cos(ALONG)
             if opposite and vy * a.dy + vx * a.dx >= reach and -(vy * b.dy + vx * b.dx) >= reach:
                 pairs.append((dist, a, b))
     used: set[tuple[int, int]] = set()
@@ -174,12 +180,17 @@ def facing(skel: np.ndarray, ends: list[End], gap_px: float, cone: float = FACIN
     return joins
 
 
-def _tapered(dist: np.ndarray, end: End, back: int) -> bool:
-    """Whether the line narrows to its end (`dist`: the ink's half-widths, spread a little)."""
-    h, w = dist.shape
-    y = min(h - 1, max(0, round(end.y - end.dy * back)))
-    x = min(w - 1, max(0, round(end.x - end.dx * back)))
-    return float(dist[y, x]) >= 2 and float(dist[end.y, end.x]) < TAPER * float(dist[y, x])
+def _tapered(raw: np.ndarray, spread: np.ndarray, end: End, back: int) -> bool:
+    """Whether the line narrows to its end: its half-width at the end (`raw`, the ink's
+    distance transform) under TAPER times the most it has one to three `back` steps behind
+    (`spread`: the same, taken as the largest nearby, so a bumpy edge does not count)."""
+    h, w = raw.shape
+    widest = 0.0
+    for k in (1, 2, 3):
+        y = min(h - 1, max(0, round(end.y - end.dy * back * k)))
+        x = min(w - 1, max(0, round(end.x - end.dx * back * k)))
+        widest = max(widest, float(spread[y, x]))
+    return widest >= 2 and float(raw[end.y, end.x]) < TAPER * widest
 
 
 def close_gaps(
@@ -194,10 +205,15 @@ def close_gaps(
         for y, x in end.path:
             skel[y, x] = 0
     # the line's half-width near each end (the skeleton stops short of a blunt end)
-    dist = cv2.dilate(cv2.distanceTransform(ink, cv2.DIST_L2, 3), np.ones((5, 5), np.uint8))
-    back = 3 * max(3, round(0.05 * px_per_in))
-    blunt = [e for e in ends if not _tapered(dist, e, back)]
-    found = facing(skel, blunt, gap_in * px_per_in)
+    raw = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
+    dist = cv2.dilate(raw, np.ones((5, 5), np.uint8))
+    back = max(3, round(0.1 * px_per_in))
+    blunt = [e for e in ends if not _tapered(raw, dist, e, back)]
+    found = facing(skel, blunt, gap_in * px_per_in, NEAR_IN * px_per_in)
+    used = {j.a for j in found} | {j.b for j in found}
+    alone = [e for e in blunt if (e.y, e.x) not in used]
+    for end, target in targets(skel, alone, NEAR_IN * px_per_in, cone=NEAR_CONE):
+        found.append(Join((end.y, end.x), target, 0.0))  # a break at a joint or a crossing
     if not found:
         return ink, skel, []
     ink = ink.copy()
@@ -205,7 +221,8 @@ def close_gaps(
     joins = []
     for join in found:
         (ay, ax), (by, bx) = join.a, join.b
-        width = max(1.0, float(dist[ay, ax] + dist[by, bx]) - 1)
+        far = dist[ay, ax] if join.width == 0 else dist[by, bx]  # onto a line: this end's
+        width = max(1.0, float(dist[ay, ax] + far) - 1)
         cv2.line(ink, (ax, ay), (bx, by), 1, thickness=max(1, round(width)))
         cv2.line(skel, (ax, ay), (bx, by), 1, thickness=1)
         joins.append(Join(join.a, join.b, width))

@@ -56,7 +56,7 @@ def ink_map(grey: np.ndarray, px_per_in: float) -> InkMap:
     paper = (grey >= PAPER).astype(np.uint8)
     edge = cv2.dilate(paper, disk(2 * EDGE_PX + 1)) > 0
     solid, shade = _broad(g, behind, line, max(10, round(0.2 * px_per_in)))
-    ink = line | (dark & edge & shade) | (solid & (g < (255 + behind) / 2))
+    ink = line | (dark & edge) | (solid & (g < (255.0 + behind.astype(np.float32)) / 2))
     # where ink ends: half-way from its darkest nearby pixel to what it lies on (the paper,
     # or the shading a line crosses)
     darkest = cv2.erode(grey, disk(round(LINE_MAX_IN * px_per_in))).astype(np.float32)
@@ -103,12 +103,15 @@ def stretch(grey: np.ndarray) -> np.ndarray:
     return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)
 
 
-def drop_small(ink: np.ndarray, min_px: int) -> tuple[np.ndarray, int]:
-    """Remove 8-connected ink pieces under `min_px` pixels; the mask and how many went."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = stats[:, cv2.CC_STAT_AREA] < min_px
+def drop_small(ink: np.ndarray, min_px: int, grouped: bool = True) -> tuple[np.ndarray, int]:
+    """Remove ink pieces under `min_px` pixels; the mask and how many went. When `grouped`,
+    pieces a pixel apart count as one (a faint line breaks into dashes, a speck is alone)."""
+    near = cv2.dilate(ink, np.ones((3, 3), np.uint8)) if grouped else ink
+    count, labels = cv2.connectedComponents(near, connectivity=8)
+    sizes = np.bincount(labels[ink > 0], minlength=count)
+    small = sizes < min_px
     small[0] = False
-    removed = int(small.sum())
+    removed = int((small & (sizes > 0)).sum())
     if removed:
         ink = np.where(small[labels], 0, ink).astype(np.uint8)
     return ink, removed
@@ -140,8 +143,6 @@ def clean_ink(grey: np.ndarray, px_per_in: float, speck_in: float) -> tuple[InkM
     """The ink map with specks under `speck_in` across removed and pin-holes filled."""
     found = ink_map(grey, px_per_in)
     speck_px = max(2, round((speck_in * px_per_in) ** 2))
-    # only what is darker than its own level: the ink as it will be printed, so its centre
-    # lines join nothing the print keeps apart
-    ink, specks = drop_small(found.ink & (grey < found.level), speck_px)
+    ink, specks = drop_small(found.ink, speck_px)
     ink = fill_pinholes(ink, max(2, round((0.02 * px_per_in) ** 2)))
     return InkMap(ink, found.level), specks

@@ -33,6 +33,10 @@ RULES = 4  # the stage's version: raised when a change alters the pages it makes
 # binarised, not redrawn; 3: the closing-based ink rule), so a resumed book remakes them
 ANALYSIS_DPI = 200  # larger sources are analysed at this resolution
 GAP_IN = 0.16  # outline breaks narrower than this are closed
+# crayons need room inside the lines: for children, lines over the range's top are thinned
+# to it; teens and adults colour with pens right up to a line, and a bold style is kept
+CRAYONS = frozenset({Audience.AGES_3_5, Audience.AGES_6_8, Audience.AGES_9_12})
+PINHOLE_IN = 0.01  # paper specks inside ink smaller than this across are filled
 
 
 @dataclass(frozen=True)
@@ -65,30 +69,30 @@ def clean_page(
     """Any image as a mode "1" print page of exactly `size` (the art box at 300 DPI), and
     the QA of that page."""
     opts = options or LineArtOptions()
-    strokes = STROKES[opts.audience]
+    strokes, thin = STROKES[opts.audience], opts.audience in CRAYONS
     if image.mode == "1" and image.size == size:
-        art = ~np.asarray(image, dtype=bool)
-        drawn = weight.reweight(art.astype(np.uint8), strokes, DPI, opts.thicken_in)
+        art = (~np.asarray(image, dtype=bool)).astype(np.uint8)
+        drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, thin=thin)
     else:
         art, spine = _from_source(image, size, opts)
-        drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, spine)
-    drawn, known = _filled(drawn, opts)
+        drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, spine, thin=thin)
+    drawn, known = _filled(drawn)
     activity = image.info.get(PAGE_KIND) == ACTIVITY
     report = qa_page(drawn, opts.audience, DPI, activity=activity, known=known)
     return Image.fromarray(drawn == 0), report
 
 
-def _filled(art: np.ndarray, opts: LineArtOptions) -> tuple[np.ndarray, Known]:
-    """Slivers where lines meet (no crayon or pen fits) filled, as an inker would; with the
-    paper's regions, found on the way (QA measures them)."""
-    speck = THRESHOLDS[opts.audience].speck_in * DPI
-    art, paper_stats = ink.fill_pinholes_labelled(art, round(speck**2))
+def _filled(art: np.ndarray) -> tuple[np.ndarray, Known]:
+    """Pin-holes (paper specks inside ink, under PINHOLE_IN across) filled; with the paper's
+    regions, found on the way (QA measures them). A drawing's own white slits and
+    highlights are wider and stay."""
+    art, paper_stats = ink.fill_pinholes_labelled(art, max(2, round((PINHOLE_IN * DPI) ** 2)))
     return art, Known(paper_stats=paper_stats)
 
 
 def _from_source(
     image: Image.Image, size: tuple[int, int], opts: LineArtOptions
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> tuple[np.ndarray, np.ndarray]:
     """The page's ink at print size, and its centre lines there."""
     x, y, w, h = fit_box(image.size, size)
     px_per_in = min(image.width * DPI / w, ANALYSIS_DPI)
@@ -113,8 +117,10 @@ def _from_source(
     spine = np.zeros_like(art)
     spine[y : y + h, x : x + w] = weight.place_spine(skel, (w, h))
     # every line the ink map found stays unbroken: a faint 1-pixel line cut at its own
-    # level would come out dashed where its darkness is shared by two pixels
-    return art | spine, spine
+    # level would come out dashed where its darkness is shared by two pixels; a speck
+    # the ink map kept for lying a pixel from a line is cut off from it here, and goes
+    speck = THRESHOLDS[opts.audience].speck_in * DPI
+    return ink.drop_small(art | spine, round(speck**2), grouped=False)[0], spine
 
 
 def binarise(grey: np.ndarray, found: ink.InkMap, size: tuple[int, int]) -> np.ndarray:

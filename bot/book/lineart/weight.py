@@ -28,11 +28,10 @@ def ridge_widths(ink: np.ndarray, dist: np.ndarray | None = None) -> np.ndarray:
     return np.asarray(2.0 * dist[ridge] - 0.5, dtype=np.float32).clip(min=1.0)
 
 
-BLOB = 1.6  # a part this many times wider than the page's thick lines is a solid (a pupil,
-SOLID_IN = 0.35  # a nose, a fill), as is anything wider than this: both kept as drawn
-SPINE_PX = 1.5  # a spine drawn at print size is about 3 px wide
-THIN_MAX_IN = 0.02  # a thinned line's edge moves in at most this far: it still covers the
-# drawn line within the distance a buyer cannot tell apart (a bolder style stays bolder)
+BLOB = 1.2  # a part this many times wider than the page's thick lines, when compact (no
+COMPACT = 3.5  # longer than this many half-widths) is a solid (a pupil, a nose), as is
+SOLID_IN = 0.35  # anything wider than this (a fill): all kept as drawn
+RIM_PX = 3  # a solid's edge where it narrows into the lines it joins: kept with it
 SLACK = 0.1  # a line is outside its range when it misses it by more than this share
 
 
@@ -66,52 +65,36 @@ def reweight(
     dpi: int,
     thicken_in: float = 0.0,
     spine: np.ndarray | None = None,
+    *,
+    thin: bool = True,
 ) -> np.ndarray:
-    """Print ink (uint8 0/1) with only the lines outside the audience's range changed:
-    lines thinner than its floor grown (just into the range, or by what the user asked
-    for), lines wider than its ceiling thinned evenly to it without breaking (the
-    `spine`, centre lines at print size, is kept the target width), solids (parts much
-    wider than the lines: pupils, noses, fills) and lines inside the range as drawn."""
+    """Print ink (uint8 0/1) with only the lines outside the audience's range changed, each
+    by what it lacks or has too much: a line thinner than the floor grown into the range
+    (or bolder, up to its top, on request), a line wider than the ceiling (when `thin`) cut
+    down to it around its centre line, evenly, and never broken (the `spine`, its centre
+    lines at print size, stays); solids (pupils, noses, fills) and lines inside the range
+    as drawn."""
     dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
     ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))
-    widths = 2.0 * dist - 0.5  # at a ridge pixel: the stroke's width (as `ridge_widths`)
     if not ridge.any():
         return ink
+    widths = 2.0 * dist[ridge] - 0.5  # as `ridge_widths`
     low, high = strokes.min_in * dpi, strokes.max_in * dpi
-    out = ink
-    if (widths[ridge] > high * (1 + SLACK)).mean() > 0.02:  # cheap test first
-        out = _thin_thick(ink, dist, ridge, high, dpi, spine)
-    median = float(np.median(widths[ridge]))
-    grow = low * (1 + SLACK)  # the smallest change: just into the range
+    median = float(np.median(widths))
+    # a page of hairlines gets the range's middle; a few thin lines on a page in range
+    # just the floor (the smallest change)
+    grow = (low + high) / 2 if median < low else low * (1 + SLACK)
     if thicken_in > 0:  # bolder on request: every line, up to the range's top
         low = grow = min(high, median + thicken_in * dpi)
-    if (widths[ridge] < low * (1 - SLACK)).mean() > 0.05:
-        out = _grow_thin(out, ink, dist, ridge, (low, grow))
-    return out
+    out = ink > 0
+    if thin and (widths > high * (1 + SLACK)).mean() > 0.02:
+        out = _thinned(ink, dist, ridge, high, dpi, spine)
+    if (widths < low * (1 - SLACK)).mean() > 0.02:
+        out |= _grown(ink, _local_widths(dist, ridge), low * (1 - SLACK), grow)
+    return np.asarray(out, dtype=np.uint8)
 
 
-def _grow_thin(
-    out: np.ndarray,
-    ink: np.ndarray,
-    dist: np.ndarray,
-    ridge: np.ndarray,
-    sizes: tuple[float, float],
-) -> np.ndarray:
-    """`out` with the lines of `ink` under `sizes[0]` px wide grown to about `sizes[1]` px."""
-    low, grow = sizes
-    wide = opening(ink, dist, low * (1 - SLACK) / 2)
-    thin = ink > 0
-    if wide.any():  # the bumps on a wide line's edge are not thin lines
-        thin &= ~_near(wide, 2)
-    if thin.sum() < 0.05 * ink.sum():
-        return out
-    r = (grow - float(np.median(2.0 * dist[ridge & thin] - 0.5))) / 2
-    if r < 0.5:
-        return out
-    return np.asarray(out | _near(thin, r), dtype=np.uint8)
-
-
-def _thin_thick(
+def _thinned(
     ink: np.ndarray,
     dist: np.ndarray,
     ridge: np.ndarray,
@@ -119,31 +102,80 @@ def _thin_thick(
     dpi: int,
     spine: np.ndarray | None,
 ) -> np.ndarray:
-    """`ink` with its lines over `high` px wide thinned to about `high` px: eroded evenly,
-    and the spine kept `high` px wide so no line breaks; solids kept."""
-    thick = opening(ink, dist, high * (1 + SLACK) / 2)
-    if not thick.any():
-        return ink
-    median = float(np.median(2.0 * dist[ridge & thick] - 0.5))
-    blob = opening(ink, dist, max(BLOB * median / 2, high))
-    blob |= opening(ink, dist, SOLID_IN * dpi / 2)
-    zone = _near(thick & ~blob, 2) & (ink > 0) & ~blob & ~_dots(ink, dist)
-    r = min((median - 0.9 * high) / 2, THIN_MAX_IN * dpi)
-    target = median - 2 * r
-    if r < 0.5 or not zone.any():
-        return ink
+    """The ink (bool) with lines over `high` px wide cut down to their centre 0.9 `high` px:
+    each pixel's line width is the widest the ink is around it (a max filter of the
+    distance transform, at a quarter size), so the cut is even along a line and takes the
+    corners of its ends; the spine keeps the line whole where lines meet."""
+    h, w = ink.shape
+    small = cv2.resize(
+        cv2.dilate(dist, np.ones((4, 4), np.uint8)),
+        (max(1, w // 4), max(1, h // 4)),
+        interpolation=cv2.INTER_NEAREST,
+    )
+    reach = round(SOLID_IN * dpi / 8) * 2 + 1
+    local = 2 * cv2.resize(
+        cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))),
+        (w, h),
+        interpolation=cv2.INTER_LINEAR,
+    )
+    target = 0.9 * high
+    zone = (local > high * (1 + SLACK)) & (ink > 0) & ~_solids(ink, dist, ridge, high, dpi)
+    cut = zone & (dist < (local - target) / 2 + 1)  # an edge pixel is 1 from the paper
     if spine is None:
         spine = skeleton_at_half(ink * zone)
-    keep = (dist > r) | _near(spine > 0, max(1.0, target / 2 - SPINE_PX))
-    return np.asarray(np.where(zone, keep & (ink > 0), ink), dtype=np.uint8)
+    cut &= ~_near(spine > 0, max(1.0, target / 2 - 1.5))
+    return np.asarray((ink > 0) & ~cut)
 
 
-def _dots(ink: np.ndarray, dist: np.ndarray) -> np.ndarray:
-    """Ink pieces that are compact (an area under BLOB squared times their width squared):
-    dots, pupils, spots, kept as drawn (bool)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    widest = 2 * np.asarray(ndimage.maximum(dist, labels, np.arange(count)), dtype=np.float64)
-    dot = stats[:, cv2.CC_STAT_AREA] < BLOB**2 * widest**2
+def _local_widths(dist: np.ndarray, ridge: np.ndarray) -> np.ndarray:
+    """Every pixel's stroke width (px): that of the nearest centre-line (ridge) pixel."""
+    _, label = cv2.distanceTransformWithLabels(
+        (~ridge).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    table = np.zeros(int(label.max()) + 1, np.float32)
+    ys, xs = np.nonzero(ridge)
+    table[label[ys, xs]] = 2.0 * dist[ys, xs]
+    return np.asarray(table[label], dtype=np.float32)
+
+
+def _grown(ink: np.ndarray, local: np.ndarray, low: float, grow: float) -> np.ndarray:
+    """Paper next to lines under `low` px wide, as far as makes each of them `grow` px."""
+    far, label = cv2.distanceTransformWithLabels(
+        (ink == 0).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    table = np.zeros(int(label.max()) + 1, np.float32)
+    ys, xs = np.nonzero(ink)
+    table[label[ys, xs]] = local[ys, xs]
+    width = table[label]  # the width of the line nearest each paper pixel
+    return np.asarray((width < low) & (far <= (grow - width) / 2 + 0.5))
+
+
+def _solids(
+    ink: np.ndarray, dist: np.ndarray, ridge: np.ndarray, high: float, dpi: int
+) -> np.ndarray:
+    """Solid blacks to keep as drawn (bool): anything wider than SOLID_IN, and compact
+    parts (dots, pupils, noses) wider than the ceiling or much wider than the thick lines,
+    with the rim where they narrow into the lines they join."""
+    thick = opening(ink, dist, high * (1 + SLACK) / 2)
+    if not thick.any():
+        return thick
+    median = float(np.median(2.0 * dist[ridge & thick] - 0.5))
+    solid = opening(ink, dist, SOLID_IN * dpi / 2)
+    solid |= _compact(thick, dist) | _compact(opening(ink, dist, BLOB * median / 2), dist)
+    return _near(solid, RIM_PX) & (ink > 0)
+
+
+def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    """The pieces of `part` (bool) no longer than COMPACT times their widest half-width:
+    dots, pupils, noses, not lengths of line."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        part.astype(np.uint8), connectivity=8
+    )
+    if count <= 1:
+        return np.zeros(part.shape, bool)
+    half = np.asarray(ndimage.maximum(dist, labels, np.arange(count)), dtype=np.float64)
+    side = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    dot = side <= COMPACT * half
     dot[0] = False
     return np.asarray(dot[labels])
 

@@ -130,7 +130,8 @@ def targets(
     return found
 
 
-FACING = math.radians(40)  # two ends face each other: each within this of the other's way,
+FACING = math.radians(40)  # two ends face each other: each within this of the other's way
+IN_LINE = math.radians(35)  # (this, beyond NEAR_IN: one line broken, not two side by side),
 ALONG = math.radians(60)  # ... and the two lines run on within this of one another (a line
 # broken in two, not two strokes that end near each other, as folds and fur do)
 NEAR_IN = 0.06  # a blunt end this close to a line it points straight at (within NEAR_CONE)
@@ -164,8 +165,9 @@ def facing(
             dist = math.hypot(vy, vx)
             if dist == 0 or dist > gap_px:
                 continue
-            reach = dist * math.cos(cone)
-            opposite = dist <= near_px or -(a.dy * b.dy + a.dx * b.dx) >= math.cos(ALONG)
+            near = dist <= near_px
+            reach = dist * math.cos(cone if near else IN_LINE)
+            opposite = near or -(a.dy * b.dy + a.dx * b.dx) >= math.cos(ALONG)
             if opposite and vy * a.dy + vx * a.dx >= reach and -(vy * b.dy + vx * b.dx) >= reach:
                 pairs.append((dist, a, b))
     used: set[tuple[int, int]] = set()

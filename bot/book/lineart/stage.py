@@ -36,7 +36,7 @@ GAP_IN = 0.16  # outline breaks narrower than this are closed
 # crayons need room inside the lines: for children, lines over the range's top are thinned
 # to it; teens and adults colour with pens right up to a line, and a bold style is kept
 CRAYONS = frozenset({Audience.AGES_3_5, Audience.AGES_6_8, Audience.AGES_9_12})
-PINHOLE_IN = 0.01  # paper specks inside ink smaller than this across are filled
+PINHOLE_IN = 0.005  # paper specks inside ink smaller than this across are filled
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,9 @@ def _from_source(
     grey = ink.stretch(paper.whiten_paper(grey, px_per_in))
     found, _ = ink.clean_ink(grey, px_per_in, THRESHOLDS[opts.audience].speck_in)
     art = np.zeros((size[1], size[0]), np.uint8)
-    art[y : y + h, x : x + w] = binarise(grey, found, (w, h))
+    inky = np.zeros(art.shape, bool)
+    sharp = paper.sharpen(grey, px_per_in)  # a blurred narrow gap between lines opens again
+    art[y : y + h, x : x + w], inky[y : y + h, x : x + w] = binarise(sharp, found, (w, h))
     if opts.close_gaps:
         _, skel, joins = gaps.close_gaps(found.ink, px_per_in, GAP_IN)
     else:
@@ -120,17 +122,22 @@ def _from_source(
     # level would come out dashed where its darkness is shared by two pixels; a speck
     # the ink map kept for lying a pixel from a line is cut off from it here, and goes
     speck = THRESHOLDS[opts.audience].speck_in * DPI
-    return ink.drop_small(art | spine, round(speck**2), grouped=False)[0], spine
+    art |= spine & inky  # (not across a white slit or pin-hole the artist left)
+    return ink.drop_small(art, round(speck**2), grouped=False)[0], spine
 
 
-def binarise(grey: np.ndarray, found: ink.InkMap, size: tuple[int, int]) -> np.ndarray:
+def binarise(
+    grey: np.ndarray, found: ink.InkMap, size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
     """The ink at `size` (w, h): the grey page resampled and cut at each pixel's own level,
     where the ink map (a pixel around it) says there is ink; so every line keeps the shape
-    the artist drew, only smoother, and nothing is drawn again."""
+    the artist drew, only smoother, and nothing is drawn again. Also where the page is at
+    least half as dark as that (bool): where a centre line may bridge a faint line's dashes."""
     shrink = size[0] < grey.shape[1]
     how = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
     big = cv2.resize(grey, size, interpolation=how).astype(np.float32)
     level = cv2.resize(found.level, size, interpolation=how)
     near = cv2.dilate(found.ink, np.ones((3, 3), np.uint8)).astype(np.float32)
     gate = cv2.resize(near, size, interpolation=how) >= 0.5
-    return np.asarray((big < level) & gate, dtype=np.uint8)
+    hard = np.asarray((big < level) & gate, dtype=np.uint8)
+    return hard, (big < (level + 255) / 2) & gate

@@ -70,23 +70,23 @@ def clean_page(
     the QA of that page."""
     opts = options or LineArtOptions()
     strokes, thin = STROKES[opts.audience], opts.audience in CRAYONS
-    if image.mode == "1" and image.size == size:
-        art = (~np.asarray(image, dtype=bool)).astype(np.uint8)
-        drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, thin=thin)
-    else:
+    if image.mode == "1" and image.size == size:  # drawn for print (the pattern provider):
+        art = (~np.asarray(image, dtype=bool)).astype(np.uint8)  # slivers where its lines
+        drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, thin=thin)  # meet, filled
+        drawn, known = _filled(drawn, THRESHOLDS[opts.audience].speck_in)
+    else:  # a drawing: its own white slits and pin-holes are kept
         art, spine = _from_source(image, size, opts)
         drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, spine, thin=thin)
-    drawn, known = _filled(drawn)
+        drawn, known = _filled(drawn, PINHOLE_IN)
     activity = image.info.get(PAGE_KIND) == ACTIVITY
     report = qa_page(drawn, opts.audience, DPI, activity=activity, known=known)
     return Image.fromarray(drawn == 0), report
 
 
-def _filled(art: np.ndarray) -> tuple[np.ndarray, Known]:
-    """Pin-holes (paper specks inside ink, under PINHOLE_IN across) filled; with the paper's
-    regions, found on the way (QA measures them). A drawing's own white slits and
-    highlights are wider and stay."""
-    art, paper_stats = ink.fill_pinholes_labelled(art, max(2, round((PINHOLE_IN * DPI) ** 2)))
+def _filled(art: np.ndarray, hole_in: float) -> tuple[np.ndarray, Known]:
+    """Paper specks inside ink under `hole_in` across filled; with the paper's regions,
+    found on the way (QA measures them)."""
+    art, paper_stats = ink.fill_pinholes_labelled(art, max(2, round((hole_in * DPI) ** 2)))
     return art, Known(paper_stats=paper_stats)
 
 

@@ -32,6 +32,8 @@ BLOB = 1.2  # a part this many times wider than the page's thick lines, when com
 COMPACT = 3.5  # longer than this many half-widths) is a solid (a pupil, a nose), as is
 SOLID_IN = 0.35  # anything wider than this (a fill): all kept as drawn
 RIM_PX = 3  # a solid's edge where it narrows into the lines it joins: kept with it
+THIN_SHARE = 0.1  # lines are grown when this share of the centre lines is under the floor
+# (fewer: the tips and corners every drawing has)
 SLACK = 0.1  # a line is outside its range when it misses it by more than this share
 
 
@@ -89,7 +91,7 @@ def reweight(
     out = ink > 0
     if thin and (widths > high * (1 + SLACK)).mean() > 0.02:
         out = _thinned(ink, dist, ridge, high, dpi, spine)
-    if (widths < low * (1 - SLACK)).mean() > 0.02:
+    if (widths < low * (1 - SLACK)).mean() > THIN_SHARE:
         out |= _grown(ink, _local_widths(dist, ridge), low * (1 - SLACK), grow)
     return np.asarray(out, dtype=np.uint8)
 

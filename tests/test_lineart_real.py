@@ -204,7 +204,6 @@ def _share(flags: list[bool]) -> float:
     return sum(flags) / len(flags)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20: the stage still harms clean real pages")
 def test_clean_real_pages_come_out_unharmed() -> None:
     results = []
     for name in SUBSET:
@@ -213,7 +212,6 @@ def test_clean_real_pages_come_out_unharmed() -> None:
     assert _share(results) >= 0.9
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20: grey real lines are lost or hollowed")
 def test_dirty_real_pages_are_restored() -> None:
     results = []
     for seed, name in enumerate(SUBSET):

@@ -75,8 +75,10 @@ def clean_page(
         drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, thin=thin)  # meet, filled
         drawn, known = _filled(drawn, THRESHOLDS[opts.audience].speck_in)
     else:  # a drawing: its own white slits and pin-holes are kept
-        art, spine = _from_source(image, size, opts)
-        drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, spine, thin=thin)
+        art, spine, spine_px = _from_source(image, size, opts)
+        drawn = weight.reweight(
+            art, strokes, DPI, opts.thicken_in, spine, thin=thin, spine_width=spine_px
+        )
         drawn, known = _filled(drawn, PINHOLE_IN)
     activity = image.info.get(PAGE_KIND) == ACTIVITY
     report = qa_page(drawn, opts.audience, DPI, activity=activity, known=known)
@@ -92,8 +94,8 @@ def _filled(art: np.ndarray, hole_in: float) -> tuple[np.ndarray, Known]:
 
 def _from_source(
     image: Image.Image, size: tuple[int, int], opts: LineArtOptions
-) -> tuple[np.ndarray, np.ndarray]:
-    """The page's ink at print size, and its centre lines there."""
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The page's ink at print size, its centre lines there and how wide they are drawn."""
     x, y, w, h = fit_box(image.size, size)
     px_per_in = min(image.width * DPI / w, ANALYSIS_DPI)
     grey = paper.lightness(paper.to_rgb(image))
@@ -123,7 +125,7 @@ def _from_source(
     # the ink map kept for lying a pixel from a line is cut off from it here, and goes
     speck = THRESHOLDS[opts.audience].speck_in * DPI
     art |= spine & inky  # (not across a white slit or pin-hole the artist left)
-    return ink.drop_small(art, round(speck**2), grouped=False)[0], spine
+    return ink.drop_small(art, round(speck**2), grouped=False)[0], spine, weight.spine_px(scale)
 
 
 def binarise(

@@ -69,12 +69,14 @@ def reweight(
     spine: np.ndarray | None = None,
     *,
     thin: bool = True,
+    spine_width: int = 3,
 ) -> np.ndarray:
     """Print ink (uint8 0/1) with only the lines outside the audience's range changed, each
     by what it lacks or has too much: a line thinner than the floor grown into the range
     (or bolder, up to its top, on request), a line wider than the ceiling (when `thin`) cut
     down to it around its centre line, evenly, and never broken (the `spine`, its centre
-    lines at print size, stays); solids (pupils, noses, fills) and lines inside the range
+    lines at print size, `spine_width` px wide, stays); solids (pupils, noses, fills) and
+    lines inside the range
     as drawn."""
     dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
     ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))
@@ -90,9 +92,12 @@ def reweight(
         low = grow = min(high, median + thicken_in * dpi)
     out = ink > 0
     if thin and (widths > high * (1 + SLACK)).mean() > 0.02:
-        out = _thinned(ink, dist, ridge, high, dpi, spine)
+        out = _thinned(ink, dist, ridge, (high, dpi), spine, spine_width)
     if (widths < low * (1 - SLACK)).mean() > THIN_SHARE:
-        out |= _grown(ink, _local_widths(dist, ridge), low * (1 - SLACK), grow)
+        if spine is None:
+            spine = skeleton_at_half(ink)
+        thin_spine = (spine > 0) & (2 * dist < low * (1 - SLACK))
+        out |= _near(thin_spine, max(1.0, (grow - spine_width) / 2))  # a tube `grow` wide
     return np.asarray(out, dtype=np.uint8)
 
 
@@ -100,14 +105,15 @@ def _thinned(
     ink: np.ndarray,
     dist: np.ndarray,
     ridge: np.ndarray,
-    high: float,
-    dpi: int,
+    limits: tuple[float, int],
     spine: np.ndarray | None,
+    spine_width: int,
 ) -> np.ndarray:
-    """The ink (bool) with lines over `high` px wide cut down to their centre 0.9 `high` px:
-    each pixel's line width is the widest the ink is around it (a max filter of the
-    distance transform, at a quarter size), so the cut is even along a line and takes the
-    corners of its ends; the spine keeps the line whole where lines meet."""
+    """The ink (bool) with lines over `high` px wide (`limits`: high, dpi) cut down to
+    their centre 0.9 `high` px: each pixel's line width is the widest the ink is around it
+    (a max filter of the distance transform, at a quarter size), so the cut is even along
+    a line and takes the corners of its ends; the spine keeps the line whole where lines meet."""
+    high, dpi = limits
     h, w = ink.shape
     small = cv2.resize(
         cv2.dilate(dist, np.ones((4, 4), np.uint8)),
@@ -125,31 +131,8 @@ def _thinned(
     cut = zone & (dist < (local - target) / 2 + 1)  # an edge pixel is 1 from the paper
     if spine is None:
         spine = skeleton_at_half(ink * zone)
-    cut &= ~_near(spine > 0, max(1.0, target / 2 - 1.5))
+    cut &= ~_near(spine > 0, max(1.0, (target - spine_width) / 2))
     return np.asarray((ink > 0) & ~cut)
-
-
-def _local_widths(dist: np.ndarray, ridge: np.ndarray) -> np.ndarray:
-    """Every pixel's stroke width (px): that of the nearest centre-line (ridge) pixel."""
-    _, label = cv2.distanceTransformWithLabels(
-        (~ridge).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
-    )
-    table = np.zeros(int(label.max()) + 1, np.float32)
-    ys, xs = np.nonzero(ridge)
-    table[label[ys, xs]] = 2.0 * dist[ys, xs]
-    return np.asarray(table[label], dtype=np.float32)
-
-
-def _grown(ink: np.ndarray, local: np.ndarray, low: float, grow: float) -> np.ndarray:
-    """Paper next to lines under `low` px wide, as far as makes each of them `grow` px."""
-    far, label = cv2.distanceTransformWithLabels(
-        (ink == 0).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
-    )
-    table = np.zeros(int(label.max()) + 1, np.float32)
-    ys, xs = np.nonzero(ink)
-    table[label[ys, xs]] = local[ys, xs]
-    width = table[label]  # the width of the line nearest each paper pixel
-    return np.asarray((width < low) & (far <= (grow - width) / 2 + 0.5))
 
 
 def _solids(
@@ -192,6 +175,11 @@ def skeleton_at_half(ink: np.ndarray) -> np.ndarray:
     return place_spine(skel, (w, h))
 
 
+def spine_px(scale: float) -> int:
+    """How wide `place_spine` draws a centre line scaled by `scale` (odd, connected)."""
+    return max(1, int(np.ceil(scale))) | 1
+
+
 def place_spine(skel: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Centre-line pixels of a smaller image drawn on a `size` (w, h) canvas, scaled (each
     pixel to the segment towards its neighbours, so the scaled line stays connected)."""
@@ -203,5 +191,5 @@ def place_spine(skel: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     py = np.clip(((ys + 0.5) * sy).astype(np.int64), 0, size[1] - 1)
     px = np.clip(((xs + 0.5) * sx).astype(np.int64), 0, size[0] - 1)
     out[py, px] = 1
-    grow = max(1, int(np.ceil(max(sy, sx)))) | 1
+    grow = spine_px(max(sy, sx))
     return np.asarray(cv2.dilate(out, np.ones((grow, grow), np.uint8)), dtype=np.uint8)

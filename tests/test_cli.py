@@ -264,3 +264,20 @@ def test_summary_counts_pages_made_and_kept(
     (copy_book / "pages" / "005.png").unlink()
     assert main(["generate", spec, "--out", str(copy_book), "--pages", "6"]) == 0
     assert "pages: 6 (1 made, 5 already done)" in capsys.readouterr().out
+
+
+def test_a_link_loop_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A spec or an --out that is a link to itself: named as a loop, not "File exists"."""
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    assert main(["build", str(loop), "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == (
+        f"{loop}: a link loop (the link leads back to itself), not a spec file\n"
+    )
+    out = tmp_path / "out"
+    out.symlink_to(out)
+    spec = str(write_spec(tmp_path / "s.yaml", minimal_spec()))
+    for command in ("build", "assemble"):
+        assert main([command, spec, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"--out {out}: a link loop (the link leads back to itself)"), err

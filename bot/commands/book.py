@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -141,6 +142,8 @@ def print_assemble(out: Path, result: AssembleResult, spec: BookSpec | None = No
 def output_folder(path: Path, option: str = "--out") -> Path:
     """`path` as a folder the book can be written to, made if missing; else a clear error
     naming the option, before anything is written."""
+    if path.is_symlink() and not path.exists():
+        raise UserInputError(f"{option} {path}: {_broken_link(path)} (give a folder)")
     if path.exists() and not path.is_dir():
         raise UserInputError(f"{option} {path}: a file is in the way (give a folder)")
     try:
@@ -150,6 +153,16 @@ def output_folder(path: Path, option: str = "--out") -> Path:
     if not os.access(path, os.W_OK | os.X_OK):
         raise UserInputError(f"{option} {path}: not writable")
     return path
+
+
+def _broken_link(path: Path) -> str:
+    """What a link that leads nowhere is: a loop, or a link to something missing."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a link loop (the link leads back to itself)"
+    return "a link to something missing"
 
 
 @dataclass(frozen=True)
@@ -274,6 +287,8 @@ def assemble(args: AssembleArgs, rt: Runtime) -> int:
 
     spec = _load(args.spec, provider=None, pages=args.pages)
     config = rt.repo_config(args.config)
+    if args.out.is_symlink() and not args.out.exists():
+        raise UserInputError(f"--out {args.out}: {_broken_link(args.out)}")
     if not args.out.is_dir():  # nothing to assemble: the pipeline says what is missing
         print_assemble(args.out, assemble(spec, args.out, config=config), spec)
         return 0

@@ -60,7 +60,11 @@ def test_split_unet_and_vae_stages_give_the_pipelines_own_images(tiny_model: Pat
 
     from bot.book.providers.prompts import prompt_for
 
-    provider = DiffusersProvider(DiffusersConfig(model=str(tiny_model), steps=1, batch_size=2))
+    # fp32 everywhere: on CUDA the default is fp16 with the VAE kept in fp32, and the
+    # pipeline's own decode (the reference here) then fails on the dtype mismatch (seen on
+    # an H200); the split is the same in either precision
+    config = DiffusersConfig(model=str(tiny_model), steps=1, batch_size=2, dtype="fp32")
+    provider = DiffusersProvider(config)
     ours = provider.generate([request(0, 5), request(1, 6)])
     pipe = provider.load()
     theirs = pipe(

@@ -85,13 +85,13 @@ def refuse_unplain(root: Path, what: str) -> None:
             pending += sorted(found, reverse=True)
 
 
-def refuse_linked_parents(base: Path, rel: Path, what: str) -> None:
+def refuse_linked_parents(base: Path, rel: Path) -> None:
     """Refuse `base/rel` when a folder on the way to it (or itself) is a link or not a
-    folder/plain file: a branch could point `books` or `specs` anywhere."""
+    folder/plain file, naming that part: a branch could point `books` anywhere."""
     path = base
     for part in rel.parts:
         path = path / part
-        refuse_unplain_entry(path, what)
+        refuse_unplain_entry(path, path.relative_to(base).as_posix())
 
 
 def refuse_unplain_entry(path: Path, what: str) -> None:

@@ -126,7 +126,7 @@ def check_book_tree(checkout: Path, book: BookRef) -> None:
     anything but plain files and folders: the branch is data, never a way to the runner."""
     refuse_unplain_entry(checkout / ".git", ".git")
     for rel in (Path(book.spec_path), Path(book.book_dir)):
-        refuse_linked_parents(checkout, rel, rel.as_posix())
+        refuse_linked_parents(checkout, rel)
     refuse_unplain(checkout / book.book_dir, book.book_dir)
 
 

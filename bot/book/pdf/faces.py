@@ -85,10 +85,10 @@ def choose_faces(text: str, main: list[str], bold: bool) -> list[str | None]:
             continue
         for j in (i - 1, i + 1):
             near = chosen[j] if 0 <= j < len(text) else None
-            if near is not None and (ch.isspace() or ord(ch) in cmap(near)):
+            if near is not None and ord(ch) in cmap(near):
                 chosen[i] = near
                 break
-        if chosen[i] is None and ch.isspace():
+        if chosen[i] is None and (ch.isspace() or ord(ch) in cmap(main[0])):
             chosen[i] = main[0]
     return chosen
 

@@ -4,8 +4,10 @@ any other program's output would (0644 under umask 022), not the temp file's 060
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -41,9 +43,12 @@ def atomic_open(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
             if durable:
                 os.fsync(fp.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            # a failed write() names no file ("File too large"): name the one being written
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise
 
 
@@ -129,3 +134,58 @@ def copy_plain(src: Path, dest: Path) -> None:
     data = read_plain(src)
     atomic_write(dest, data, durable=False)
     os.utime(dest, ns=(os.lstat(src).st_atime_ns, os.lstat(src).st_mtime_ns))
+
+
+LOCK_FILE = ".ebook-bot.lock"
+# what `atomic_open` names its temporary files (mkstemp's 8 random characters)
+_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+class FolderBusy(Exception):
+    """Another process holds the folder's lock; `holder` says who took it (when known)."""
+
+    def __init__(self, folder: Path, holder: str) -> None:
+        super().__init__(f"{folder}: in use by {holder or 'another process'}")
+        self.folder, self.holder = folder, holder
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, holder: str, *, shared: bool = False) -> Iterator[bool]:
+    """Hold `folder`'s lock file (flock: released by the kernel when the process dies, so a
+    kill leaves no stale lock) alone, or `shared` with other shared holders; yields True
+    when held alone (then no one else is writing there). FolderBusy when it is taken."""
+    path = folder / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, file_mode())
+    try:
+        alone = _try_lock(fd, fcntl.LOCK_EX)
+        if alone:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{holder} (pid {os.getpid()})\n".encode())
+            if shared:  # others like it may join now
+                fcntl.flock(fd, fcntl.LOCK_SH)
+        elif not shared or not _try_lock(fd, fcntl.LOCK_SH):
+            raise FolderBusy(folder, os.pread(fd, 200, 0).decode("utf-8", "replace").strip())
+        yield alone
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _try_lock(fd: int, kind: int) -> bool:
+    try:
+        fcntl.flock(fd, kind | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Temporary files `atomic_open` left in `folder` when its process was killed (call it
+    only while holding the folder's lock alone: a live writer's would go too)."""
+    removed = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(folder):
+            if _TEMP.match(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed

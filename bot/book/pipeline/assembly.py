@@ -80,15 +80,14 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
     with ThreadPoolExecutor(max_workers=2) as pool:
         digests = list(pool.map(lambda i: png_digest(pages_dir, i), range(spec.pages.total)))
         with _timed(times, "interior"):
-            write_interior(
-                spec, plan, lambda i: load_g4(pages_dir, i, digests[i]), interior, credit=credit
-            )
+            g4 = _named(pages_dir, lambda i: load_g4(pages_dir, i, digests[i]))
+            write_interior(spec, plan, g4, interior, credit=credit)
         interior_check = pool.submit(_timed_call, times, "preflight", inspect_pdf, interior)
-        with _timed(times, "cover"), Image.open(pages_dir / COVER_ART) as art:
-            art.load()
-            write_cover(
-                spec, plan.page_count, art, cover_pdf, load_sample=lambda i: load_png(pages_dir, i)
-            )
+        with _timed(times, "cover"), _reading(pages_dir / COVER_ART):
+            with Image.open(pages_dir / COVER_ART) as art:
+                art.load()
+            sample = _named(pages_dir, lambda i: load_png(pages_dir, i))
+            write_cover(spec, plan.page_count, art, cover_pdf, load_sample=sample)
         # 3. the preview, from the thumbnails made with the pages
         preview = pool.submit(_timed_call, times, "preview", _preview, pages_dir, digests, out)
         # 4. preflight
@@ -108,8 +107,34 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
 
 
 def _preview(pages_dir: Path, digests: list[str], out: Path) -> int:
-    thumbs = [load_thumb(pages_dir, i, digest) for i, digest in enumerate(digests)]
+    thumb = _named(pages_dir, lambda i: load_thumb(pages_dir, i, digests[i]))
+    thumbs = [thumb(i) for i in range(len(digests))]
     return write_preview(out / "cover.pdf", thumbs, out / "preview.png")
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """A page file that does not decode, named with the fix (not Pillow's exception)."""
+    try:
+        yield
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # the system's refusal names its file already
+        why = str(exc) or type(exc).__name__
+        raise UserInputError(
+            f"{path}: not a page image Pillow can read ({why}); run `ebook-bot generate` "
+            "for this spec to make it again"
+        ) from None
+
+
+def _named(pages_dir: Path, load: Callable[[int], R]) -> Callable[[int], R]:
+    """`load(i)` with a page file that does not decode named (see `_reading`)."""
+
+    def named(index: int) -> R:
+        with _reading(png_path(pages_dir, index)):
+            return load(index)
+
+    return named
 
 
 @contextlib.contextmanager

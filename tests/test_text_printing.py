@@ -288,3 +288,46 @@ def test_check_pairs_an_interior_with_its_cover(
     assert main(["check", str(interior), str(wrong)]) == 1
     out = capsys.readouterr().out
     assert "spine is 0.0135 in, but" in out and "has 24 pages, which need 0.0540 in" in out
+
+
+# --- cover texts fit the trim, or the build is refused ------------------------------------
+
+WIDE = {
+    "title": "Wonderful " * 7 + "Worlds",
+    "subtitle": "Marvellous Mandalas and Magnificent Meadows",
+    "author": "Maximiliana Konstantinopoulou-Featherstonehaugh",
+    "cover": {"badge": "W" * 40, "back_text": "W" * 600, "isbn": "978-0-306-40615-7"},
+}
+
+
+@pytest.mark.parametrize("trim", list(Trim))
+def test_long_cover_texts_fit_every_trim(trim: Trim) -> None:
+    """Long texts (a 600-letter word on the back, a 40-letter badge) stay inside their
+    panel's safe area, clear of the art and the barcode area, on every trim."""
+    from bot.book.pdf.cover_fit import cover_text_problems, misplaced
+
+    spec = parse_spec(minimal_spec(trim=trim.value, **WIDE))
+    for pages in (24, 400):
+        assert misplaced(cover_layout(spec, pages)) == []
+    assert cover_text_problems(spec) == []
+
+
+def test_cover_texts_that_cannot_fit_are_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = minimal_spec(trim="6x9", title="W" * 200, subtitle="M" * 200)
+    spec = write_spec(tmp_path / "s.yaml", data)
+    out = tmp_path / "o"
+    assert main(["build", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "title and subtitle: too long for the front cover (6x9 in trim)" in err
+    assert "Traceback" not in err
+    assert not (out / "pages").exists() or not any((out / "pages").iterdir())
+
+
+def test_an_author_that_runs_off_the_foot_is_named() -> None:
+    from bot.book.pdf.cover_fit import cover_text_problems
+
+    spec = parse_spec(minimal_spec(trim="8x10", author="张伟" * 100))
+    (line,) = cover_text_problems(spec)
+    assert line.startswith("author: too long for the front cover (8x10 in trim)")

@@ -119,3 +119,8 @@ def bidi_runs(text: str) -> list[tuple[str, bool]]:
             else:
                 i += 1
     return [(runs[k][0], runs[k][1] % 2 == 1) for k in order]
+
+
+def right_to_left(text: str) -> bool:
+    """Whether a paragraph's first strong character is right-to-left (rules P2-P3)."""
+    return bool(uba.get_base_level(text))

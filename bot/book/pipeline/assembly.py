@@ -24,6 +24,7 @@ from bot.book.credit import provider_credit
 from bot.book.kdp import InteriorPlan, plan_interior
 from bot.book.pages import load_g4, load_png, load_thumb, png_digest
 from bot.book.pdf.cover import write_cover
+from bot.book.pdf.cover_fit import check_cover_texts
 from bot.book.pdf.interior import write_interior
 from bot.book.preflight import book_problems, inspect_pdf
 from bot.book.preview import write_preview
@@ -61,6 +62,7 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
     started = time.perf_counter()
     # 1. inputs
     plan = plan_interior(spec)
+    check_cover_texts(spec, plan.page_count)  # before the interior is written
     pages_dir = out / "pages"
     missing = missing_pages(spec, pages_dir)
     if missing:

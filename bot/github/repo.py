@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,13 @@ class GitHubRepo(GitHubApi):
             "labels": [{"name": label.name} for label in issue.labels],
             "pull_request": issue.pull_request is not None or None,
         }
+
+    def branch_sha(self, branch: str) -> str | None:
+        """The commit `branch` points at now (None when there is no such branch)."""
+        sha = self._ref_sha(branch)
+        if sha is not None and not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+            raise GitHubError(f"branch {branch}: GitHub answered a commit id {sha[:80]!r}")
+        return sha
 
     def _ref_sha(self, branch: str) -> str | None:
         def get() -> str | None:
@@ -209,15 +217,10 @@ class GitHubRepo(GitHubApi):
         if not self._write(f"post the status comment on #{issue_number}"):
             return None
         issue = self._repo.get_issue(issue_number)  # lazy: no request
-
-        def again() -> int | None:
-            mine = self.status_comment(issue_number)
-            return mine.id if mine else None
-
         return self._call(
             "post the status comment",
             lambda: int(issue.create_comment(body).id),
-            find=again,
+            find=lambda: m.id if (m := self.status_comment(issue_number)) else None,
         )
 
     def _own_status(self, comment: Any, issue_number: int) -> StatusComment | None:

@@ -24,8 +24,9 @@ from bot.book.credit import provider_credit
 from bot.book.kdp import InteriorPlan, plan_interior
 from bot.book.pages import load_g4, load_png, load_thumb, png_digest
 from bot.book.pdf.cover import write_cover
+from bot.book.pdf.cover_fit import check_cover_texts
 from bot.book.pdf.interior import write_interior
-from bot.book.preflight import check_pdf
+from bot.book.preflight import book_problems, inspect_pdf
 from bot.book.preview import write_preview
 from bot.book.provenance import write_provenance
 from bot.book.spec import BookSpec
@@ -61,6 +62,7 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
     started = time.perf_counter()
     # 1. inputs
     plan = plan_interior(spec)
+    check_cover_texts(spec, plan.page_count)  # before the interior is written
     pages_dir = out / "pages"
     missing = missing_pages(spec, pages_dir)
     if missing:
@@ -82,7 +84,7 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
         with _timed(times, "interior"):
             g4 = _named(pages_dir, lambda i: load_g4(pages_dir, i, digests[i]))
             write_interior(spec, plan, g4, interior, credit=credit)
-        interior_problems = pool.submit(_timed_call, times, "preflight", check_pdf, interior)
+        interior_check = pool.submit(_timed_call, times, "preflight", inspect_pdf, interior)
         with _timed(times, "cover"), _reading(pages_dir / COVER_ART):
             with Image.open(pages_dir / COVER_ART) as art:
                 art.load()
@@ -91,7 +93,7 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
         # 3. the preview, from the thumbnails made with the pages
         preview = pool.submit(_timed_call, times, "preview", _preview, pages_dir, digests, out)
         # 4. preflight
-        problems = interior_problems.result() + check_pdf(cover_pdf)
+        problems = book_problems(interior_check.result(), inspect_pdf(cover_pdf))
         preview_bytes = preview.result()
     write_provenance(spec, out)
     if problems:

@@ -21,6 +21,7 @@ from bot.book.ledger.claims import Claim, PageInput
 from bot.book.ledger.models import PageStatus, RunStatus
 from bot.book.lineart import LineArtOptions
 from bot.book.pages import page_identity
+from bot.book.pdf.cover_fit import check_cover_texts
 from bot.book.pipeline.inputs import page_inputs
 from bot.book.pipeline.making import Made, Makers, write_cover_art
 from bot.book.pipeline.records import complete_records, record_agrees
@@ -134,6 +135,7 @@ def generate(
     opts = replace(options or LineArtOptions(), audience=spec.audience)  # the book's readers
     page_provider, cover_provider = providers or providers_for(spec, config or RepoConfig(), art)
     plan_interior(spec)  # refuse an impossible book before making anything
+    check_cover_texts(spec)  # and cover texts that cannot fit its trim
     if job.shard is not None and job.claim:
         raise UserInputError("--shard and --claim: choose one (a fixed share, or the queue)")
     if job.claim:

@@ -184,3 +184,16 @@ def test_assemble_names_a_page_that_does_not_decode(
     assert "Error" not in line
     assert main(["generate", spec, "--out", str(copy_book), "--pages", "6"]) == 0
     assert main(["assemble", spec, "--out", str(copy_book), "--pages", "6"]) == 0
+
+
+def test_log_lines_print_controls_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    """A file name reaches the log too (a warning about an image, say)."""
+    import logging
+
+    from bot.log import LOGGER, setup
+
+    setup("INFO")
+    logging.getLogger(f"{LOGGER}.test").warning("cannot read %s", "evil\x1b]0;pwned\x07.png")
+    err = capsys.readouterr().err
+    assert "cannot read evil\\x1b]0;pwned\\x07.png" in err
+    assert "\x1b" not in err and "\x07" not in err

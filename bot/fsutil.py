@@ -4,6 +4,7 @@ any other program's output would (0644 under umask 022), not the temp file's 060
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import os
@@ -175,6 +176,10 @@ def _try_lock(fd: int, kind: int) -> bool:
         fcntl.flock(fd, kind | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
+    except OSError as exc:
+        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+            return True  # a filesystem without locks: work as before there was one
+        raise
     return True
 
 

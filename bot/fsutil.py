@@ -154,21 +154,46 @@ class FolderBusy(Exception):
 def folder_lock(folder: Path, holder: str, *, shared: bool = False) -> Iterator[bool]:
     """Hold `folder`'s lock file (flock: released by the kernel when the process dies, so a
     kill leaves no stale lock) alone, or `shared` with other shared holders; yields True
-    when held alone (then no one else is writing there). FolderBusy when it is taken."""
+    when held alone (then no one else is writing there). FolderBusy when it is taken.
+    The last holder alone removes the file (no lock file is left in a finished book)."""
     path = folder / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, file_mode())
+    fd, alone = _take(path, folder, holder, shared=shared)
     try:
-        alone = _try_lock(fd, fcntl.LOCK_EX)
-        if alone:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{holder} (pid {os.getpid()})\n".encode())
-            if shared:  # others like it may join now
-                fcntl.flock(fd, fcntl.LOCK_SH)
-        elif not shared or not _try_lock(fd, fcntl.LOCK_SH):
-            raise FolderBusy(folder, os.pread(fd, 200, 0).decode("utf-8", "replace").strip())
         yield alone
+        if alone and not shared:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)  # still held: whoever opened it before sees it gone (_take)
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _take(path: Path, folder: Path, holder: str, *, shared: bool) -> tuple[int, bool]:
+    """The open, locked lock file and whether it is held alone."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, file_mode())
+        try:
+            alone = _try_lock(fd, fcntl.LOCK_EX)
+            if not alone and not (shared and _try_lock(fd, fcntl.LOCK_SH)):
+                raise FolderBusy(folder, os.pread(fd, 200, 0).decode("utf-8", "replace").strip())
+            if not _same_file(fd, path):  # removed by its last holder meanwhile: again
+                os.close(fd)
+                continue
+            if alone:
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{holder} (pid {os.getpid()})\n".encode())
+                if shared:  # others like it may join now
+                    fcntl.flock(fd, fcntl.LOCK_SH)
+            return fd, alone
+        except BaseException:
+            os.close(fd)
+            raise
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _try_lock(fd: int, kind: int) -> bool:

@@ -108,8 +108,24 @@ class FakeGitHub:
 
     # -- set-up helpers ----------------------------------------------------------------
 
-    def add_issue(self, number: int, body: str | None, title: str = "[Book]: test") -> None:
-        self.issues[number] = {"title": title, "body": body, "labels": ["ebook-generation"]}
+    def add_issue(
+        self, number: int, body: str | None, title: str = "[Book]: test", user: str = "Codertocat"
+    ) -> None:
+        self.issues[number] = {
+            "title": title,
+            "body": body,
+            "labels": ["ebook-generation"],
+            "user": user,
+        }
+
+    def add_comment(self, issue: int, body: str, user: str = "Codertocat") -> int:
+        """A comment someone wrote (the bot's own are made through the API)."""
+        cid = next(self._ids)
+        self.comments[cid] = {"issue": issue, "body": body, "user": user}
+        return cid
+
+    def pr_comments(self, number: int) -> list[str]:
+        return [c["body"] for c in self.comments.values() if c["issue"] == number]
 
     def fail(self, method: str, path: str, status: int, **kwargs: Any) -> Fault:
         fault = Fault(method, re.compile(path), status, **kwargs)
@@ -190,7 +206,7 @@ class FakeGitHub:
         return {
             "id": cid,
             "body": c["body"],
-            "user": self._user("github-actions[bot]"),
+            "user": self._user(c.get("user", "github-actions[bot]")),
             "url": f"{self._repo_url}/issues/comments/{cid}",
             "html_url": f"https://github.com/{self.repo}/issues/{c['issue']}#issuecomment-{cid}",
             "issue_url": f"{self._repo_url}/issues/{c['issue']}",
@@ -276,10 +292,16 @@ class FakeGitHub:
         )
 
     def _op_repos_get_content(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
-        branch = q.get("ref", self.default_branch)
-        if branch not in self.refs or (branch, p["path"]) not in self.files:
+        branch, path = q.get("ref", self.default_branch), p["path"].rstrip("/")
+        if branch not in self.refs:
             return self._json(404, {"message": "Not Found"})
-        return self._json(200, self._file(branch, p["path"]))
+        if (branch, path) in self.files:
+            return self._json(200, self._file(branch, path))
+        inside = sorted(f for b, f in self.files if b == branch and f.startswith(path + "/"))
+        if not inside:
+            return self._json(404, {"message": "Not Found"})
+        listed = [self._file(branch, f) for f in inside if "/" not in f[len(path) + 1 :]]
+        return self._json(200, [{k: v for k, v in f.items() if k != "content"} for f in listed])
 
     def _op_repos_create_or_update_file_contents(
         self, p: dict[str, str], q: dict[str, str], b: Any
@@ -322,6 +344,7 @@ class FakeGitHub:
                 "body": i["body"],
                 "labels": [{"name": n} for n in i["labels"]],
                 "state": "open",
+                "user": self._user(i.get("user", "Codertocat")),
                 "url": f"{self._repo_url}/issues/{number}",
             },
         )
@@ -337,6 +360,12 @@ class FakeGitHub:
         cid = next(self._ids)
         self.comments[cid] = {"issue": int(p["issue_number"]), "body": b["body"]}
         return self._json(201, self._comment(cid))
+
+    def _op_issues_get_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        cid = int(p["comment_id"])
+        if cid not in self.comments:
+            return self._json(404, {"message": "Not Found"})
+        return self._json(200, self._comment(cid))
 
     def _op_issues_update_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
         cid = int(p["comment_id"])

@@ -19,8 +19,9 @@ from bot.config import ProviderChoice, RepoConfig
 from bot.errors import UserInputError
 from bot.github.book_job import JobContext, run_book_job
 from bot.github.checklist import Progress, parse_checklist, pr_body
+from bot.github.outcome import mark_book
 from bot.github.repo import GitHubRepo
-from bot.github.reporter import ChecklistReporter, mark_book
+from bot.github.reporter import ChecklistReporter
 from tests.conftest import minimal_spec
 from tests.fake_github import FakeGitHub, serving
 
@@ -79,6 +80,7 @@ class Clock:
 def fake() -> Any:
     with serving() as gh:
         gh.refs[BRANCH] = "0" * 40
+        gh.add_issue(ISSUE, "the form", user="octocat")
         gh.pulls[ISSUE + 1] = {
             "state": "open",
             "draft": True,

@@ -91,7 +91,14 @@ def test_slash_regenerate_pages_commits_the_spec_and_starts_generation(fake: Fak
         "client_payload": {"issue_number": ISSUE, "pull_number": PR, "comment_id": COMMENT_ID},
     }
     assert fake.reactions == [(COMMENT_ID, "eyes")]  # 🚀 comes when the book is remade
-    assert replies(fake) == []
+    # it says what it will do, and the checklist shows this run, not the last one
+    (reply,) = replies(fake)
+    assert reply.startswith("@Codertocat making pages 2, 3 again with new seeds;")
+    assert "I will comment here when it is done" in reply
+    progress = parse_checklist(fake.pulls[PR]["body"])
+    assert progress.state == "running" and progress.done == {"spec", "cover"}
+    assert (progress.pages_done, progress.pages_total) == (2, 4)
+    assert "Making pages 2, 3 again (asked by @Codertocat)" in fake.pulls[PR]["body"]
 
 
 def test_slash_regenerate_with_a_subject_writes_it_into_the_spec(fake: FakeGitHub) -> None:
@@ -265,7 +272,7 @@ def test_handle_command_cli_with_a_real_event_file(
     monkeypatch.setenv("GITHUB_API_URL", fake.base)
     code = main(["handle-command", "--event", str(event), "--event-name", "issue_comment"])
     assert code == 0
-    assert "regenerating: pages 4" in capsys.readouterr().out
+    assert "regenerating: page 4" in capsys.readouterr().out
     assert spec_on_branch(fake).pages.overrides[4].variant == 1
 
 

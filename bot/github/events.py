@@ -127,9 +127,11 @@ def _issue_comment(payload: dict[str, Any], repo: str, sender: str | None) -> Tr
         return _ignore(repo, None, sender, "the payload carries no comment")
     if payload.get("action") != "created":
         return _ignore(repo, number, sender, f"issue_comment.{payload.get('action')}")
+    client: dict[str, Any] = {"comment_id": comment["id"], "body": str(comment.get("body") or "")}
     if not issue.get("pull_request"):
-        return _ignore(repo, number, sender, "a comment on an issue, not a PR")
-    client = {"comment_id": comment["id"], "body": str(comment.get("body") or "")}
+        if LABEL not in _labels(issue):
+            return _ignore(repo, number, sender, "a comment on an issue, not a PR")
+        client["on_issue"] = True  # a command on a book's issue gets pointed to its PR
     reason = "issue_comment.created"
     return Trigger(TriggerKind.COMMAND, repo, number, sender, reason, issue, client)
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from github import GithubException
 
-from bot.github.api import GitHubApi, GitHubError, message
+from bot.github.api import GitHubError, message
 from bot.github.checklist import STATUS_MARKER, cap
+from bot.github.threads import ThreadReads
 
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 __all__ = ["GitHubError", "GitHubRepo", "PullRequestRef"]
@@ -25,7 +26,7 @@ class PullRequestRef:
     draft: bool
 
 
-class GitHubRepo(GitHubApi):
+class GitHubRepo(ThreadReads):
     """One repository: the reads and writes of the issue, spec, PR and review flows."""
 
     # -- reads ---------------------------------------------------------------------------
@@ -62,6 +63,7 @@ class GitHubRepo(GitHubApi):
             "body": issue.body,
             "labels": [{"name": label.name} for label in issue.labels],
             "pull_request": issue.pull_request is not None or None,
+            "user": issue.user.login if issue.user else None,
         }
 
     def _ref_sha(self, branch: str) -> str | None:

@@ -4,15 +4,19 @@ the comment is parsed by `bot.github.slash`; replies quote it only through `show
 
 from __future__ import annotations
 
-from bot.book.spec import parse_spec
+import posixpath
+
+from bot.book.providers.folder import IMAGES
+from bot.book.spec import BookSpec, parse_spec
 from bot.book.yamlio import load_yaml
 from bot.bookref import BookRef
 from bot.errors import BotError
+from bot.github.checklist import RUNNING, parse_checklist
 from bot.github.events import DISPATCH_GENERATE, Trigger, TriggerKind
 from bot.github.flows import FlowResult, Outcome
 from bot.github.repo import GitHubRepo
 from bot.github.reporter import ChecklistReporter
-from bot.github.slash import HELP, Command, CommandError, apply, is_command, parse
+from bot.github.slash import HELP, Command, CommandError, apply, is_command, parse, unknown_reply
 from bot.text import shown
 
 BOOK_WORKFLOW = "ebook-book.yml"
@@ -34,6 +38,8 @@ def handle_command(
     sender = trigger.sender or ""
     if sender.endswith("[bot]"):
         return FlowResult(Outcome.IGNORED, "comments by bots are not commands")
+    if client.get("on_issue"):
+        return _on_issue(repo, trigger.issue_number)
     pr_number, comment_id = trigger.issue_number, int(client["comment_id"])
     pr = repo.pull(pr_number)
     book = BookRef.from_branch(str(pr["head"]))
@@ -50,8 +56,8 @@ def handle_command(
     try:
         command = parse(body)
         if command.name == "unknown":
-            raise CommandError(f"I don't know `/{shown(command.raw_name)}`.\n\n{HELP}")
-        outcome = _run(command, repo, pr, book, sender, comment_id)
+            raise CommandError(unknown_reply(command))
+        outcome = run_command(command, repo, pr, book, sender, comment_id)
     except CommandError as exc:
         repo.comment(pr_number, str(exc))
         repo.react(comment_id, "confused")
@@ -64,7 +70,18 @@ def handle_command(
     return outcome
 
 
-def _run(
+def _on_issue(repo: GitHubRepo, issue: int) -> FlowResult:
+    """A command typed on the book's issue: one reply pointing to the pull request."""
+    pr = repo.find_pull(BookRef(issue).branch)
+    if pr is None:
+        text = "Commands such as `/regenerate` work on the book's pull request, once it is open."
+    else:
+        text = f"Commands such as `/regenerate` work on the book's pull request: #{pr.number}."
+    repo.comment(issue, text)
+    return FlowResult(Outcome.IGNORED, f"a command on issue #{issue}: pointed to the PR")
+
+
+def run_command(
     command: Command,
     repo: GitHubRepo,
     pr: dict[str, object],
@@ -72,16 +89,14 @@ def _run(
     sender: str,
     comment_id: int,
 ) -> FlowResult:
+    """Carry out one parsed command on a book's open PR (a comment's, or ticked boxes')."""
     pr_number = int(str(pr["number"]))
     if command.name == "help":
         repo.comment(pr_number, HELP)
         repo.react(comment_id, "rocket")
         return FlowResult(Outcome.HELP)
     if command.name == "approve":
-        if pr["draft"]:
-            repo.mark_ready(str(pr["node_id"]))
-        repo.react(comment_id, "rocket")
-        return FlowResult(Outcome.APPROVED, f"#{pr_number} ready for review")
+        return _approve(command, repo, pr, comment_id)
     if command.name == "cancel":
         cancelled = repo.cancel_runs(BOOK_WORKFLOW, book.run_title)
         if not cancelled:
@@ -91,18 +106,62 @@ def _run(
         reporter.flush()
         repo.react(comment_id, "rocket")
         return FlowResult(Outcome.CANCELLED, f"runs {cancelled}")
-    # /regenerate and /cover: edit the spec on the branch, then make the book again
+    return _remake(command, repo, pr_number, book, sender, comment_id)
+
+
+def _approve(
+    command: Command, repo: GitHubRepo, pr: dict[str, object], comment_id: int
+) -> FlowResult:
+    pr_number = int(str(pr["number"]))
+    blocked = parse_checklist(repo.pull_body(pr_number)).blocked
+    if blocked and not command.force:
+        raise CommandError(
+            f"Not approved: {blocked}. Make the pages again (`/regenerate N`), or comment "
+            "`/approve force` to approve the book as it is."
+        )
+    if pr["draft"]:
+        repo.mark_ready(str(pr["node_id"]))
+    repo.react(comment_id, "rocket")
+    return FlowResult(Outcome.APPROVED, f"#{pr_number} ready for review")
+
+
+def _what(command: Command) -> str:
+    if command.name == "cover":
+        return "a new cover"
+    pages = ", ".join(str(n) for n in command.pages)
+    if command.subject is not None:
+        return f"page {pages} with the new subject \u201c{shown(command.subject, 300)}\u201d"
+    return ("page " if len(command.pages) == 1 else "pages ") + pages
+
+
+def _own_art(repo: GitHubRepo, book: BookRef, spec: BookSpec, command: Command) -> None:
+    """Refuse to remake pages that are the user's own images: a new seed changes nothing."""
+    if spec.pages.art is None or command.name != "regenerate":
+        return
+    folder = posixpath.normpath(posixpath.join(posixpath.dirname(book.spec_path), spec.pages.art))
+    names = repo.folder(book.branch, folder) or []
+    count = sum(1 for n in names if posixpath.splitext(n)[1].lower() in IMAGES)
+    own = [n for n in command.pages if n <= count]
+    if own:
+        raise CommandError(
+            f"page {own[0]} is one of your own images (`pages.art`), so making it again would "
+            f"give the same page: replace the image in `{shown(folder, 80)}` on the branch "
+            "instead."
+        )
+
+
+def _remake(
+    command: Command, repo: GitHubRepo, pr_number: int, book: BookRef, sender: str, cid: int
+) -> FlowResult:
+    """/regenerate and /cover: edit the spec on the branch, then make the book again."""
     branch, path = book.branch, book.spec_path
     raw = repo.read_file(branch, path)
     if raw is None:
         raise CommandError(f"`{path}` is missing from `{branch}`")
-    spec = apply(parse_spec(load_yaml(raw, source=path), source=path), command)
-    if command.name == "cover":
-        what = "a new cover"
-    elif command.subject is not None:
-        what = f"page {command.pages[0]}: new subject"
-    else:
-        what = "pages " + ", ".join(str(n) for n in command.pages)
+    before = parse_spec(load_yaml(raw, source=path), source=path)
+    spec = apply(before, command)
+    _own_art(repo, book, before, command)
+    what = _what(command)
     repo.put_file(
         branch,
         path,
@@ -111,6 +170,25 @@ def _run(
     )
     repo.dispatch(
         DISPATCH_GENERATE,
-        {"issue_number": book.issue, "pull_number": pr_number, "comment_id": comment_id},
+        {"issue_number": book.issue, "pull_number": pr_number, "comment_id": cid},
+    )
+    reporter = ChecklistReporter(repo, pr_number)
+    total = spec.pages.total
+    reporter.update(
+        state=RUNNING,
+        failed_stage=None,
+        done=frozenset({"spec", "cover"} if command.name == "regenerate" else {"spec"}),
+        pages_done=total - len(command.pages),
+        pages_total=total,
+        note=f"> [!NOTE]\n> Making {what} again (asked by @{sender}).",
+    )
+    reporter.flush()
+    repo.comment(
+        pr_number,
+        f"@{sender} making {what} again"
+        + (" with new seeds" if command.subject is None and command.name == "regenerate" else "")
+        + "; the PDFs and the preview are then rebuilt and committed to this branch. "
+        "I will comment here when it is done, with a link to the commit that shows the old "
+        "and new pages side by side.",
     )
     return FlowResult(Outcome.REGENERATING, what)

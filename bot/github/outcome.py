@@ -1,0 +1,97 @@
+"""The end of a book run on GitHub: one PR comment that @mentions whoever asked, and the
+issue's status comment brought to the book's end state (keeping the PR link)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.bookref import BookRef
+from bot.github.checklist import CANCELLED, FAILED, status_comment
+from bot.github.notify import Ending, outcome_comment, outcome_marker, status_lines
+from bot.github.repo import GitHubRepo, PullRequestRef
+from bot.github.reporter import ChecklistReporter
+from bot.github.slash import Command, CommandError, is_command, parse
+from bot.text import one_line
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked for this run, and what (when a comment asked)."""
+
+    login: str | None
+    command: Command | None = None
+
+
+def asker(repo: GitHubRepo, issue: int, comment_id: int | None) -> Asker:
+    """The commenter (and their command) when a comment asked; else the issue's author."""
+    if comment_id:
+        found = repo.comment_by_id(comment_id)
+        if found is not None:
+            command = None
+            if is_command(found.body):
+                try:
+                    command = parse(found.body)
+                except CommandError:
+                    command = None
+            return Asker(found.login or None, command)
+    return Asker(repo.author(issue))
+
+
+def announce(
+    repo: GitHubRepo,
+    issue: int,
+    pr: PullRequestRef,
+    reporter: ChecklistReporter,
+    ending: Ending,
+    *,
+    check_first: bool = False,
+) -> bool:
+    """Post the end-of-run comment (once per run: with `check_first`, not when a job of the
+    same run already did) and bring the issue's status comment up to date."""
+    progress = reporter.progress
+    if check_first and repo.find_comment(pr.number, outcome_marker(progress.run_url)):
+        return False
+    repo.comment(pr.number, outcome_comment(ending, progress))
+    lines = status_lines(pr.number, pr.url, progress, ending.reason)
+    repo.upsert_status_comment(issue, status_comment(lines))
+    return True
+
+
+def mark_book(
+    repo: GitHubRepo,
+    issue: int,
+    outcome: str,
+    run_url: str | None,
+    comment_id: int | None = None,
+) -> bool:
+    """After a job failed or was cancelled from outside: say so on the checklist, keeping a
+    reason the job itself wrote, and tell whoever asked (unless the job already did)."""
+    pr = repo.find_pull(BookRef(issue).branch)
+    if pr is None:
+        return False
+    reporter = ChecklistReporter(repo, pr.number)
+    progress = reporter.progress
+    state = CANCELLED if outcome == "cancelled" else FAILED
+    link = f" ([run log]({run_url}))" if run_url else ""
+    words = "was cancelled" if state == CANCELLED else "failed"
+    note = f"> [!WARNING]\n> Generation {words}{link}. Finished pages are kept."
+    reason = None
+    if progress.state == FAILED and progress.run_url == run_url and progress.note:
+        note = progress.note  # the job's own words, with the specific reason: kept
+        reason = _reason(progress.note)
+        if state == CANCELLED:
+            note += "\n> The run was then cancelled."
+    reporter.update(state=state, failed_stage=progress.first_missing(), note=note, run_url=run_url)
+    reporter.flush()
+    who = asker(repo, issue, comment_id)
+    announce(repo, issue, pr, reporter, Ending(state, who.login, reason), check_first=True)
+    return True
+
+
+def _reason(note: str) -> str | None:
+    """The specific reason in a failure note ("> Generation failed: REASON ([run log](...))")."""
+    for line in note.splitlines():
+        text = line.removeprefix("> ").strip()
+        if text.startswith("Generation failed: "):
+            return one_line(text.removeprefix("Generation failed: ").split(" ([run log]")[0], 300)
+    return None

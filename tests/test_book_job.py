@@ -18,7 +18,7 @@ from bot.cli import main
 from bot.config import ProviderChoice, RepoConfig
 from bot.errors import UserInputError
 from bot.github.book_job import JobContext, run_book_job
-from bot.github.checklist import Progress, parse_checklist, pr_body
+from bot.github.checklist import STATUS_MARKER, Progress, parse_checklist, pr_body
 from bot.github.outcome import mark_book
 from bot.github.repo import GitHubRepo
 from bot.github.reporter import ChecklistReporter
@@ -29,6 +29,7 @@ TOKEN = "ghs_fake_token_value_123456"
 ISSUE = 7
 BRANCH = f"ebook-generation-{ISSUE}"
 RUN_URL = "https://github.com/Codertocat/Hello-World/actions/runs/42"
+STATUS_ID = 1001  # the fake's first comment id
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -81,6 +82,10 @@ def fake() -> Any:
     with serving() as gh:
         gh.refs[BRANCH] = "0" * 40
         gh.add_issue(ISSUE, "the form", user="octocat")
+        status = (
+            STATUS_MARKER + "\nSpec saved. Draft pull request: #8 (https://github.com/x/y/pull/8)"
+        )
+        assert gh.add_comment(ISSUE, status, user="github-actions[bot]") == STATUS_ID
         gh.pulls[ISSUE + 1] = {
             "state": "open",
             "draft": True,
@@ -151,6 +156,24 @@ def test_whole_job_commits_once_ticks_everything_and_summarises(
     updates = [r for r in fake.requests if r.operation == "pulls/update"]
     assert len(updates) == len(times)
 
+    # one new comment tells whoever asked (the issue's author), with every link
+    (told,) = fake.pr_comments(ISSUE + 1)
+    assert told.splitlines()[1] == "@octocat the coloring book is ready."
+    files = f"https://github.com/{fake.repo}/blob/{result.commit}/{book}"
+    for link in (
+        f"[interior.pdf]({files}/interior.pdf)",
+        f"[cover.pdf]({files}/cover.pdf)",
+        f"[preview]({progress.preview_url})",
+        f"[run]({RUN_URL})",
+        f"[artifact]({RUN_URL}#artifacts)",
+    ):
+        assert link in told and link in body, link
+    # the issue's status comment follows the book and keeps its PR link
+    status = fake.comments[STATUS_ID]["body"]
+    assert f"Draft pull request: #{ISSUE + 1} (https://github.com/{fake.repo}/pull/8)" in status
+    assert "The book is ready for review" in status and f"{files}/interior.pdf" in status
+    assert progress.state == "done"
+
     summary = (tmp_path / "summary.md").read_text()
     assert "## Coloring book: Test Book (#7)" in summary
     assert "| Pages | 4 (4 made, 0 already done) |" in summary
@@ -181,10 +204,27 @@ def test_failure_is_marked_on_the_checklist_with_the_run_link(
     with pytest.raises(UserInputError):
         run(context(fake, work, tmp_path), Clock(), [], config=config)
     body = fake.pulls[ISSUE + 1]["body"]
-    assert "Generation failed: EBOOK_BOT_OPENROUTER_API_KEY: not set" in body
+    reason = "EBOOK_BOT_OPENROUTER_API_KEY: not set"
+    assert f"Generation failed: {reason}" in body
     assert f"([run log]({RUN_URL}))" in body
-    assert parse_checklist(body).done == {"spec"}
+    progress = parse_checklist(body)
+    assert progress.done == {"spec"} and progress.state == "failed"
+    assert progress.failed_stage == "cover"
+    assert "- [ ] Cover generated — **failed here**" in body
     assert git(origin, "log", "--format=%s", BRANCH).splitlines() == ["spec"]
+    (told,) = fake.pr_comments(ISSUE + 1)
+    assert "@octocat generating the coloring book failed." in told and reason in told
+    status = fake.comments[STATUS_ID]["body"]
+    assert "Draft pull request: #8" in status and reason in status
+
+    # the workflow's report job then adds to this, and tells nobody twice
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    assert mark_book(repo, ISSUE, "failure", RUN_URL)
+    after = fake.pulls[ISSUE + 1]["body"]
+    assert f"Generation failed: {reason}" in after and "- [ ] Cover generated — **failed" in after
+    assert len(fake.pr_comments(ISSUE + 1)) == 1
+    # /approve is refused while the last run failed
+    assert parse_checklist(after).blocked == "the last generation run failed"
 
 
 def test_cancelled_job_is_marked_and_keeps_the_ticks(fake: FakeGitHub) -> None:
@@ -193,6 +233,12 @@ def test_cancelled_job_is_marked_and_keeps_the_ticks(fake: FakeGitHub) -> None:
     body = fake.pulls[ISSUE + 1]["body"]
     assert "Generation was cancelled" in body and RUN_URL in body
     assert parse_checklist(body).done == {"spec"}
+    assert "- [ ] Cover generated — **cancelled here**" in body
+    (told,) = fake.pr_comments(ISSUE + 1)
+    assert "@octocat generating the coloring book was cancelled." in told
+    assert mark_book(repo, ISSUE, "cancelled", RUN_URL)  # a second report job: nobody told twice
+    assert len(fake.pr_comments(ISSUE + 1)) == 1
+    assert "was cancelled" in fake.comments[STATUS_ID]["body"]
     assert not mark_book(repo, 99, "failure", None)
 
 
@@ -259,7 +305,14 @@ def test_make_book_command_reacts_rocket_on_the_asking_comment(
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    args = ["make-book", "--issue", str(ISSUE), "--checkout", str(work), "--comment-id", "4242"]
-    assert main(args) == 0
-    assert fake.reactions == [(4242, "rocket")]
-    assert git(origin, "log", "-1", "--format=%s", BRANCH).startswith("Book for #7")
+    asked = fake.add_comment(ISSUE + 1, "\n/regenerate 2 subject: a fox", user="alice")
+    args = ["make-book", "--issue", str(ISSUE), "--checkout", str(work)]
+    assert main([*args, "--comment-id", str(asked)]) == 0
+    assert fake.reactions == [(asked, "rocket")]
+    message = git(origin, "log", "-1", "--format=%s", BRANCH)
+    assert message == "Book for #7: page 2 (new subject: a fox) made again (asked by @alice)"
+    commit = git(origin, "rev-parse", BRANCH)
+    told = fake.pr_comments(ISSUE + 1)[-1]
+    assert told.splitlines()[1] == "@alice the coloring book is ready."
+    commit_url = f"https://github.com/{fake.repo}/commit/{commit}"
+    assert f"Made again: page 2 (new subject: a fox) in {commit_url}" in told

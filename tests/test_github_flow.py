@@ -303,3 +303,36 @@ def test_pr_body_splice_keeps_peoples_text() -> None:
     assert "- [x] Cover generated" in updated and updated.count(BEGIN) == 1
     huge = splice("x" * 70_000, render_checklist(Progress()))
     assert len(huge) < 65_536 and huge.endswith(END)
+
+
+@pytest.mark.parametrize("pr_step_between", [True, False])
+def test_opened_then_labeled_makes_one_sync_one_dispatch_and_keeps_the_pr_link(
+    fake: FakeGitHub, pr_step_between: bool
+) -> None:
+    """A form-made issue sends `opened` and `labeled`; the PR step may run between them."""
+    run_init(fake, "issues", payload("issues.opened.json"))
+    if pr_step_between:
+        run_create_pr(fake)
+    second = run_init(fake, "issues", payload("issues.labeled.json"))
+    assert second.outcome == "unchanged"
+    if not pr_step_between:
+        run_create_pr(fake)
+    assert len(pr_dispatches(fake)) == 1 and len(fake.commits) == 1 and len(fake.pulls) == 1
+    (comment,) = status_comments(fake)
+    (number,) = fake.pulls
+    assert (
+        f"Draft pull request: #{number} (https://github.com/{fake.repo}/pull/{number})" in comment
+    )
+    assert "Nothing new to make" not in comment
+
+
+def test_an_edited_spec_keeps_the_pr_link_while_the_book_is_remade(fake: FakeGitHub) -> None:
+    run_init(fake, "issues", payload("issues.opened.json"))
+    run_create_pr(fake)
+    edited = BODY.replace("Ocean Friends", "Ocean Friends, Vol. 2")
+    run_init(fake, "issues", payload("issues.edited.json", body=edited))
+    (comment,) = status_comments(fake)
+    (number,) = fake.pulls
+    assert (
+        f"Draft pull request: #{number} (https://github.com/{fake.repo}/pull/{number})" in comment
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -281,3 +282,74 @@ def test_command_parser_names() -> None:
     assert parse("  /Regenerate 2  ").name == "regenerate"
     with pytest.raises(CommandError):
         parse("/regenerate")
+
+
+def _with_progress(fake: FakeGitHub, **state: Any) -> None:
+    base = Progress(done=frozenset({"spec", "cover"}))
+    fake.pulls[PR]["body"] = pr_body(ISSUE, replace(base, **state))
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        ({"state": "failed"}, "Not approved: the last generation run failed."),
+        ({"state": "cancelled"}, "Not approved: the last generation run was cancelled."),
+        ({"state": "done", "flagged": ("page 002: empty page",)}, "QA flagged 1 page(s)"),
+    ],
+)
+def test_approve_is_refused_after_a_failure_or_with_flagged_pages_unless_forced(
+    fake: FakeGitHub, state: dict[str, Any], reason: str
+) -> None:
+    _with_progress(fake, **state)
+    assert run(fake, "/approve").outcome == "invalid"
+    (reply,) = replies(fake)
+    assert reason in reply and "`/approve force`" in reply
+    assert fake.pulls[PR]["draft"] is True and fake.graphql == []
+    assert run(fake, "/approve force").outcome == "approved"
+    assert fake.pulls[PR]["draft"] is False
+
+
+def test_approve_after_a_clean_run(fake: FakeGitHub) -> None:
+    _with_progress(fake, state="done")
+    assert run(fake, "/approve").outcome == "approved"
+
+
+def test_a_misspelt_command_gets_did_you_mean(fake: FakeGitHub) -> None:
+    assert run(fake, "/regenrate 3").outcome == "invalid"
+    (reply,) = replies(fake)
+    assert reply == "I don't know `/regenrate`. Did you mean `/regenerate`?"
+    assert fake.dispatches == []
+
+
+def test_a_command_on_the_issue_gets_one_reply_pointing_to_the_pr(fake: FakeGitHub) -> None:
+    data = json.loads((WEBHOOKS / "issue_comment.created.json").read_text())
+    data["issue"]["number"] = ISSUE
+    data["issue"]["labels"] = [{"name": "ebook-generation"}]
+    data["comment"]["body"] = "/regenerate 2"
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    result = handle_command(parse_trigger("issue_comment", data), repo)
+    assert result.outcome == "ignored"
+    ((number, reply),) = [(c["issue"], c["body"]) for c in fake.comments.values()]
+    assert number == ISSUE and f"pull request: #{PR}." in reply
+    assert fake.dispatches == [] and fake.commits == [] and fake.reactions == []
+
+
+def test_regenerate_refuses_the_users_own_images(fake: FakeGitHub) -> None:
+    spec = parse_spec(minimal_spec(trim="6x9", pages={"subjects": SUBJECTS, "art": "art-7"}))
+    fake.files[(BRANCH, SPEC_PATH)] = spec.to_yaml().encode()
+    fake.files[(BRANCH, "specs/art-7/a.png")] = b"png"
+    fake.files[(BRANCH, "specs/art-7/b.jpg")] = b"jpg"
+    fake.files[(BRANCH, "specs/art-7/notes.txt")] = b"text"
+    assert run(fake, "/regenerate 2").outcome == "invalid"
+    (reply,) = replies(fake)
+    assert reply.startswith("page 2 is one of your own images (`pages.art`)")
+    assert fake.commits == [] and fake.dispatches == []
+    assert run(fake, "/regenerate 3").outcome == "regenerating"  # a generated page
+
+
+def test_regenerate_with_a_subject_names_it_in_the_commit(fake: FakeGitHub) -> None:
+    run(fake, "/regenerate 2 subject: a sleeping fox")
+    assert fake.messages[-1] == (
+        "Regenerate page 2 with the new subject \u201ca sleeping fox\u201d "
+        "(asked by @Codertocat in #8)"
+    )

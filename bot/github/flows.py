@@ -13,7 +13,7 @@ from typing import Any
 from bot.book.spec import BookSpec
 from bot.bookref import BookRef
 from bot.errors import UserInputError
-from bot.github.checklist import Progress, pr_body, status_comment
+from bot.github.checklist import STATUS_MARKER, Progress, pr_body, status_comment
 from bot.github.events import DISPATCH_CREATE_PR, DISPATCH_GENERATE, Trigger, TriggerKind
 from bot.github.issue_spec import issue_year, spec_from_issue
 from bot.github.repo import GitHubRepo
@@ -77,27 +77,40 @@ def _not_allowed(sender: str | None) -> str:
     )
 
 
+DISPATCHED = "<!-- ebook-bot:dispatched {} -->"
+
+
 def _sync_spec(book: BookRef, spec: BookSpec, repo: GitHubRepo, default_branch: str) -> FlowResult:
-    """Commit the spec on the book's branch when it changed; dispatch the PR step."""
+    """Commit the spec on the book's branch when it changed; dispatch the PR step once.
+
+    A form-made issue arrives twice (`opened`, then `labeled`), in either order relative to
+    the PR step: the status comment records which spec the PR step was asked for, so the
+    second event neither dispatches again nor loses the PR link the PR step wrote."""
     number, branch, path = book.issue, book.branch, book.spec_path
     created = repo.ensure_branch(branch, default_branch)
     changed, blob_sha = repo.put_file(
         branch, path, spec.to_yaml().encode("utf-8"), f"Spec for #{number}: {spec.title}"
     )
-    pending = created or changed or repo.find_pull(branch) is None
+    pr = None if created else repo.find_pull(branch)  # a new branch has no PR yet
+    status = None
+    if not (created or changed):
+        if pr is not None:
+            return FlowResult(Outcome.UNCHANGED, f"{path} unchanged and its PR exists")
+        status = repo.find_comment(number, STATUS_MARKER)
+        if status is not None and DISPATCHED.format(blob_sha) in status.body:
+            return FlowResult(Outcome.UNCHANGED, f"{path} unchanged; the PR step is on its way")
     state = "saved" if changed else "unchanged"
+    lines = [
+        f"Spec {state}: `{path}` on branch `{branch}` ({spec.pages.total} pages, "
+        f"{spec.trim.value} in).",
+        "Opening the draft pull request..."
+        if pr is None
+        else f"Draft pull request: #{pr.number} ({pr.url}); the book is made again.",
+        DISPATCHED.format(blob_sha),
+    ]
     comment_id = repo.upsert_status_comment(
-        number,
-        status_comment(
-            [
-                f"Spec {state}: `{path}` on branch `{branch}` ({spec.pages.total} pages, "
-                f"{spec.trim.value} in).",
-                "Opening the draft pull request..." if pending else "Nothing new to make.",
-            ]
-        ),
+        number, status_comment(lines), status.id if status else None
     )
-    if not pending:
-        return FlowResult(Outcome.UNCHANGED, f"{path} unchanged and its PR exists")
     repo.dispatch(
         DISPATCH_CREATE_PR,
         {

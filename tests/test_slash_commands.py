@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from bot.github.events import parse_trigger
 from bot.github.repo import GitHubRepo
 from bot.github.review import handle_command
 from bot.github.slash import CommandError, apply, parse
-from tests.conftest import minimal_spec
+from tests.conftest import ROOT, minimal_spec
 from tests.fake_github import FakeGitHub, serving
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
@@ -353,3 +354,42 @@ def test_regenerate_with_a_subject_names_it_in_the_commit(fake: FakeGitHub) -> N
         "Regenerate page 2 with the new subject \u201ca sleeping fox\u201d "
         "(asked by @Codertocat in #8)"
     )
+
+
+def _workflow_accepts(condition: str, body: str, *, pr: bool, labels: list[str]) -> bool:
+    """Evaluate the command workflow's `if:` (GitHub's expression syntax, the few parts it
+    uses) for one comment."""
+    names = {
+        "github.event.issue.labels.*.name": "LABELS",
+        "github.event.issue.pull_request": "PR",
+        "github.event.comment.body": "BODY",
+    }
+    python = re.sub(r"'((?:[^']|'')*)'", lambda m: repr(m.group(1).replace("''", "'")), condition)
+    for name, variable in names.items():
+        python = python.replace(name, variable)
+    python = python.replace("||", " or ").replace("&&", " and ")
+    assert "github." not in python, python  # a part this evaluator does not know
+    scope = {
+        "LABELS": labels,
+        "PR": {"url": "x"} if pr else None,
+        "BODY": body,
+        "fromJSON": json.loads,
+        "startsWith": lambda text, prefix: str(text).lower().startswith(prefix.lower()),
+        "contains": lambda seq, item: item in seq,
+    }
+    return bool(eval(python, {"__builtins__": {}}, scope))
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["/approve", "\n/approve", "\r\n/regenerate 2", "  /cover", "\n\n /help", "Looks good", ""],
+)
+@pytest.mark.parametrize("where", ["pr", "book issue", "other issue"])
+def test_the_command_workflow_accepts_what_the_parser_accepts(body: str, where: str) -> None:
+    from bot.github.slash import is_command
+
+    workflow = yaml.safe_load((ROOT / "workflows" / "ebook-command.yml").read_text())
+    condition = workflow["jobs"]["command"]["if"]
+    labels = ["ebook-generation"] if where == "book issue" else ["bug"]
+    accepted = _workflow_accepts(condition, body, pr=where == "pr", labels=labels)
+    assert accepted == (is_command(body) and where != "other issue")

@@ -41,9 +41,12 @@ def atomic_open(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
             if durable:
                 os.fsync(fp.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            # a failed write() names no file ("File too large"): name the one being written
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise
 
 

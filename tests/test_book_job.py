@@ -17,8 +17,9 @@ from bot.book.pipeline import Shard
 from bot.cli import main
 from bot.config import ProviderChoice, RepoConfig
 from bot.errors import UserInputError
+from bot.github.approval import Approval, approval_of, stamped
 from bot.github.book_job import JobContext, run_book_job
-from bot.github.checklist import STATUS_MARKER, Progress, parse_checklist, pr_body
+from bot.github.checklist import Progress, parse_checklist, pr_body, status_comment
 from bot.github.outcome import mark_book
 from bot.github.repo import GitHubRepo
 from bot.github.reporter import ChecklistReporter
@@ -30,6 +31,7 @@ ISSUE = 7
 BRANCH = f"ebook-generation-{ISSUE}"
 RUN_URL = "https://github.com/Codertocat/Hello-World/actions/runs/42"
 STATUS_ID = 1001  # the fake's first comment id
+APPROVED = Approval("a" * 64, "Codertocat")  # the issue text approved: kept by every edit
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -82,9 +84,8 @@ def fake() -> Any:
     with serving() as gh:
         gh.refs[BRANCH] = "0" * 40
         gh.add_issue(ISSUE, "the form", user="octocat")
-        status = (
-            STATUS_MARKER + "\nSpec saved. Draft pull request: #8 (https://github.com/x/y/pull/8)"
-        )
+        line = "Spec saved. Draft pull request: #8 (https://github.com/x/y/pull/8)"
+        status = stamped(status_comment([line]), APPROVED)
         assert gh.add_comment(ISSUE, status, user="github-actions[bot]") == STATUS_ID
         gh.pulls[ISSUE + 1] = {
             "state": "open",
@@ -172,6 +173,7 @@ def test_whole_job_commits_once_ticks_everything_and_summarises(
     status = fake.comments[STATUS_ID]["body"]
     assert f"Draft pull request: #{ISSUE + 1} (https://github.com/{fake.repo}/pull/8)" in status
     assert "The book is ready for review" in status and f"{files}/interior.pdf" in status
+    assert approval_of(status) == APPROVED
     assert progress.state == "done"
 
     summary = (tmp_path / "summary.md").read_text()

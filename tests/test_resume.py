@@ -243,7 +243,7 @@ def test_unmigrated_database_url_refuses_before_writing(
     spec = book_spec(tmp_path / "book.yaml")
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     out = tmp_path / "out"
-    assert main_env(["generate", str(spec), "--out", str(out)], {"DATABASE_URL": url}) == 1
+    assert main_env(["generate", str(spec), "--out", str(out)], {"DATABASE_URL": url}) == 2
     err = capsys.readouterr().err
     assert "has no ledger tables" in err and "ebook-bot db upgrade" in err
     assert not out.exists()

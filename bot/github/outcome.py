@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.bookref import BookRef
+from bot.github.approval import approval_of, stamped
 from bot.github.checklist import CANCELLED, FAILED, status_comment
 from bot.github.notify import Ending, outcome_comment, outcome_marker, status_lines
 from bot.github.repo import GitHubRepo, PullRequestRef
@@ -53,7 +54,9 @@ def announce(
         return False
     repo.comment(pr.number, outcome_comment(ending, progress))
     lines = status_lines(pr.number, pr.url, progress, ending.reason)
-    repo.upsert_status_comment(issue, status_comment(lines))
+    status = repo.status_comment(issue)  # the bot's own; its approval stamp is kept
+    body = stamped(status_comment(lines), approval_of(status.body if status else None))
+    repo.upsert_status_comment(issue, body, current=status, search=False)
     return True
 
 

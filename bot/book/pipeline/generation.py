@@ -8,6 +8,7 @@ Stages (inputs are checked before anything is written):
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -191,9 +192,13 @@ class _Worker:
         try:
             self._loop(run_id)
         except BaseException as exc:
-            self.ledger.release(self.job.book)
             status = RunStatus.CANCELLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
-            self._finish(run_id, status, str(exc) or type(exc).__name__)
+            # best effort: when the ledger itself failed, these fail too, and the first
+            # error (not a chain of them) is what the user needs
+            with contextlib.suppress(Exception):
+                self.ledger.release(self.job.book)
+            with contextlib.suppress(Exception):
+                self._finish(run_id, status, str(exc) or type(exc).__name__)
             raise
         finally:
             self.progress.close()

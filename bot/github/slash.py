@@ -32,7 +32,7 @@ HELP = """\
 
 | command | does |
 | --- | --- |
-| `/regenerate 3 7` | make pages 3 and 7 again with new seeds (ranges work: `/regenerate 3-5`) |
+| `/regenerate 3 7` | make pictures #3 and #7 of the preview again (ranges: `3-5`) |
 | `/regenerate 5 subject: a sleeping fox` | page 5 gets a new subject (in the spec), made again |
 | `/cover` | make a new cover |
 | `/approve` | mark this pull request ready for review |

@@ -27,7 +27,7 @@ from bot.book.pdf.cover import write_cover
 from bot.book.pdf.interior import write_interior
 from bot.book.preflight import check_pdf
 from bot.book.preview import write_preview
-from bot.book.provenance import write_provenance
+from bot.book.provenance import read_page_records, write_provenance
 from bot.book.spec import BookSpec
 from bot.config import RepoConfig, provider_names
 from bot.errors import PreflightError, UserInputError
@@ -90,7 +90,9 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
                 spec, plan.page_count, art, cover_pdf, load_sample=lambda i: load_png(pages_dir, i)
             )
         # 3. the preview, from the thumbnails made with the pages
-        preview = pool.submit(_timed_call, times, "preview", _preview, pages_dir, digests, out)
+        preview = pool.submit(
+            _timed_call, times, "preview", _preview, plan, pages_dir, digests, out
+        )
         # 4. preflight
         problems = interior_problems.result() + check_pdf(cover_pdf)
         preview_bytes = preview.result()
@@ -107,9 +109,17 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
     )
 
 
-def _preview(pages_dir: Path, digests: list[str], out: Path) -> int:
+def _preview(plan: InteriorPlan, pages_dir: Path, digests: list[str], out: Path) -> int:
+    """The contact sheets: each picture labelled with its printed page number and its own
+    number (the one `/regenerate` takes); the pictures QA flagged marked."""
     thumbs = [load_thumb(pages_dir, i, digest) for i, digest in enumerate(digests)]
-    return write_preview(out / "cover.pdf", thumbs, out / "preview.png")
+    printed = {p.art_index: p.number for p in plan.pages if p.art_index is not None}
+    labels = [f"page {printed.get(i, i + 1)} (#{i + 1})" for i in range(len(thumbs))]
+    records = read_page_records(pages_dir, len(thumbs))
+    flagged = frozenset(r["page"] - 1 for r in records if not r["qa"]["ok"])
+    return write_preview(
+        out / "cover.pdf", thumbs, out / "preview.png", labels=labels, flagged=flagged
+    )
 
 
 @contextlib.contextmanager

@@ -344,3 +344,36 @@ def test_an_edited_spec_keeps_the_pr_link_while_the_book_is_remade(fake: FakeGit
     assert (
         f"Draft pull request: #{number} (https://github.com/{fake.repo}/pull/{number})" in comment
     )
+
+
+def test_pr_body_links_the_book_flags_pages_and_lists_commands() -> None:
+    from bot.github.checklist import Progress, parse_checklist, render_checklist
+
+    files = "https://github.com/o/r/blob/abc123/books/ebook-9"
+    raw = files.replace("/blob/", "/raw/")
+    progress = Progress(
+        done=frozenset({"spec", "cover", "pages", "pdfs", "preflight", "delivered"}),
+        pages_done=64,
+        pages_total=64,
+        preview_url=f"{raw}/preview.png",
+        flagged=("page 003: empty page",),
+        state="done",
+        files_url=files,
+        commit="abc123",
+        run_url="https://github.com/o/r/actions/runs/5",
+        substitutes=("a unicorn: a star pattern",),
+        sheets=(f"{raw}/preview-2.png", f"{raw}/preview-3.png"),
+        labels=("003=9",),
+    )
+    body = render_checklist(progress)
+    assert f"[interior.pdf]({files}/interior.pdf) · [cover.pdf]({files}/cover.pdf)" in body
+    assert "[run](https://github.com/o/r/actions/runs/5)" in body
+    assert "[artifact](https://github.com/o/r/actions/runs/5#artifacts)" in body
+    assert f"- [ ] [page 003]({files}/pages/003.png) (printed page 9): empty page" in body
+    assert "- a unicorn: a star pattern" in body
+    assert f"![preview sheet 3]({raw}/preview-3.png)" in body
+    assert "<details><summary>Commands</summary>" in body and "`/approve force`" in body
+    assert parse_checklist(body) == progress
+    # hidden state cannot be closed early by text in it
+    tricky = Progress(note="--> <script>", flagged=("page 001: a -->",))
+    assert parse_checklist(render_checklist(tricky)) == tricky

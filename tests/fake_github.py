@@ -2,13 +2,18 @@
 
 Every request is checked against GitHub's published OpenAPI description (the subset in
 fixtures/github/openapi-subset.json): an unknown operation or a body that breaks the schema
-is recorded in `problems` and answered 404/422, as GitHub would. Faults can be queued.
+is recorded in `problems` and answered 404/422, as GitHub would. Every answer is checked
+too: its status must be one GitHub documents for the operation and its body must match the
+documented schema. A success answer is GitHub's own example for the operation with the
+fake's state laid over it, so it carries every field GitHub sends, not only those the bot
+reads. Faults can be queued (they are not checked: they play GitHub misbehaving).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import hashlib
 import itertools
 import json
@@ -34,7 +39,68 @@ def serving(**kwargs: Any) -> Iterator[FakeGitHub]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         gh = FakeGitHub(rsps, **kwargs)
         yield gh
-        assert gh.problems == []
+        assert gh.problems == [], gh.problems
+
+
+# fields whose presence means something (an issue that is a pull request): taken from the
+# fake's state only, never from GitHub's example
+STATE_KEYS = frozenset({"pull_request"})
+
+
+def _laid_over(example: Any, data: Any) -> Any:
+    """`data` laid over GitHub's `example`: objects merged key by key, each item of a list
+    over the example's first item; anything else is `data`'s."""
+    if isinstance(example, dict) and isinstance(data, dict):
+        merged = dict(example)
+        for key, value in data.items():
+            merged[key] = _laid_over(example.get(key), value)
+        return merged
+    if isinstance(example, list) and isinstance(data, list) and example:
+        return [_laid_over(copy.deepcopy(example[0]), item) for item in data]
+    return data
+
+
+def _where(error: Any) -> str:
+    """Where in an answer a schema error is: 'head/repo/name'."""
+    return "/".join(str(p) for p in error.path) + f" ({error.validator})"
+
+
+def _example_for(examples: dict[str, Any], data: Any) -> Any:
+    """GitHub's example of the same shape as `data` (a folder's list or a file's object;
+    for objects with a `type`, the example of that type)."""
+    shaped = [e for e in examples.values() if isinstance(e, type(data))]
+    if isinstance(data, dict) and "type" in data:
+        typed = [e for e in shaped if e.get("type") == data["type"]]
+        shaped = typed or shaped
+    return shaped[0] if shaped else None
+
+
+def _openapi_to_json_schema(node: Any) -> Any:
+    """OpenAPI 3.0's `nullable: true` as JSON Schema's null type (jsonschema knows no
+    `nullable`)."""
+    if isinstance(node, list):
+        return [_openapi_to_json_schema(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _openapi_to_json_schema(v) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable"):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        if "type" not in out:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+_VALIDATORS: dict[int, Any] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    key = id(schema)
+    if key not in _VALIDATORS:
+        _VALIDATORS[key] = jsonschema.Draft7Validator(_openapi_to_json_schema(schema))
+    return _VALIDATORS[key]
 
 
 def _sha(text: str) -> str:
@@ -180,7 +246,40 @@ class FakeGitHub:
                 if fault.after_effect:
                     self._dispatch(op["operationId"], params, query, body)
                 return self._json(fault.status, fault.body, fault.headers)
-        return self._dispatch(op["operationId"], params, query, body)
+        return self._answer(op, self._dispatch(op["operationId"], params, query, body))
+
+    def _answer(
+        self, op: dict[str, Any], answer: tuple[int, dict[str, str], str]
+    ) -> tuple[int, dict[str, str], str]:
+        """GitHub's example with the fake's state laid over it, checked against the schema."""
+        status, headers, text = answer
+        code = str(status)
+        if code not in op["responses"]:
+            self.problems.append(f"{op['operationId']}: GitHub never answers {status}")
+            return answer
+        if not text:
+            return answer
+        data = json.loads(text)
+        if status >= 400 and isinstance(data, dict):  # GitHub's errors always link the docs
+            data.setdefault("documentation_url", "https://docs.github.com/rest")
+        example = _example_for(op.get("examples", {}).get(code, {}), data)
+        schema = op["responses"][code]
+        known: set[str] = set()
+        if example is not None:
+            if schema is not None:  # a few of GitHub's own examples break its schema
+                known = {_where(e) for e in _validator(schema).iter_errors(example)}
+            base = copy.deepcopy(example)
+            if isinstance(base, dict) and isinstance(data, dict):
+                for key in STATE_KEYS - data.keys():  # the fake, not the example, says
+                    base.pop(key, None)
+            data = _laid_over(base, data)
+        if schema is not None:
+            errors = [e for e in _validator(schema).iter_errors(data) if _where(e) not in known]
+            for error in sorted(errors, key=_where)[:1]:
+                self.problems.append(
+                    f"{op['operationId']} answer {_where(error)}: {error.message[:200]}"
+                )
+        return status, headers, json.dumps(data)
 
     @staticmethod
     def _json(

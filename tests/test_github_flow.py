@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from github import BadAttributeException
 
 from bot.github.checklist import BEGIN, END, STATUS_MARKER
 from bot.github.events import parse_trigger
 from bot.github.flows import create_pr, init_from_issue
 from bot.github.issue_form import load_form
-from bot.github.repo import GitHubRepo
+from bot.github.repo import GitHubError, GitHubRepo
 from tests.fake_github import FakeGitHub, serving
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
@@ -377,3 +378,42 @@ def test_pr_body_links_the_book_flags_pages_and_lists_commands() -> None:
     # hidden state cannot be closed early by text in it
     tricky = Progress(note="--> <script>", flagged=("page 001: a -->",))
     assert parse_checklist(render_checklist(tricky)) == tricky
+
+
+def test_the_fake_checks_its_answers_against_githubs_description() -> None:
+    """An answer GitHub would never give (a wrong type, an undocumented status) is caught,
+    so the flow is tested against what GitHub returns, not what the fake happens to say."""
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeGitHub(rsps)
+        fake.pulls[3] = {
+            "state": "open",
+            "draft": True,
+            "title": "t",
+            "body": "b",
+            "head": "ebook-generation-2",
+            "base": "main",
+        }
+        repo, _ = repo_for(fake)
+        assert repo.pull(3)["head"] == "ebook-generation-2"
+        assert fake.problems == []  # GitHub's example filled in every field GitHub sends
+        wrong = fake._pull
+
+        def stringly(number: int) -> dict[str, Any]:
+            return {**wrong(number), "number": str(number)}
+
+        fake._pull = stringly  # type: ignore[method-assign]
+        with pytest.raises(BadAttributeException):
+            repo.pull(3)  # PyGithub too refuses it
+        assert fake.problems == ["pulls/get answer number (type): '3' is not of type 'integer'"]
+        fake.problems.clear()
+
+        def teapot(p: Any, q: Any, b: Any) -> Any:
+            return fake._json(418, {"message": "I'm a teapot"})
+
+        fake._op_pulls_get = teapot  # type: ignore[method-assign]
+        with pytest.raises(GitHubError, match="GitHub answered 418"):
+            repo.pull(3)
+        assert fake.problems == ["pulls/get: GitHub never answers 418"]
+        fake.problems.clear()

@@ -67,7 +67,11 @@ def _examples(op: dict[str, object]) -> dict[str, object]:
         content = (response.get("content") or {}).get("application/json") or {}
         examples = content.get("examples") or {}
         for name, example in examples.items():
-            found.setdefault(code, {})[name] = example.get("value")  # type: ignore[union-attr]
+            value = example.get("value")
+            # an example with future changes wraps itself: {"value": ..., "x-github-...": ...}
+            if isinstance(value, dict) and "x-github-breaking-changes" in value:
+                value = value.get("value")
+            found.setdefault(code, {})[name] = value  # type: ignore[union-attr]
     return found
 
 

@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import graphql
 import jsonschema
 import responses
+from graphql.execution.values import get_variable_values
 
 SUBSET = json.loads(
     (Path(__file__).parent / "fixtures" / "github" / "openapi-subset.json").read_text()
@@ -58,6 +60,37 @@ def _laid_over(example: Any, data: Any) -> Any:
     if isinstance(example, list) and isinstance(data, list) and example:
         return [_laid_over(copy.deepcopy(example[0]), item) for item in data]
     return data
+
+
+GRAPHQL = graphql.build_client_schema(
+    json.loads((Path(__file__).parent / "fixtures" / "github" / "graphql-subset.json").read_text())
+)
+
+
+def graphql_errors(query: str, variables: dict[str, Any]) -> list[str]:
+    """What GitHub's GraphQL schema says against a request: the query, then its variables."""
+    try:
+        document = graphql.parse(query)
+    except graphql.GraphQLError as exc:
+        return [exc.message]
+    errors = graphql.validate(GRAPHQL, document)
+    if not errors:
+        operation = graphql.get_operation_ast(document)
+        assert operation is not None
+        definitions = operation.variable_definitions or ()
+        coerced = get_variable_values(GRAPHQL, definitions, variables)
+        errors = coerced if isinstance(coerced, list) else []
+    return [e.message for e in errors]
+
+
+def graphql_answer_errors(query: str, variables: dict[str, Any], data: Any) -> list[str]:
+    """Whether `data` is an answer the query can get: run the query over it as the root."""
+    result = graphql.execute(GRAPHQL, graphql.parse(query), data, variable_values=variables)
+    assert not hasattr(result, "__await__")
+    found = [e.message for e in (result.errors or [])]  # type: ignore[union-attr]
+    if not found and result.data != data:  # type: ignore[union-attr]
+        found = [f"{data!r} has fields the query did not ask for"]
+    return found
 
 
 def _where(error: Any) -> str:
@@ -558,21 +591,23 @@ class FakeGitHub:
         self.requests.append(Request("POST", "/graphql", "graphql", body))
         self.graphql.append(body)
         query = body.get("query", "") if isinstance(body, dict) else ""
-        node = (body.get("variables") or {}).get("id") if isinstance(body, dict) else None
-        if "markPullRequestReadyForReview" not in query or not isinstance(node, str):
+        variables = (body.get("variables") or {}) if isinstance(body, dict) else {}
+        errors = graphql_errors(query, variables)
+        if errors:  # as GitHub answers a query its schema refuses
+            self.problems.append(f"GraphQL request refused by GitHub's schema: {errors[0]}")
+            return self._json(200, {"errors": [{"message": e} for e in errors]})
+        if "markPullRequestReadyForReview" not in query:
             self.problems.append(f"unexpected GraphQL request: {body!r}")
             return self._json(200, {"errors": [{"message": "unexpected query"}]})
+        node = variables.get("id")
         for number, pr in self.pulls.items():
             if node == f"PR_node{number}":
                 pr["draft"] = False
-                return self._json(
-                    200,
-                    {
-                        "data": {
-                            "markPullRequestReadyForReview": {"pullRequest": {"isDraft": False}}
-                        }
-                    },
-                )
+                data = {"markPullRequestReadyForReview": {"pullRequest": {"isDraft": False}}}
+                wrong = graphql_answer_errors(query, variables, data)
+                if wrong:
+                    self.problems.append(f"GraphQL answer does not fit the query: {wrong[0]}")
+                return self._json(200, {"data": data})
         return self._json(200, {"errors": [{"message": f"Could not resolve to a node {node}"}]})
 
     def _op_reactions_create_for_issue_comment(

@@ -417,3 +417,21 @@ def test_the_fake_checks_its_answers_against_githubs_description() -> None:
             repo.pull(3)
         assert fake.problems == ["pulls/get: GitHub never answers 418"]
         fake.problems.clear()
+
+
+def test_the_fake_checks_graphql_against_githubs_schema() -> None:
+    from bot.github.repo import READY_MUTATION
+    from tests.fake_github import graphql_answer_errors, graphql_errors
+
+    assert graphql_errors(READY_MUTATION, {"id": "PR_node1"}) == []
+    wrong = READY_MUTATION.replace("pullRequestId", "pullRequestID").replace("isDraft", "draft")
+    found = graphql_errors(wrong, {"id": "PR_node1"})
+    assert "Cannot query field 'draft' on type 'PullRequest'. Did you mean 'isDraft'?" in found
+    assert graphql_errors(READY_MUTATION, {"id": 7.5})[0].startswith("Variable '$id' got invalid")
+    assert graphql_errors(READY_MUTATION, {})[0] == (
+        "Variable '$id' of required type 'ID!' was not provided."
+    )
+    good = {"markPullRequestReadyForReview": {"pullRequest": {"isDraft": False}}}
+    assert graphql_answer_errors(READY_MUTATION, {"id": "x"}, good) == []
+    bad = {"markPullRequestReadyForReview": {"pullRequest": {"isDraft": "no"}}}
+    assert graphql_answer_errors(READY_MUTATION, {"id": "x"}, bad) != []

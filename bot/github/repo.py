@@ -15,6 +15,13 @@ from bot.github.checklist import STATUS_MARKER, cap
 from bot.github.threads import ThreadReads
 
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+# the one GraphQL request (REST cannot mark a draft ready); tests check it against GitHub's
+# GraphQL schema
+READY_MUTATION = (
+    "mutation($id: ID!) { markPullRequestReadyForReview(input: {pullRequestId: $id}) "
+    "{ pullRequest { isDraft } } }"
+)
+GRAPHQL_QUERIES = (READY_MUTATION,)
 ACTIONS_LOGIN = "github-actions[bot]"  # who writes with the workflow's own token
 __all__ = ["GitHubError", "GitHubRepo", "PullRequestRef", "StatusComment"]
 
@@ -347,10 +354,7 @@ class GitHubRepo(ThreadReads):
             return
         base = self._gh.requester.base_url.rstrip("/")
         url = base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
-        query = (
-            "mutation($id: ID!) { markPullRequestReadyForReview(input: {pullRequestId: $id}) "
-            "{ pullRequest { isDraft } } }"
-        )
+        query = READY_MUTATION
 
         def call() -> None:
             _, data = self._gh.requester.requestJsonAndCheck(

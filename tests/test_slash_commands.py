@@ -19,7 +19,7 @@ from bot.github.checklist import Progress, parse_checklist, pr_body
 from bot.github.events import parse_trigger
 from bot.github.repo import GitHubRepo
 from bot.github.review import handle_command
-from bot.github.slash import CommandError, apply, parse
+from bot.github.slash import Command, CommandError, apply, parse
 from tests.conftest import ROOT, minimal_spec
 from tests.fake_github import FakeGitHub, serving
 
@@ -356,10 +356,21 @@ def test_regenerate_with_a_subject_names_it_in_the_commit(fake: FakeGitHub) -> N
     )
 
 
-def _workflow_accepts(condition: str, body: str, *, pr: bool, labels: list[str]) -> bool:
+def _workflow_accepts(
+    condition: str,
+    body: str,
+    *,
+    pr: bool,
+    labels: list[str],
+    event: str = "issue_comment",
+    head: str = "",
+) -> bool:
     """Evaluate the command workflow's `if:` (GitHub's expression syntax, the few parts it
     uses) for one comment."""
     names = {
+        "github.event_name": "EVENT",
+        "github.event.changes.body": "CHANGED",
+        "github.event.pull_request.head.ref": "HEAD",
         "github.event.issue.labels.*.name": "LABELS",
         "github.event.issue.pull_request": "PR",
         "github.event.comment.body": "BODY",
@@ -370,6 +381,9 @@ def _workflow_accepts(condition: str, body: str, *, pr: bool, labels: list[str])
     python = python.replace("||", " or ").replace("&&", " and ")
     assert "github." not in python, python  # a part this evaluator does not know
     scope = {
+        "EVENT": event,
+        "CHANGED": {"from": "old"} if event == "pull_request_target" else None,
+        "HEAD": head,
         "LABELS": labels,
         "PR": {"url": "x"} if pr else None,
         "BODY": body,
@@ -393,3 +407,79 @@ def test_the_command_workflow_accepts_what_the_parser_accepts(body: str, where: 
     labels = ["ebook-generation"] if where == "book issue" else ["bug"]
     accepted = _workflow_accepts(condition, body, pr=where == "pr", labels=labels)
     assert accepted == (is_command(body) and where != "other issue")
+
+
+def ticked_event(fake: FakeGitHub, page: int, sender: str = "Codertocat") -> dict[str, Any]:
+    """GitHub's pull_request example, as `edited`: the body with page `page`'s box ticked."""
+    data = copy.deepcopy(json.loads((WEBHOOKS / "pull_request.opened.json").read_text()))
+    before = fake.pulls[PR]["body"]
+    after = before.replace(f"- [ ] [page {page:03d}]", f"- [x] [page {page:03d}]")
+    assert after != before
+    data["action"] = "edited"
+    data["changes"] = {"body": {"from": before}}
+    data["number"] = data["pull_request"]["number"] = PR
+    data["pull_request"]["body"] = after
+    data["sender"]["login"] = sender
+    fake.pulls[PR]["body"] = after  # what GitHub holds once the box is ticked
+    return data
+
+
+def _flagged(fake: FakeGitHub) -> None:
+    files = f"https://github.com/{fake.repo}/blob/abc/books/ebook-{ISSUE}"
+    _with_progress(
+        fake,
+        state="done",
+        files_url=files,
+        flagged=("page 002: empty page", "page 003: 9 stray specks"),
+    )
+
+
+def test_ticking_a_flagged_pages_box_makes_it_again_and_unticks_it(fake: FakeGitHub) -> None:
+    from bot.github.outcome import asker
+
+    _flagged(fake)
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    result = handle_command(parse_trigger("pull_request_target", ticked_event(fake, 3)), repo)
+    assert result.outcome == "regenerating" and result.detail == "page 3"
+    assert {n: o.variant for n, o in spec_on_branch(fake).pages.overrides.items()} == {3: 1}
+    (reply_id,) = fake.comments
+    assert fake.comments[reply_id]["body"].startswith("@Codertocat making page 3 again")
+    assert fake.dispatches[-1]["client_payload"]["comment_id"] == reply_id
+    body = fake.pulls[PR]["body"]
+    assert "- [ ] [page 003]" in body and "- [x] [page" not in body  # unticked
+    assert parse_checklist(body).state == "running"
+    # the run that remakes the page tells the person who ticked, and what changed
+    who = asker(repo, ISSUE, reply_id)
+    assert who.login == "Codertocat" and who.command == Command("regenerate", (3,))
+
+
+def test_ticks_get_every_check_of_the_slash_command(fake: FakeGitHub) -> None:
+    _flagged(fake)
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    stranger = handle_command(
+        parse_trigger("pull_request_target", ticked_event(fake, 2, sender="stranger")), repo
+    )
+    assert stranger.outcome == "unauthorized" and fake.dispatches == [] and fake.commits == []
+    spec = parse_spec(minimal_spec(trim="6x9", pages={"subjects": SUBJECTS, "art": "art"}))
+    fake.files[(BRANCH, SPEC_PATH)] = spec.to_yaml().encode()
+    fake.files[(BRANCH, "specs/art/1.png")] = fake.files[(BRANCH, "specs/art/2.png")] = b"png"
+    _flagged(fake)
+    own = handle_command(parse_trigger("pull_request_target", ticked_event(fake, 2)), repo)
+    assert own.outcome == "invalid" and fake.dispatches == [] and fake.commits == []
+    (reply,) = replies(fake)
+    assert reply.startswith("@Codertocat page 2 is one of your own images")
+    assert "- [ ] [page 002]" in fake.pulls[PR]["body"]  # unticked again
+    # the bot's own edits and edits that tick nothing are not requests
+    bot = ticked_event(fake, 3, sender="github-actions[bot]")
+    assert handle_command(parse_trigger("pull_request_target", bot), repo).outcome == "ignored"
+
+
+@pytest.mark.parametrize(("head", "runs"), [("ebook-generation-7", True), ("feature-x", False)])
+def test_the_command_workflow_runs_for_body_edits_of_book_prs(head: str, runs: bool) -> None:
+    workflow = yaml.safe_load((ROOT / "workflows" / "ebook-command.yml").read_text())
+    condition = workflow["jobs"]["command"]["if"]
+    assert workflow[True]["pull_request_target"]["types"] == ["edited"]  # YAML's `on`
+    ran = _workflow_accepts(
+        condition, "", pr=False, labels=[], event="pull_request_target", head=head
+    )
+    assert ran == runs

@@ -23,6 +23,7 @@ class TriggerKind(StrEnum):
     SYNC_SPEC = "sync-spec"  # issue -> spec branch
     CREATE_PR = "create-pr"  # spec branch -> draft PR
     COMMAND = "command"  # a slash command on a book's PR
+    TICKED = "ticked"  # boxes ticked in a book PR's body: pages to make again
     IGNORE = "ignore"
 
 
@@ -145,6 +146,19 @@ def _issue_comment(payload: dict[str, Any], repo: str, sender: str | None) -> Tr
     return Trigger(TriggerKind.COMMAND, repo, number, sender, reason, issue, client)
 
 
+def _pull_request(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
+    """A book PR's body edited: the checklist's boxes someone ticked ask for pages again."""
+    pr = _obj(payload, "pull_request")
+    number = _number(pr)
+    if number is None:
+        return _ignore(repo, None, sender, "the payload carries no pull request")
+    before = _obj(_obj(payload, "changes"), "body").get("from")
+    if payload.get("action") != "edited" or not isinstance(before, str):
+        return _ignore(repo, number, sender, "not an edit of the pull request's body")
+    client = {"before": before, "after": str(pr.get("body") or "")}
+    return Trigger(TriggerKind.TICKED, repo, number, sender, "pull_request.edited", None, client)
+
+
 def _repository_dispatch(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
     if payload.get("action") != DISPATCH_CREATE_PR:
         return _ignore(repo, None, sender, f"dispatch {payload.get('action')!r}")
@@ -162,5 +176,6 @@ _PARSERS: dict[str, Callable[[dict[str, Any], str, str | None], Trigger]] = {
     "issues": _issues,
     "workflow_dispatch": _workflow_dispatch,
     "issue_comment": _issue_comment,
+    "pull_request_target": _pull_request,
     "repository_dispatch": _repository_dispatch,
 }

@@ -3,6 +3,7 @@ issue's status comment brought to the book's end state (keeping the PR link)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.bookref import BookRef
@@ -23,10 +24,23 @@ class Asker:
     command: Command | None = None
 
 
+ASKED = re.compile(r"<!-- ebook-bot:asked by=([A-Za-z0-9\[\]-]{1,60}) pages=([\d,]{1,300}) -->")
+
+
+def asked_marker(login: str, pages: tuple[int, ...]) -> str:
+    """Who ticked boxes for which pages, hidden in the bot's reply that the run points to."""
+    return f"<!-- ebook-bot:asked by={login} pages={','.join(str(n) for n in pages)} -->"
+
+
 def asker(repo: GitHubRepo, issue: int, comment_id: int | None) -> Asker:
-    """The commenter (and their command) when a comment asked; else the issue's author."""
+    """The commenter (and their command) when a comment asked; the person who ticked boxes
+    when the bot's reply to them asked; else the issue's author."""
     if comment_id:
         found = repo.comment_by_id(comment_id)
+        ticked = ASKED.search(found.body) if found is not None else None
+        if found is not None and ticked and found.login == repo.login:
+            pages = tuple(int(n) for n in ticked.group(2).split(",") if n)
+            return Asker(ticked.group(1), Command("regenerate", pages))
         if found is not None:
             command = None
             if is_command(found.body):

@@ -11,12 +11,22 @@ from bot.book.spec import BookSpec, parse_spec
 from bot.book.yamlio import load_yaml
 from bot.bookref import BookRef
 from bot.errors import BotError
-from bot.github.checklist import RUNNING, parse_checklist
+from bot.github.checklist import RUNNING, parse_checklist, ticked_pages
 from bot.github.events import DISPATCH_GENERATE, Trigger, TriggerKind
 from bot.github.flows import FlowResult, Outcome
+from bot.github.outcome import asked_marker
 from bot.github.repo import GitHubRepo
 from bot.github.reporter import ChecklistReporter
-from bot.github.slash import HELP, Command, CommandError, apply, is_command, parse, unknown_reply
+from bot.github.slash import (
+    HELP,
+    MAX_PAGE_NUMBERS,
+    Command,
+    CommandError,
+    apply,
+    is_command,
+    parse,
+    unknown_reply,
+)
 from bot.text import shown
 
 BOOK_WORKFLOW = "ebook-book.yml"
@@ -31,6 +41,8 @@ def handle_command(
 ) -> FlowResult:
     client = trigger.client_payload or {}
     body = str(client.get("body") or "")
+    if trigger.kind == TriggerKind.TICKED and trigger.issue_number is not None:
+        return handle_ticked(trigger, repo, allowlist=allowlist)
     if trigger.kind != TriggerKind.COMMAND or trigger.issue_number is None:
         return FlowResult(Outcome.IGNORED, trigger.reason)
     if not is_command(body):
@@ -153,9 +165,15 @@ def _own_art(repo: GitHubRepo, book: BookRef, spec: BookSpec, command: Command) 
 
 
 def _remake(
-    command: Command, repo: GitHubRepo, pr_number: int, book: BookRef, sender: str, cid: int
+    command: Command,
+    repo: GitHubRepo,
+    pr_number: int,
+    book: BookRef,
+    sender: str,
+    cid: int | None,
 ) -> FlowResult:
-    """/regenerate and /cover: edit the spec on the branch, then make the book again."""
+    """/regenerate and /cover (or ticked boxes, `cid` None): edit the spec on the branch,
+    say what will happen, then make the book again."""
     branch, path = book.branch, book.spec_path
     raw = repo.read_file(branch, path)
     if raw is None:
@@ -164,16 +182,25 @@ def _remake(
     spec = apply(before, command)
     _own_art(repo, book, before, command)
     what = _what(command)
+    seeds = " with new seeds" if command.subject is None and command.name == "regenerate" else ""
+    reply = (
+        f"@{sender} making {what} again{seeds}; the PDFs and the preview are then rebuilt "
+        "and committed to this branch. I will comment here when it is done, with a link to "
+        "the commit that shows the old and new pages side by side."
+    )
+    if cid is None:  # no comment asked: the run finds who did in this reply
+        reply += "\n" + asked_marker(sender, command.pages)
+    replied = repo.post_comment(pr_number, reply)
     repo.put_file(
         branch,
         path,
         spec.to_yaml().encode("utf-8"),
         f"Regenerate {what} (asked by @{sender} in #{pr_number})",
     )
-    repo.dispatch(
-        DISPATCH_GENERATE,
-        {"issue_number": book.issue, "pull_number": pr_number, "comment_id": cid},
-    )
+    payload: dict[str, object] = {"issue_number": book.issue, "pull_number": pr_number}
+    if cid or replied:
+        payload["comment_id"] = cid or replied
+    repo.dispatch(DISPATCH_GENERATE, payload)
     reporter = ChecklistReporter(repo, pr_number)
     total = spec.pages.total
     reporter.update(
@@ -185,12 +212,31 @@ def _remake(
         note=f"> [!NOTE]\n> Making {what} again (asked by @{sender}).",
     )
     reporter.flush()
-    repo.comment(
-        pr_number,
-        f"@{sender} making {what} again"
-        + (" with new seeds" if command.subject is None and command.name == "regenerate" else "")
-        + "; the PDFs and the preview are then rebuilt and committed to this branch. "
-        "I will comment here when it is done, with a link to the commit that shows the old "
-        "and new pages side by side.",
-    )
     return FlowResult(Outcome.REGENERATING, what)
+
+
+def handle_ticked(
+    trigger: Trigger, repo: GitHubRepo, *, allowlist: frozenset[str] = frozenset()
+) -> FlowResult:
+    """Boxes ticked in a book PR's body: those pages are made again, with every check of
+    `/regenerate`; the boxes are unticked whatever happens."""
+    client = trigger.client_payload or {}
+    pages = ticked_pages(str(client.get("before") or ""), str(client.get("after") or ""))
+    sender, pr_number = trigger.sender or "", int(trigger.issue_number or 0)
+    if sender.endswith("[bot]") or not pages:
+        return FlowResult(Outcome.IGNORED, "no box newly ticked")
+    pr = repo.pull(pr_number)
+    book = BookRef.from_branch(str(pr["head"]))
+    if book is None or pr["state"] != "open":
+        return FlowResult(Outcome.IGNORED, f"#{pr_number} is not an open book pull request")
+    if not repo.may_write(sender, allowlist):
+        return FlowResult(Outcome.UNAUTHORIZED, f"{sender} may not write")
+    command = Command("regenerate", tuple(pages[:MAX_PAGE_NUMBERS]))
+    try:
+        return _remake(command, repo, pr_number, book, sender, None)
+    except CommandError as exc:
+        repo.comment(pr_number, f"@{sender} {exc}")
+        reporter = ChecklistReporter(repo, pr_number)  # the boxes go back to unticked
+        reporter.update(note=f"> [!NOTE]\n> Ticked pages were not made again: {exc}")
+        reporter.flush()
+        return FlowResult(Outcome.INVALID, str(exc))

@@ -77,3 +77,18 @@ class ThreadReads(GitHubApi):
             return [f.name for f in found if f.type == "file"]
 
         return self._call(f"folder {path}", get)
+
+    def post_comment(self, issue_number: int, body: str) -> int | None:
+        """A new comment on issue or PR `issue_number`; its id (None in a dry run). A POST
+        that fails is not repeated blindly: the comment is looked for first."""
+        if not self._write(f"comment on #{issue_number}"):
+            return None
+        issue = self._repo.get_issue(issue_number)  # lazy: no request
+
+        def landed() -> int | None:
+            found = self.find_comment(issue_number, body)
+            return found.id if found is not None else None
+
+        return self._call(
+            f"comment on #{issue_number}", lambda: int(issue.create_comment(body).id), find=landed
+        )

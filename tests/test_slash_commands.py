@@ -403,7 +403,7 @@ def test_the_command_workflow_accepts_what_the_parser_accepts(body: str, where: 
     from bot.github.slash import is_command
 
     workflow = yaml.safe_load((ROOT / "workflows" / "ebook-command.yml").read_text())
-    condition = workflow["jobs"]["command"]["if"]
+    condition = workflow["jobs"]["check"]["if"]
     labels = ["ebook-generation"] if where == "book issue" else ["bug"]
     accepted = _workflow_accepts(condition, body, pr=where == "pr", labels=labels)
     assert accepted == (is_command(body) and where != "other issue")
@@ -477,7 +477,7 @@ def test_ticks_get_every_check_of_the_slash_command(fake: FakeGitHub) -> None:
 @pytest.mark.parametrize(("head", "runs"), [("ebook-generation-7", True), ("feature-x", False)])
 def test_the_command_workflow_runs_for_body_edits_of_book_prs(head: str, runs: bool) -> None:
     workflow = yaml.safe_load((ROOT / "workflows" / "ebook-command.yml").read_text())
-    condition = workflow["jobs"]["command"]["if"]
+    condition = workflow["jobs"]["check"]["if"]
     assert workflow[True]["pull_request_target"]["types"] == ["edited"]  # YAML's `on`
     ran = _workflow_accepts(
         condition, "", pr=False, labels=[], event="pull_request_target", head=head

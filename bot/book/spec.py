@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.book.pdf.faces import unprintable
 from bot.book.validation import validate_mapping
 from bot.book.yamlio import MAX_SPEC_BYTES, dump_yaml, load_yaml
 from bot.errors import SpecError
@@ -36,6 +37,14 @@ def _clean_line(value: str) -> str:
     value = value.strip()
     if "\n" in value or "\t" in value or _CONTROL.search(value):
         raise ValueError("must be one line of printable text (no control characters)")
+    return value
+
+
+def _has_glyphs(value: str | None) -> str | None:
+    """Printed text: refused up front when a character has no glyph in the bundled fonts."""
+    problem = None if value is None else unprintable(value)
+    if problem:
+        raise ValueError(f"cannot be printed: {problem}")
     return value
 
 
@@ -193,7 +202,7 @@ class CoverSpec(_Model):
     def _printable(cls, value: str | None) -> str | None:
         if value is not None and _CONTROL.search(value):
             raise ValueError("must be printable text")
-        return value
+        return _has_glyphs(value)
 
     @field_validator("badge")
     @classmethod
@@ -270,6 +279,11 @@ class BookSpec(_Model):
                 "subjects: and count: under pages: (count: 12 makes 12 pages)"
             )
         return value
+
+    @field_validator("title", "subtitle", "author")
+    @classmethod
+    def _printed(cls, value: str | None) -> str | None:
+        return _has_glyphs(value)
 
     @model_validator(mode="before")
     @classmethod

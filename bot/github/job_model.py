@@ -26,6 +26,9 @@ class JobContext:
     git_auth: dict[str, str] | None = None  # see gitops.auth_env
     drive: DriveDelivery | None = None  # deliver to Google Drive when configured
     cleanup_workers: int | None = None  # None: every core but one (EBOOK_BOT_CLEANUP_WORKERS)
+    # the pages artifact's folder, outside the checkout (runner.temp): the pages phase
+    # writes its page files there to upload, the finish phase reads the downloaded ones
+    exchange: Path | None = None
     comment_id: int | None = None  # the comment that asked for this run (/regenerate, /cover)
 
     @property

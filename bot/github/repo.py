@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from github import GithubException
 
 from bot.github.api import GitHubError, message
-from bot.github.checklist import STATUS_MARKER, cap
+from bot.github.checklist import STATUS_MARKER
 from bot.github.threads import ThreadReads
 
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
@@ -87,6 +88,13 @@ class GitHubRepo(ThreadReads):
             "pull_request": issue.pull_request is not None or None,
             "user": issue.user.login if issue.user else None,
         }
+
+    def branch_sha(self, branch: str) -> str | None:
+        """The commit `branch` points at now (None when there is no such branch)."""
+        sha = self._ref_sha(branch)
+        if sha is not None and not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+            raise GitHubError(f"branch {branch}: GitHub answered a commit id {sha[:80]!r}")
+        return sha
 
     def _ref_sha(self, branch: str) -> str | None:
         def get() -> str | None:
@@ -328,25 +336,6 @@ class GitHubRepo(ThreadReads):
             }
 
         return self._call(f"pull request #{number}", get)
-
-    def react(self, comment_id: int, content: str) -> None:
-        """A reaction (eyes, rocket, confused...) on an issue or PR comment."""
-        if self._write(f"react {content} to comment {comment_id}"):
-            url = f"{self._repo.url}/issues/comments/{comment_id}/reactions"
-            self._call(
-                f"reaction on comment {comment_id}",
-                lambda: self._gh.requester.requestJsonAndCheck(
-                    "POST", url, input={"content": content}
-                ),
-            )
-
-    def comment(self, issue_number: int, body: str) -> None:
-        if self._write(f"comment on #{issue_number}"):
-            issue = self._repo.get_issue(issue_number)  # lazy: no request
-            self._call(
-                f"comment on #{issue_number}",
-                functools.partial(issue.create_comment, cap(body)),
-            )
 
     def mark_ready(self, node_id: str) -> None:
         """Draft -> ready for review. REST cannot do it; GraphQL's mutation can."""

@@ -1,13 +1,15 @@
-"""Reads of conversations and folders that the review and the end of a run need: who wrote a
-comment, whether a marked comment exists, the issue's status comment, a folder's files."""
+"""Conversations and folders: who wrote a comment, whether a marked comment exists, a
+folder's files; new comments and reactions."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from github import GithubException
 
 from bot.github.api import GitHubApi, GitHubError
+from bot.github.checklist import cap
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class CommentRef:
 
 
 class ThreadReads(GitHubApi):
-    """Comment and folder reads on one repository (a base of `GitHubRepo`)."""
+    """Comments, reactions and folder reads on one repository (a base of `GitHubRepo`)."""
 
     def comment_by_id(self, comment_id: int) -> CommentRef | None:
         """An issue or PR comment by id (None when it was deleted)."""
@@ -92,3 +94,22 @@ class ThreadReads(GitHubApi):
         return self._call(
             f"comment on #{issue_number}", lambda: int(issue.create_comment(body).id), find=landed
         )
+
+    def react(self, comment_id: int, content: str) -> None:
+        """A reaction (eyes, rocket, confused...) on an issue or PR comment."""
+        if self._write(f"react {content} to comment {comment_id}"):
+            url = f"{self._repo.url}/issues/comments/{comment_id}/reactions"
+            self._call(
+                f"reaction on comment {comment_id}",
+                lambda: self._gh.requester.requestJsonAndCheck(
+                    "POST", url, input={"content": content}
+                ),
+            )
+
+    def comment(self, issue_number: int, body: str) -> None:
+        if self._write(f"comment on #{issue_number}"):
+            issue = self._repo.get_issue(issue_number)  # lazy: no request
+            self._call(
+                f"comment on #{issue_number}",
+                functools.partial(issue.create_comment, cap(body)),
+            )

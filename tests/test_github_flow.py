@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -375,6 +376,13 @@ def test_pr_body_links_the_book_flags_pages_and_lists_commands() -> None:
     assert f"![preview sheet 3]({raw}/preview-3.png)" in body
     assert "<details><summary>Commands</summary>" in body and "`/approve force`" in body
     assert parse_checklist(body) == progress
+    assert "### Preview\n" in body
+    # a preview from an earlier run says so while the book is remade or after a failure
+    again = render_checklist(replace(progress, state="running"))
+    assert "### Preview (of the last finished run: being made again)" in again
+    assert "### Preview (of the last finished run)\n" in render_checklist(
+        replace(progress, state="failed")
+    )
     # hidden state cannot be closed early by text in it
     tricky = Progress(note="--> <script>", flagged=("page 001: a -->",))
     assert parse_checklist(render_checklist(tricky)) == tricky

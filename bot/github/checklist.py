@@ -131,7 +131,17 @@ def _flagged_lines(progress: Progress) -> list[str]:
 def _preview_lines(progress: Progress) -> list[str]:
     if not progress.preview_url:
         return ["_The preview appears here when the pages are made._", ""]
-    lines = ["### Preview", "", f"![preview]({progress.preview_url})", ""]
+    stale = {
+        RUNNING: " (of the last finished run: being made again)",
+        FAILED: " (of the last finished run)",
+        CANCELLED: " (of the last finished run)",
+    }
+    lines = [
+        f"### Preview{stale.get(progress.state, '')}",
+        "",
+        f"![preview]({progress.preview_url})",
+        "",
+    ]
     if progress.sheets:
         lines += [f"<details><summary>More pages ({len(progress.sheets)} sheets)</summary>", ""]
         lines += [f"![preview sheet {i}]({url})" for i, url in enumerate(progress.sheets, 2)]

@@ -361,3 +361,25 @@ def test_a_100_page_book_costs_at_most_40_requests_whatever_the_page_speed(
     # the page count is still seen moving: about every tenth of the book
     updates = [r for r in fake.requests if r.operation == "pulls/update"]
     assert len(updates) >= (12 if seconds_per_page >= 10 else 2)
+
+
+def test_a_real_10_page_job_with_slow_pages_costs_at_most_20_requests(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    """The whole job against the fake, a minute between clock readings: every PR-body edit,
+    the end-of-run comment and the status comment (it was 26 before batching)."""
+    bare = tmp_path / "origin10.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    seed = tmp_path / "seed10"
+    subprocess.run(["git", "init", "-q", "-b", BRANCH, str(seed)], check=True)
+    spec = minimal_spec(trim="6x9", pages={"count": 10, "subjects": ["mandala", "maze"]})
+    (seed / "specs").mkdir()
+    (seed / "specs" / f"ebook-{ISSUE}.yaml").write_text(yaml.safe_dump(spec))
+    git(seed, "add", ".")
+    git(seed, "commit", "-qm", "spec")
+    git(seed, "push", "-q", str(bare), f"HEAD:refs/heads/{BRANCH}")
+    clock = SlowClock(60.0)
+    run(context(fake, checkout(bare, tmp_path / "work"), tmp_path), clock, [])
+    ops = [r.operation for r in fake.requests]
+    assert len(ops) <= 20, ops
+    assert parse_checklist(fake.pulls[ISSUE + 1]["body"]).pages_done == 10

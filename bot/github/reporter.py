@@ -2,8 +2,9 @@
 fails or is cancelled.
 
 Body edits are batched so that a book costs a bounded number of requests whatever the page
-speed: a page count alone is written only when it crosses a tenth of the book, any change is
-held until at least `interval` seconds after the last edit, and `flush` writes what is held.
+speed: a page count alone is written only when it crosses a tenth of the book (and five
+pages at least), any change is held until at least `interval` seconds after the last edit,
+and `flush` writes what is held.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from bot.github.repo import GitHubRepo
 
 MIN_INTERVAL = 10.0  # seconds between two PR-body updates
 PAGE_STEPS = 10  # a page count alone is written at most this many times per book
+MIN_STEP = 5  # and at most once every this many pages (a small book needs no more)
 
 
 def _step(progress: Progress) -> int:
-    return progress.pages_done * PAGE_STEPS // max(1, progress.pages_total)
+    size = max(MIN_STEP, -(-progress.pages_total // PAGE_STEPS))
+    return progress.pages_done // size
 
 
 class ChecklistReporter:

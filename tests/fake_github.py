@@ -44,9 +44,10 @@ def serving(**kwargs: Any) -> Iterator[FakeGitHub]:
         assert gh.problems == [], gh.problems
 
 
-# fields whose presence means something (an issue that is a pull request): taken from the
-# fake's state only, never from GitHub's example
-STATE_KEYS = frozenset({"pull_request"})
+# fields whose presence means something (an issue that is a pull request; what the token
+# may do, which GitHub leaves out for the Actions token): from the fake's state only, never
+# from GitHub's example
+STATE_KEYS = frozenset({"pull_request", "permissions"})
 
 
 def _laid_over(example: Any, data: Any) -> Any:

@@ -170,6 +170,15 @@ def test_slash_cancel_cancels_this_books_runs_only(fake: FakeGitHub) -> None:
     assert "Generation cancelled by @Codertocat" in body
     assert parse_checklist(body).done == {"spec", "cover"}  # the ticks are kept
     assert fake.reactions[-1] == (COMMENT_ID, "rocket")
+    # the run's report job then keeps who cancelled it
+    from bot.github.outcome import mark_book
+
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    fake.add_issue(ISSUE, "the form")
+    assert mark_book(repo, ISSUE, "cancelled", "https://github.com/x/y/actions/runs/3")
+    body = fake.pulls[PR]["body"]
+    assert "Generation cancelled by @Codertocat. ([run log](https://github.com/x/y/" in body
+    assert parse_checklist(body).state == "cancelled"
 
 
 def test_slash_cancel_with_nothing_running_says_so(fake: FakeGitHub) -> None:

@@ -98,6 +98,8 @@ def mark_book(
         reason = _reason(progress.note)
         if state == CANCELLED:
             note += "\n> The run was then cancelled."
+    elif state == CANCELLED and progress.note and "cancelled by @" in progress.note:
+        note = progress.note + link  # who cancelled it (/cancel), with the run's log
     reporter.update(state=state, failed_stage=progress.first_missing(), note=note, run_url=run_url)
     reporter.flush()
     who = asker(repo, issue, comment_id)

@@ -250,16 +250,21 @@ def test_shards_then_finish_equal_one_runner(
     single = checkout(origin, tmp_path / "single")
     run(context(fake, single, tmp_path, push=False, state_dir=tmp_path / "s0"), Clock(), [])
     finish = checkout(origin, tmp_path / "finish")
-    pages = finish / f"books/ebook-{ISSUE}/pages"
-    for i in (1, 2):  # two GPU runners, each with its own ledger, then download-artifact
+    downloaded = tmp_path / "finish-temp" / "ebook-pages"  # download-artifact, merge-multiple
+    downloaded.mkdir(parents=True)
+    for i in (1, 2):  # two GPU runners, each with its own ledger, then upload-artifact
         shard = checkout(origin, tmp_path / f"shard{i}")
-        ctx = context(fake, shard, tmp_path, push=False, state_dir=tmp_path / f"s{i}")
+        upload = tmp_path / f"shard{i}-temp" / "ebook-pages"  # the job's runner.temp
+        ctx = context(
+            fake, shard, tmp_path, push=False, state_dir=tmp_path / f"s{i}", exchange=upload
+        )
         result = run(ctx, Clock(), [], phase="pages", shard=Shard(i, 2))
         assert result.commit is None and result.assembled is None
-        pages.mkdir(parents=True, exist_ok=True)
-        for f in (shard / f"books/ebook-{ISSUE}/pages").iterdir():
-            shutil.copy2(f, pages / f.name)
-    run(context(fake, finish, tmp_path, state_dir=tmp_path / "s3"), Clock(), [], phase="finish")
+        assert not (shard / "books").exists()  # nothing written into the checkout
+        for f in upload.iterdir():
+            shutil.copy2(f, downloaded / f.name)
+    ctx = context(fake, finish, tmp_path, state_dir=tmp_path / "s3", exchange=downloaded)
+    run(ctx, Clock(), [], phase="finish")
     for name in ("interior.pdf", "cover.pdf", "preview.png"):
         a = (finish / f"books/ebook-{ISSUE}" / name).read_bytes()
         assert a == (single / f"books/ebook-{ISSUE}" / name).read_bytes(), name

@@ -184,7 +184,7 @@ def run_book_job(
     try:
         if phase in (Phase.ALL, Phase.PAGES):
             generated = _make_pages(book, ledger, phase, shard, claim)
-        if phase is Phase.FINISH and ctx.exchange is not None:
+        if phase == Phase.FINISH and ctx.exchange is not None:
             _copy_files(ctx.exchange, book.out / "pages", replace=True, what="the pages artifact")
         if phase in (Phase.ALL, Phase.FINISH):
             assembled, commit, preview_url = _finish(book)

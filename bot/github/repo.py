@@ -226,15 +226,10 @@ class GitHubRepo(ThreadReads):
         if not self._write(f"post the status comment on #{issue_number}"):
             return None
         issue = self._repo.get_issue(issue_number)  # lazy: no request
-
-        def again() -> int | None:
-            mine = self.status_comment(issue_number)
-            return mine.id if mine else None
-
         return self._call(
             "post the status comment",
             lambda: int(issue.create_comment(body).id),
-            find=again,
+            find=lambda: m.id if (m := self.status_comment(issue_number)) else None,
         )
 
     def _own_status(self, comment: Any, issue_number: int) -> StatusComment | None:

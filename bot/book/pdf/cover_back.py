@@ -18,6 +18,7 @@ from bot.book.kdp import (
 from bot.book.palette import CoverPalette
 from bot.book.pdf.cover_parts import TextRun, Thumb, centred, fit_lines
 from bot.book.pdf.document import BookFonts
+from bot.book.pdf.shaping import right_to_left
 from bot.book.pdf.textface import wrap
 from bot.book.spec import BookSpec, Trim
 
@@ -72,9 +73,12 @@ def back_texts(
         body, last = centred(
             "blurb", para, fonts.regular, blurb_size, cx, first, BLURB_LEADING, ink, ground
         )
-        if len(para) > BLURB_CENTRED_LINES:  # a longer paragraph reads better ragged-right
-            left = cx - max(fonts.regular.width(ln, blurb_size) for ln in para) / 2
-            body = [replace(run, x=left) for run in body]
+        if len(para) > BLURB_CENTRED_LINES:  # a longer paragraph reads better ragged
+            half = max(fonts.regular.width(ln, blurb_size) for ln in para) / 2
+            if right_to_left(spec.cover.back_text):  # flush right: where its lines start
+                body = [replace(r, x=cx + half - r.font.width(r.text, r.size)) for r in body]
+            else:
+                body = [replace(run, x=cx - half) for run in body]
         runs += body
         bottom = last - fonts.regular.descent(blurb_size)
     runs += _features(spec, fonts, palette, back, barcode)

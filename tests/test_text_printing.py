@@ -229,24 +229,29 @@ def test_copyright_line_never_doubles_a_colon() -> None:
 
 
 def test_copyright_page_is_a_centred_block_low_on_the_page(built_book: Path) -> None:
-    """Readable (10 pt), centred on the page, in the lower half: not 9 pt bottom-left."""
-    page = PdfReader(built_book / "interior.pdf").pages[1]
-    texts = [t for t in shown_texts(page) if t.text.strip()]
-    assert len(texts) >= 4
-    width = float(page.mediabox.width)
-    height = float(page.mediabox.height)
-    trim_left = float(page.trimbox.left)
-    from bot.book.kdp import inside_margin
+    """Readable (10 pt), every line centred on the live area, the block in the lower half
+    of the page: not 9 pt lines stuck to the bottom left."""
+    from pypdf.generic import ContentStream
 
-    live_left = trim_left + inside_margin(24) * POINTS  # a recto-side gutter is not used
+    from bot.book.kdp import OUTSIDE_MARGIN, inside_margin
+
+    reader = PdfReader(built_book / "interior.pdf")
+    page = reader.pages[1]  # a left-hand page: outside margin left, gutter right
+    texts = [t for t in shown_texts(page) if t.text.strip()]
+    assert len(texts) >= 5
+    trim = page.trimbox
+    left = float(trim.left) + OUTSIDE_MARGIN * POINTS
+    right = float(trim.right) - inside_margin(len(reader.pages)) * POINTS
     for t in texts:
-        mid = (t.start[0] + t.end[0]) / 2
-        assert abs(mid - width / 2) < 0.2 * POINTS or abs(mid - live_left) > 36
-        assert t.start[1] < height / 2
-    sizes = {round(t.end[0] - t.start[0]) for t in texts}
-    assert len(sizes) > 1  # lines of different lengths, each centred
-    centres = [(t.start[0] + t.end[0]) / 2 for t in texts]
-    assert max(centres) - min(centres) < 1.0
+        assert (t.start[0] + t.end[0]) / 2 == pytest.approx((left + right) / 2, abs=0.5)
+        assert t.start[1] < float(trim.top) / 2
+    assert len({round(t.end[0] - t.start[0]) for t in texts}) > 1  # lines of their own length
+    sizes = {
+        float(operands[1])
+        for operands, op in ContentStream(page.get_contents(), reader).operations
+        if op == b"Tf"
+    }
+    assert sizes == {10.0}
 
 
 # --- the front art and the spine ---------------------------------------------------------

@@ -28,7 +28,7 @@ from bot.book.pdf.cover_fit import check_cover_texts
 from bot.book.pdf.interior import write_interior
 from bot.book.preflight import book_problems, inspect_pdf
 from bot.book.preview import write_preview
-from bot.book.provenance import write_provenance
+from bot.book.provenance import read_page_records, write_provenance
 from bot.book.spec import BookSpec
 from bot.config import RepoConfig, provider_names
 from bot.errors import PreflightError, UserInputError
@@ -85,13 +85,16 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
             g4 = _named(pages_dir, lambda i: load_g4(pages_dir, i, digests[i]))
             write_interior(spec, plan, g4, interior, credit=credit)
         interior_check = pool.submit(_timed_call, times, "preflight", inspect_pdf, interior)
+        flagged = _flagged(pages_dir, spec.pages.total)
         with _timed(times, "cover"), _reading(pages_dir / COVER_ART):
             with Image.open(pages_dir / COVER_ART) as art:
                 art.load()
             sample = _named(pages_dir, lambda i: load_png(pages_dir, i))
-            write_cover(spec, plan.page_count, art, cover_pdf, load_sample=sample)
+            write_cover(spec, plan.page_count, art, cover_pdf, load_sample=sample, avoid=flagged)
         # 3. the preview, from the thumbnails made with the pages
-        preview = pool.submit(_timed_call, times, "preview", _preview, pages_dir, digests, out)
+        preview = pool.submit(
+            _timed_call, times, "preview", _preview, plan, pages_dir, digests, flagged, out
+        )
         # 4. preflight
         problems = book_problems(interior_check.result(), inspect_pdf(cover_pdf))
         preview_bytes = preview.result()
@@ -108,10 +111,25 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
     )
 
 
-def _preview(pages_dir: Path, digests: list[str], out: Path) -> int:
+def _flagged(pages_dir: Path, total: int) -> frozenset[int]:
+    """The pictures (0-based) whose page record says QA flagged them."""
+    return frozenset(
+        r["page"] - 1 for r in read_page_records(pages_dir, total) if not r["qa"]["ok"]
+    )
+
+
+def _preview(
+    plan: InteriorPlan, pages_dir: Path, digests: list[str], flagged: frozenset[int], out: Path
+) -> int:
+    """The contact sheets: each picture labelled with its printed page number and its own
+    number (the one `/regenerate` takes); the pictures QA flagged marked."""
     thumb = _named(pages_dir, lambda i: load_thumb(pages_dir, i, digests[i]))
     thumbs = [thumb(i) for i in range(len(digests))]
-    return write_preview(out / "cover.pdf", thumbs, out / "preview.png")
+    printed = {p.art_index: p.number for p in plan.pages if p.art_index is not None}
+    labels = [f"page {printed.get(i, i + 1)} (#{i + 1})" for i in range(len(thumbs))]
+    return write_preview(
+        out / "cover.pdf", thumbs, out / "preview.png", labels=labels, flagged=flagged
+    )
 
 
 @contextlib.contextmanager

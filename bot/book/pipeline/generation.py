@@ -25,6 +25,7 @@ from bot.book.pdf.cover_fit import check_cover_texts
 from bot.book.pipeline.inputs import page_inputs
 from bot.book.pipeline.making import Made, Makers, write_cover_art
 from bot.book.pipeline.records import complete_records, record_agrees
+from bot.book.pipeline.results import GenerateResult, PageRecord
 from bot.book.pipeline.shard import Shard
 from bot.book.pipeline.stream import PageStream, PageWork, StreamTimes
 from bot.book.pipeline.verdict import strict_check, substitutes
@@ -38,37 +39,6 @@ from bot.errors import UserInputError
 
 ProgressFactory = Callable[[int, str], Progress]
 OnProgress = Callable[[str, int, int], None]  # (label, finished, total)
-
-
-@dataclass
-class PageRecord:
-    """One finished asset, as the summary reports it."""
-
-    key: str  # "001".."400", or "cover"
-    subject: str
-    attempts: int = 0
-    reasons: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.reasons)
-
-
-@dataclass
-class GenerateResult:
-    pages: list[PageRecord]
-    generated: int  # pages made by this run; the others were already done
-    seconds: float
-    elsewhere: int = 0  # pages another worker made or holds (sharded / claiming runs)
-    times: StreamTimes = field(default_factory=StreamTimes)  # provider, cleanup, writing
-    provider: str = ""  # the pages' provider, by name
-    # subjects the provider cannot draw: subject -> (what it drew instead, page labels)
-    substitutes: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-
-    @property
-    def flagged(self) -> list[PageRecord]:
-        return [p for p in self.pages if p.flagged]
 
 
 @dataclass(frozen=True)

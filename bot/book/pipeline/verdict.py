@@ -14,7 +14,7 @@ from bot.book.spec import BookSpec
 from bot.errors import BotError, QualityError
 
 if TYPE_CHECKING:
-    from bot.book.pipeline.generation import GenerateResult
+    from bot.book.pipeline.results import GenerateResult
 
 
 def substitutes(

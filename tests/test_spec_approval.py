@@ -200,6 +200,45 @@ def test_a_command_on_a_forks_pr_with_a_book_branchs_name_is_ignored(fake: FakeG
     assert handle_command(parse_trigger("issue_comment", data), repo_of(fake)).outcome == "help"
 
 
+def test_boxes_ticked_on_a_forks_pr_with_a_book_branchs_name_change_nothing(
+    fake: FakeGitHub,
+) -> None:
+    """A fork's PR named like a book's, with a checklist its author wrote: a maintainer who
+    ticks a box there (pull_request_target runs for forks) must not remake our book."""
+    from bot.book.spec import parse_spec
+    from bot.github.checklist import Progress, pr_body
+    from bot.github.review import handle_command
+    from tests.conftest import minimal_spec
+
+    fake.refs["ebook-generation-1"] = "0" * 40
+    ours = parse_spec(minimal_spec()).to_yaml().encode()
+    fake.files[SPEC] = ours
+    files = f"https://github.com/{fake.repo}/blob/abc/books/ebook-1"
+    flagged = ("page 002: empty page",)
+    done = frozenset({"spec", "cover"})
+    progress = Progress(done, state="done", files_url=files, flagged=flagged)
+    before = pr_body(1, progress)
+    after = before.replace("- [ ] [page 002]", "- [x] [page 002]")
+    assert after != before
+    fake.pulls[9] = {
+        "state": "open",
+        "draft": False,
+        "title": "Coloring book: x",
+        "body": after,
+        "head": "ebook-generation-1",  # the fork's branch, same name as the book's
+        "head_repo": "mallory/Hello-World",
+        "base": "main",
+    }
+    data = copy.deepcopy(json.loads((WEBHOOKS / "pull_request.opened.json").read_text()))
+    data["action"], data["changes"] = "edited", {"body": {"from": before}}
+    data["number"] = data["pull_request"]["number"] = 9
+    data["pull_request"]["body"] = after
+    data["sender"]["login"] = MAINTAINER
+    result = handle_command(parse_trigger("pull_request_target", data), repo_of(fake))
+    assert result.outcome == "ignored" and "not an open book pull request" in result.detail
+    assert fake.writes() == [] and fake.files[SPEC] == ours and fake.dispatches == []
+
+
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [

@@ -120,6 +120,17 @@ def test_only_expected_page_files_cross_and_a_git_config_does_not(tmp_path: Path
     )
 
 
+@pytest.mark.parametrize("name", ["\u0661\u0662\u0663.png", "\uff10\uff10\uff11.json", "001.PNG"])
+def test_page_names_are_ascii_digits_only(tmp_path: Path, name: str) -> None:
+    """Python's \\d matches any script's digits: '١٢٣.png' is not an expected page name."""
+    artifact = tmp_path / "artifact"
+    page_files(artifact)
+    (artifact / name).write_bytes(b"x")
+    dest = tmp_path / "book" / "pages"
+    _copy_files(artifact, dest, replace=True)
+    assert name not in {p.name for p in dest.iterdir()} and len(list(dest.iterdir())) == 5
+
+
 def test_a_copy_never_writes_through_a_link_in_the_target(tmp_path: Path) -> None:
     src = tmp_path / "work"
     page_files(src)

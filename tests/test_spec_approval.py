@@ -239,6 +239,21 @@ def test_boxes_ticked_on_a_forks_pr_with_a_book_branchs_name_change_nothing(
     assert fake.writes() == [] and fake.files[SPEC] == ours and fake.dispatches == []
 
 
+def test_a_pr_an_outsider_opened_from_the_book_branch_is_not_the_books(fake: FakeGitHub) -> None:
+    """Anyone who can read the repository may open a PR from its book branch (into another
+    base); GitHub lists the newest first. The checklist, the status comment's link and the
+    runs' reports must go to the bot's own PR, never to the outsider's."""
+    repo = repo_of(fake)
+    pull = {"state": "open", "draft": True, "title": "t", "body": "", "base": "main"}
+    fake.pulls[12] = {**pull, "head": "ebook-generation-1"}  # the bot's own
+    # the fake lists by number, GitHub newest first: the outsider's comes first either way
+    fake.pulls[3] = {**pull, "head": "ebook-generation-1", "base": "gh-pages", "user": OUTSIDER}
+    found = repo.find_pull("ebook-generation-1")
+    assert found is not None and found.number == 12
+    del fake.pulls[12]  # the outsider's alone: no book PR (create-pr opens the bot's)
+    assert repo.find_pull("ebook-generation-1") is None
+
+
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [

@@ -254,6 +254,24 @@ def test_a_pr_an_outsider_opened_from_the_book_branch_is_not_the_books(fake: Fak
     assert repo.find_pull("ebook-generation-1") is None
 
 
+def pr_edit(box: str) -> dict[str, Any]:
+    """GitHub's pull_request example as `edited` by the maintainer on book PR 9: page 2's
+    box unticked before; after, `box` there and a line of text added."""
+    from bot.github.checklist import Progress, pr_body
+
+    files = "https://github.com/Codertocat/Hello-World/blob/abc/books/ebook-1"
+    done, flagged = frozenset({"spec", "cover"}), ("page 002: empty page",)
+    before = pr_body(1, Progress(done, state="done", files_url=files, flagged=flagged))
+    assert "- [ ] [page 002]" in before
+    after = before.replace("- [ ] [page 002]", box) + "\n\n(typo fixed)"
+    data = copy.deepcopy(json.loads((WEBHOOKS / "pull_request.opened.json").read_text()))
+    data["action"], data["changes"] = "edited", {"body": {"from": before}}
+    data["number"] = data["pull_request"]["number"] = 9
+    data["pull_request"]["body"] = after
+    data["sender"]["login"] = MAINTAINER
+    return data
+
+
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
@@ -272,6 +290,11 @@ def test_a_pr_an_outsider_opened_from_the_book_branch_is_not_the_books(fake: Fak
             lambda: json.loads((WEBHOOKS / "issue_comment.created.json").read_text()),
             ["issue=", "allowed="],  # a comment on an issue, not a PR: not the bot's
         ),
+        # a book PR's body edited without a page box newly ticked (a maintainer's typo fix,
+        # the bot's own progress under a personal token): not a request, so it must not
+        # join the PR's command group and replace a maintainer's queued /cancel there
+        ("pull_request_target", lambda: pr_edit("- [ ] [page 002]"), ["issue=", "allowed="]),
+        ("pull_request_target", lambda: pr_edit("- [x] [page 002]"), ["issue=9", "allowed=true"]),
     ],
 )
 def test_check_sender_gives_the_writing_jobs_gate_and_group(

@@ -157,6 +157,20 @@ def test_a_link_in_the_source_is_refused_not_read(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "002.png").exists()
 
 
+def test_a_hard_link_in_the_work_folder_is_refused_not_copied_out(tmp_path: Path) -> None:
+    """A state volume another job could write: a page that is really a second name of a
+    secret on that volume would reach the artifact and the book branch."""
+    secret = tmp_path / "state" / "ledger.key"
+    secret.parent.mkdir()
+    secret.write_text("key")
+    work = tmp_path / "state" / "work" / "pages"
+    page_files(work)
+    os.link(secret, work / "002.json")
+    with pytest.raises(UserInputError, match=r"002\.json: a hard link"):
+        _copy_files(work, tmp_path / "exchange", replace=True, what="the runner's work folder")
+    assert not (tmp_path / "exchange" / "002.json").exists()
+
+
 def test_the_pages_dir_may_not_be_inside_the_checkout(work: Path, capsys: Any) -> None:
     args = ["make-book", "--issue", "7", "--checkout", str(work), "--phase", "finish"]
     assert main([*args, "--pages-dir", str(work / "books")]) == 2

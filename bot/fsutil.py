@@ -58,11 +58,15 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         fp.write(data)
 
 
-def _kind(mode: int) -> str | None:
-    """What a non-regular, non-folder entry is, for the message; None for a plain one."""
+def _kind(st: os.stat_result) -> str | None:
+    """What a non-plain entry is, for the message; None for a plain one. A regular file
+    with a second name is a hard link: on a shared volume it could be a secret's."""
+    mode = st.st_mode
     if stat.S_ISLNK(mode):
         return "a symbolic link"
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+    if stat.S_ISREG(mode):
+        return "a hard link" if st.st_nlink > 1 else None
+    if stat.S_ISDIR(mode):
         return None
     return "not a regular file"
 
@@ -77,18 +81,18 @@ def refuse_unplain(root: Path, what: str) -> None:
         top = os.lstat(root)
     except FileNotFoundError:
         return
-    pending = [(root, top.st_mode)]
+    pending = [(root, top)]
     while pending:
-        path, mode = pending.pop()
-        kind = _kind(mode)
+        path, st = pending.pop()
+        kind = _kind(st)
         if kind is not None:
             rel = path.relative_to(root).as_posix()
             name = what if rel == "." else f"{what}/{rel}"
             raise UserInputError(f"{name}: {kind}; only plain files and folders are allowed")
-        if stat.S_ISDIR(mode):
+        if stat.S_ISDIR(st.st_mode):
             with os.scandir(path) as entries:
-                found = [(Path(e.path), e.stat(follow_symlinks=False).st_mode) for e in entries]
-            pending += sorted(found, reverse=True)
+                found = [(Path(e.path), e.stat(follow_symlinks=False)) for e in entries]
+            pending += sorted(found, key=lambda item: item[0], reverse=True)
 
 
 def refuse_linked_parents(base: Path, rel: Path) -> None:
@@ -105,10 +109,10 @@ def refuse_unplain_entry(path: Path, what: str) -> None:
     from bot.errors import UserInputError
 
     try:
-        mode = os.lstat(path).st_mode
+        st = os.lstat(path)
     except FileNotFoundError:
         return
-    kind = _kind(mode)
+    kind = _kind(st)
     if kind is not None:
         raise UserInputError(f"{what}: {kind}; only plain files and folders are allowed")
 

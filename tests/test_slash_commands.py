@@ -181,6 +181,20 @@ def test_slash_cancel_cancels_this_books_runs_only(fake: FakeGitHub) -> None:
     assert parse_checklist(body).state == "cancelled"
 
 
+def test_slash_cancel_also_cancels_a_run_waiting_in_the_books_group(fake: FakeGitHub) -> None:
+    """A second request waits `pending` in the book's concurrency group (or `waiting` for
+    the environment): /cancel that missed it would see it start right after."""
+    book = {"workflow": "ebook-book.yml", "display_title": "ebook book #7"}
+    fake.runs = {
+        101: {**book, "status": "in_progress"},
+        102: {**book, "status": "pending"},
+        103: {**book, "status": "waiting"},
+        104: {**book, "status": "completed"},
+    }
+    assert run(fake, "/cancel").outcome == "cancelled"
+    assert sorted(fake.cancelled) == [101, 102, 103]
+
+
 def test_slash_cancel_with_nothing_running_says_so(fake: FakeGitHub) -> None:
     assert run(fake, "/cancel").outcome == "invalid"
     assert replies(fake) == ["Nothing is being generated for this book right now."]

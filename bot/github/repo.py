@@ -353,10 +353,11 @@ class GitHubRepo(ThreadReads):
         self._call("mark the pull request ready", call)
 
     def cancel_runs(self, workflow_file: str, title: str) -> list[int]:
-        """Cancel the queued and running runs of `workflow_file` named `title`."""
+        """Cancel the runs of `workflow_file` named `title` that have not ended: running,
+        queued, `pending` in a concurrency group or `waiting` for an environment."""
         url = f"{self._repo.url}/actions/workflows/{workflow_file}/runs"
         found: list[int] = []
-        for status in ("in_progress", "queued"):
+        for status in ("in_progress", "queued", "pending", "waiting", "requested"):
             _, data = self._call(
                 f"{status} runs of {workflow_file}",
                 lambda status=status: self._gh.requester.requestJsonAndCheck(  # type: ignore[misc]

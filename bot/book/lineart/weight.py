@@ -158,7 +158,10 @@ def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
     )
     if count <= 1:
         return np.zeros(part.shape, bool)
-    half = np.asarray(ndimage.maximum(dist, labels, np.arange(count)), dtype=np.float64)
+    inside = labels > 0  # (the part's pixels only: labelling the whole page sorts it all)
+    half = np.asarray(
+        ndimage.maximum(dist[inside], labels[inside], np.arange(count)), dtype=np.float64
+    )
     side = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     dot = side <= COMPACT * half
     dot[0] = False

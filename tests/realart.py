@@ -117,35 +117,13 @@ class Comparison:
     def areas_ok(self) -> bool:
         return abs(self.areas_result - self.areas_source) <= AREA_SLACK * self.areas_source
 
-    @property
-    def unharmed(self) -> bool:
-        """Deliverable 1: the same drawing (a clean page in)."""
-        return (
-            self.recall >= 0.95
-            and self.precision >= 0.95
-            and self.areas_ok
-            and self.blobs == 0
-            and self.dots == 0
-            and self.solids_lost == 0
-        )
-
-    @property
-    def restored(self) -> bool:
-        """Deliverable 2: a dirty page cleaned back to the drawing."""
-        return (
-            self.recall >= 0.90
-            and self.precision >= 0.90
-            and self.areas_ok
-            and self.blobs == 0
-            and self.dots == 0
-        )
-
-    def problems(self) -> list[str]:
-        """What keeps the page from being unharmed, in words."""
+    def problems(self, lines: float = 0.95, solids: bool = True) -> list[str]:
+        """What a buyer would see wrong, in words: lines lost or invented (under `lines`),
+        areas changed, blobs, dots, and with `solids` the drawing's small solids lost."""
         out = []
-        if self.recall < 0.95:
+        if self.recall < lines:
             out.append(f"lines lost (recall {self.recall:.2f})")
-        if self.precision < 0.95:
+        if self.precision < lines:
             out.append(f"lines invented (precision {self.precision:.2f})")
         if not self.areas_ok:
             out.append(f"areas {self.areas_source} -> {self.areas_result}")
@@ -153,9 +131,21 @@ class Comparison:
             out.append(f"{self.blobs} blobs")
         if self.dots:
             out.append(f"{self.dots} dots")
-        if self.solids_lost:
+        if solids and self.solids_lost:
             out.append(f"{self.solids_lost}/{self.solids} small solids lost")
         return out
+
+    @property
+    def unharmed(self) -> bool:
+        """Deliverable 1: the same drawing (a clean page in): recall and precision at least
+        0.95, areas within 10%, no new solid ink (blobs, dots), small solids kept."""
+        return not self.problems(0.95, solids=True)
+
+    @property
+    def restored(self) -> bool:
+        """Deliverable 2: a dirty page cleaned back to the drawing: recall and precision at
+        least 0.90, areas within 10%, no blobs or dots."""
+        return not self.problems(0.90, solids=False)
 
 
 def placed_source(source: Image.Image, size: tuple[int, int]) -> np.ndarray:

@@ -25,7 +25,6 @@ import cv2
 import numpy as np
 from PIL import Image
 from scipy import ndimage
-from skimage.morphology import skeletonize
 
 REALART = Path(__file__).resolve().parent / "realart"
 KINDS = ("pages", "bold")
@@ -175,6 +174,13 @@ def _half_width(ink: np.ndarray) -> np.ndarray:
     return cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 5)
 
 
+def centre_lines(ink: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """The ink's centre lines: where the distance to the paper is a local maximum (the
+    medial ridge; much cheaper than a thinning at print size, and as good for shares)."""
+    peak = cv2.dilate(half, np.ones((3, 3), np.uint8))
+    return ink & (half >= peak)
+
+
 def closed_areas(ink: np.ndarray, min_px: float) -> int:
     """Paper regions (4-connected) that do not touch the page's edge, at least `min_px`."""
     _, labels, stats, _ = cv2.connectedComponentsWithStats((~ink).astype(np.uint8), connectivity=4)
@@ -204,7 +210,12 @@ def _blobs(
 
 
 def _dots(
-    src: np.ndarray, res: np.ndarray, src_skel: np.ndarray, res_skel: np.ndarray, dpi: int
+    src: np.ndarray,
+    res: np.ndarray,
+    res_half: np.ndarray,
+    src_skel: np.ndarray,
+    res_skel: np.ndarray,
+    dpi: int,
 ) -> int:
     """Spots where the page's line is much wider than both the drawing's line at the
     nearest point of its centre line and the page's own usual line (re-weighting every line
@@ -212,7 +223,6 @@ def _dots(
     if not src_skel.any():
         return 0
     src_half = _half_width(src)
-    res_half = _half_width(res)
     _, nearest = cv2.distanceTransformWithLabels(
         (~src_skel).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
     )
@@ -278,11 +288,7 @@ def _reference(source: Image.Image, size: tuple[int, int]) -> tuple[np.ndarray, 
     key = hashlib.blake2b(source.tobytes(), digest_size=16).digest() + repr(size).encode()
     if key not in _REFERENCES:
         src = placed_source(source, size)
-        skel = np.zeros_like(src)
-        rows, cols = np.flatnonzero(src.any(axis=1)), np.flatnonzero(src.any(axis=0))
-        if rows.size:
-            box = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
-            skel[box] = skeletonize(src[box])
+        skel = centre_lines(src, _half_width(src))
         if len(_REFERENCES) >= 4:
             del _REFERENCES[next(iter(_REFERENCES))]  # the oldest
         _REFERENCES[key] = (src, skel)
@@ -296,8 +302,8 @@ def compare(source: Image.Image, result: Image.Image, dpi: int = 300) -> Compari
     (src, src_skel, res), _ = _cropped((src, src_skel, res), int(TOLERANCE_IN * dpi) + 4)
     tol = TOLERANCE_IN * dpi
     src_near, res_near = _near(src), _near(res)
-    res_skel = skeletonize(res)
     res_half = _half_width(res)
+    res_skel = centre_lines(res, res_half)
     recall = float((res_near[src_skel] <= tol).mean()) if src_skel.any() else 1.0
     precision = float((src_near[res_skel] <= tol).mean()) if res_skel.any() else 1.0
     min_px = MIN_AREA_IN2 * dpi**2
@@ -308,7 +314,7 @@ def compare(source: Image.Image, result: Image.Image, dpi: int = 300) -> Compari
         areas_source=closed_areas(src, min_px),
         areas_result=closed_areas(res, min_px),
         blobs=_blobs(res, res_half, src_near, tol, dpi),
-        dots=_dots(src, res, src_skel, res_skel, dpi),
+        dots=_dots(src, res, res_half, src_skel, res_skel, dpi),
         solids=solids,
         solids_lost=lost,
     )

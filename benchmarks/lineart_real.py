@@ -51,7 +51,7 @@ def _dirty_files(kind: str, names: list[str], folder: Path) -> list[Path]:
     from tests.realart import REALART, bold_dirty, model_dirty
 
     dirt = bold_dirty if kind == "bold" else model_dirty
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for seed, name in enumerate(names):
         with Image.open(REALART / kind / f"{name}.png") as im:
@@ -166,6 +166,7 @@ def main() -> None:
     parser.add_argument("--audience", help="one audience for every kind (default: its own)")
     parser.add_argument("--rows", action="store_true", help="one line per page and run")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--keep", type=Path, help="keep the sources and pages in this folder")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))  # tests.realart, the corpus and its measures
     from tests.realart import REALART
@@ -173,10 +174,11 @@ def main() -> None:
     kinds = ("pages", "bold") if args.kind == "all" else (args.kind,)
     figures = []
     with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
         for kind in kinds:
             names = _subset(sorted(p.stem for p in (REALART / kind).glob("*.png")), args.subset)
             audience = args.audience or AUDIENCE[kind]
-            figures.append(measure_kind(kind, names, audience, Path(tmp)))
+            figures.append(measure_kind(kind, names, audience, work))
     table(figures, args.rows)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

@@ -38,7 +38,7 @@ DOT_RATIO = 1.5  # a line swollen to this many times its allowed half-width ...
 DOT_MARGIN_IN = 0.005  # ... plus this, is a dot (as at a joint)
 SOLID_IN = 0.06  # a solid black survives an opening this wide ...
 SOLID_PEAK_IN = 0.075  # ... is this wide somewhere ...
-SOLID_MAX_IN2 = 0.25  # ... is compact and, to be a small intended one (a pupil), at most this big
+SOLID_MAX_IN2 = 0.5  # ... is compact and, to be a small intended one (a pupil), at most this big
 SOLID_KEPT = 0.75  # share of a small solid that must stay ink
 
 
@@ -237,14 +237,32 @@ def _dots(
     return count - 1
 
 
-def _solids(src: np.ndarray, res: np.ndarray, dpi: int) -> tuple[int, int]:
-    """The drawing's small solid blacks (pupils, noses: what is left after an opening by
-    a SOLID_IN disc, compact, at most SOLID_MAX_IN2), and how many the page no longer has
-    as solid ink (hollowed into an outline, thinned away or gone)."""
+def _branches(src: np.ndarray, mine: np.ndarray, box: tuple[slice, slice], line: float) -> int:
+    """How many lines leave a solid: pieces of ink in a ring just outside it."""
+    r = max(2, round(line)) + 1
+    y0, x0 = max(0, box[0].start - 3 * r), max(0, box[1].start - 3 * r)
+    y1, x1 = min(src.shape[0], box[0].stop + 3 * r), min(src.shape[1], box[1].stop + 3 * r)
+    near = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    near[box[0].start - y0 : box[0].stop - y0, box[1].start - x0 : box[1].stop - x0] = mine
+    inner = cv2.dilate(near, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2))
+    outer = cv2.dilate(near, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * r + 1,) * 2))
+    ink = src[y0:y1, x0:x1]
+    ring = (outer > 0) & (inner == 0) & ink
+    return cv2.connectedComponents(ring.astype(np.uint8), connectivity=8)[0] - 1
+
+
+def _solids(src: np.ndarray, src_skel: np.ndarray, res: np.ndarray, dpi: int) -> tuple[int, int]:
+    """The drawing's small solid blacks and how many the page no longer has as solid ink
+    (hollowed into an outline, thinned away or gone). A small solid (a pupil, a nose) is
+    what an opening by a SOLID_IN disc leaves that is at least SOLID_PEAK_IN and 1.3 lines
+    wide, compact (a bounding box at most 2.5:1, half filled), at most SOLID_MAX_IN2, with
+    at most one line leaving it (not a filled joint where lines meet)."""
+    half = _half_width(src)
+    line = float(np.median(half[src_skel])) if src_skel.any() else 0.0  # usual half-width
     size = round(SOLID_IN * dpi) | 1
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     thick = cv2.morphologyEx(src.astype(np.uint8), cv2.MORPH_OPEN, disc)
-    half = _half_width(src)
+    least = max(SOLID_PEAK_IN * dpi / 2, 1.3 * line)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
     found = lost = 0
     for label in range(1, count):
@@ -252,12 +270,12 @@ def _solids(src: np.ndarray, res: np.ndarray, dpi: int) -> tuple[int, int]:
         box = (slice(y, y + h), slice(x, x + w))
         mine = labels[box] == label
         peak = float(half[box][mine].max())
-        if max(w, h) > 3.5 * peak:
-            continue  # long: the thick part of a line
-        if peak < SOLID_PEAK_IN * dpi / 2 or area > min(
-            3.0 * np.pi * peak**2, SOLID_MAX_IN2 * dpi**2
-        ):
-            continue  # thin, long (the thick part of a line) or big: not a small solid
+        if peak < least or max(w, h) > 2.5 * min(w, h) or area < 0.45 * w * h:
+            continue  # thin, or long or bent: (the thick part of) a line
+        if area > SOLID_MAX_IN2 * dpi**2:
+            continue  # a big black shape
+        if _branches(src, mine, box, line) > 1:
+            continue  # lines meet here: a filled joint, not a pupil
         found += 1
         if res[box][mine].mean() < SOLID_KEPT:
             lost += 1
@@ -307,7 +325,7 @@ def compare(source: Image.Image, result: Image.Image, dpi: int = 300) -> Compari
     recall = float((res_near[src_skel] <= tol).mean()) if src_skel.any() else 1.0
     precision = float((src_near[res_skel] <= tol).mean()) if res_skel.any() else 1.0
     min_px = MIN_AREA_IN2 * dpi**2
-    solids, lost = _solids(src, res, dpi)
+    solids, lost = _solids(src, src_skel, res, dpi)
     return Comparison(
         recall=recall,
         precision=precision,

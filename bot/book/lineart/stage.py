@@ -65,10 +65,14 @@ def clean_page(
     the QA of that page."""
     opts = options or LineArtOptions()
     if image.mode == "1" and image.size == size:
-        art, known = _print_ready(~np.asarray(image, dtype=bool), opts)
+        given = ~np.asarray(image, dtype=bool)
+        art, known = _print_ready(given, opts)
+        source = np.where(given, 0, 255).astype(np.uint8)
     else:
-        art, known = _filled(_from_source(image, size, opts), opts)
+        drawn, source = _from_source(image, size, opts)
+        art, known = _filled(drawn, opts)
     activity = image.info.get(PAGE_KIND) == ACTIVITY
+    known = replace(known, source=source)  # QA compares the page with what it was made from
     report = qa_page(art, opts.audience, DPI, activity=activity, known=known)
     return Image.fromarray(art == 0), report
 
@@ -94,7 +98,11 @@ def _print_ready(art: np.ndarray, opts: LineArtOptions) -> tuple[np.ndarray, Kno
     return _filled(weight.adjust(art, median, target), opts)
 
 
-def _from_source(image: Image.Image, size: tuple[int, int], opts: LineArtOptions) -> np.ndarray:
+def _from_source(
+    image: Image.Image, size: tuple[int, int], opts: LineArtOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """The print ink made from `image`, and the image's grey (paper whitened) placed on the
+    page at print size, for QA to compare with."""
     x, y, w, h = fit_box(image.size, size)
     px_per_in = min(image.width * DPI / w, ANALYSIS_DPI)  # the source's, capped
     grey = paper.lightness(paper.to_rgb(image))
@@ -115,4 +123,6 @@ def _from_source(image: Image.Image, size: tuple[int, int], opts: LineArtOptions
     drawn = weight.restroke(skel & (1 - solid), solid, target_in * px_per_in, (w, h))
     art = np.zeros((size[1], size[0]), np.uint8)
     art[y : y + h, x : x + w] = drawn
-    return art
+    source = np.full((size[1], size[0]), 255, np.uint8)
+    source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
+    return art, source

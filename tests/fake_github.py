@@ -89,6 +89,7 @@ class FakeGitHub:
         self.problems: list[str] = []
         self.faults: list[Fault] = []
         self.drafts_allowed = True
+        self.login = "github-actions[bot]"  # the author of what the token writes
         self._ids = itertools.count(1001)
         self._operations = [
             (method.upper(), self._template(path), op)
@@ -110,6 +111,12 @@ class FakeGitHub:
 
     def add_issue(self, number: int, body: str | None, title: str = "[Book]: test") -> None:
         self.issues[number] = {"title": title, "body": body, "labels": ["ebook-generation"]}
+
+    def add_comment(self, issue: int, body: str, user: str) -> int:
+        """A comment by `user` (the bot's own comments are by github-actions[bot])."""
+        cid = next(self._ids)
+        self.comments[cid] = {"issue": issue, "body": body, "user": user}
+        return cid
 
     def fail(self, method: str, path: str, status: int, **kwargs: Any) -> Fault:
         fault = Fault(method, re.compile(path), status, **kwargs)
@@ -190,7 +197,7 @@ class FakeGitHub:
         return {
             "id": cid,
             "body": c["body"],
-            "user": self._user("github-actions[bot]"),
+            "user": self._user(c.get("user", self.login)),
             "url": f"{self._repo_url}/issues/comments/{cid}",
             "html_url": f"https://github.com/{self.repo}/issues/{c['issue']}#issuecomment-{cid}",
             "issue_url": f"{self._repo_url}/issues/{c['issue']}",
@@ -198,6 +205,7 @@ class FakeGitHub:
 
     def _pull(self, number: int) -> dict[str, Any]:
         p = self.pulls[number]
+        head_repo = p.get("head_repo", self.repo)  # a fork's PR names its own repository
         return {
             "number": number,
             "state": p["state"],
@@ -207,7 +215,15 @@ class FakeGitHub:
             "url": f"{self._repo_url}/pulls/{number}",
             "html_url": f"https://github.com/{self.repo}/pull/{number}",
             "node_id": f"PR_node{number}",
-            "head": {"ref": p["head"], "label": f"{self.repo.split('/')[0]}:{p['head']}"},
+            "head": {
+                "ref": p["head"],
+                "label": f"{head_repo.split('/')[0]}:{p['head']}",
+                "repo": {
+                    "full_name": head_repo,
+                    "name": head_repo.split("/")[1],
+                    "url": f"{self.base}/repos/{head_repo}",
+                },
+            },
             "base": {"ref": p["base"]},
         }
 
@@ -335,8 +351,18 @@ class FakeGitHub:
 
     def _op_issues_create_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
         cid = next(self._ids)
-        self.comments[cid] = {"issue": int(p["issue_number"]), "body": b["body"]}
+        self.comments[cid] = {
+            "issue": int(p["issue_number"]),
+            "body": b["body"],
+            "user": self.login,
+        }
         return self._json(201, self._comment(cid))
+
+    def _op_issues_get_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        cid = int(p["comment_id"])
+        if cid not in self.comments:
+            return self._json(404, {"message": "Not Found"})
+        return self._json(200, self._comment(cid))
 
     def _op_issues_update_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
         cid = int(p["comment_id"])
@@ -346,12 +372,11 @@ class FakeGitHub:
         return self._json(200, self._comment(cid))
 
     def _op_pulls_list(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
-        owner = self.repo.split("/")[0]
         found = [
             self._pull(n)
             for n, pr in sorted(self.pulls.items())
             if pr["state"] == q.get("state", "open")
-            and ("head" not in q or q["head"] == f"{owner}:{pr['head']}")
+            and ("head" not in q or q["head"] == self._pull(n)["head"]["label"])
         ]
         return self._json(200, found)
 

@@ -34,6 +34,16 @@ BAD_SPECS = {
     "too many pages": ("title: B\nauthor: A\npages: {subjects: [a], count: 900}\n", "pages.count:"),
     "unknown trim": ("title: B\nauthor: A\npages: [a]\ntrim: 5x5\n", "trim:"),
     "not a mapping": ("- just\n- a list\n", "a spec is a mapping"),
+    # pydantic's words named a class ("valid dictionary or instance of PagesSpec")
+    "pages a number": (
+        "title: B\nauthor: A\npages: 12\n",
+        "pages: got 12; give the subjects as a list (pages: [cat, dog, fish])",
+    ),
+    # and a regex for a colour
+    "colour by name": (
+        "title: B\nauthor: A\npages: [a]\ncover: {background: lightblue}\n",
+        "cover.background: 'lightblue' is not a colour: give it as '#rrggbb'",
+    ),
     "kdp page limit": (
         "title: B\nauthor: A\npaper: cream\npages: {subjects: [a], count: 390}\n",
         "pages.count: 390 pictures make a 784-page interior",
@@ -51,6 +61,16 @@ def test_bad_spec_exits_2_naming_the_field_and_writes_nothing(tmp_path: Path, ca
     assert result.returncode == 2, result.stderr
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_a_file_that_is_not_a_spec_is_called_so(tmp_path: Path) -> None:
+    """`build README.md` said "YAML tags are not allowed" (the badge's `!`)."""
+    out = tmp_path / "out"
+    result = run_cli("build", str(ROOT / "README.md"), "--out", str(out))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{ROOT / 'README.md'}: not a spec: a spec is a YAML file")
+    assert "tag" not in result.stderr
     assert not out.exists()
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -175,6 +177,28 @@ def _generate(args: MakeArgs, making: Making) -> GenerateResult:
         )
 
 
+@contextlib.contextmanager
+def writing(out: Path, command: str, *, shared: bool = False) -> Iterator[None]:
+    """Hold `out` for this command: `build` and `assemble` alone, `generate` with other
+    `generate`s (the ledger shares the pages among them); refused, naming who holds it,
+    when another command is writing there. Held alone, the temporary files a killed run
+    left are removed first."""
+    from bot.fsutil import FolderBusy, folder_lock, remove_stale_temps
+
+    try:
+        with folder_lock(out, f"ebook-bot {command}", shared=shared) as alone:
+            if alone:
+                for folder in (out, out / "pages"):
+                    remove_stale_temps(folder)
+            yield
+    except FolderBusy as exc:
+        held = f" ({exc.holder})" if exc.holder else ""
+        raise UserInputError(
+            f"--out {out}: another ebook-bot is writing this folder{held}; wait for it to "
+            "finish, or give another --out"
+        ) from None
+
+
 def build(args: MakeArgs, rt: Runtime) -> int:
     import time
 
@@ -184,9 +208,10 @@ def build(args: MakeArgs, rt: Runtime) -> int:
     making = _prepare(args, rt)
     from bot.book.pipeline import assemble
 
-    result = _generate(args, making)
-    with stage("assemble"):
-        assembled = assemble(making.spec, args.out, config=making.config)
+    with writing(args.out, "build"):
+        result = _generate(args, making)
+        with stage("assemble"):
+            assembled = assemble(making.spec, args.out, config=making.config)
     print_generate(result)
     print_assemble(args.out, assembled)
     print(
@@ -197,7 +222,9 @@ def build(args: MakeArgs, rt: Runtime) -> int:
 
 
 def generate(args: MakeArgs, rt: Runtime) -> int:
-    print_generate(_generate(args, _prepare(args, rt)))
+    making = _prepare(args, rt)
+    with writing(args.out, "generate", shared=True):
+        print_generate(_generate(args, making))
     return 0
 
 
@@ -205,7 +232,13 @@ def assemble(args: AssembleArgs, rt: Runtime) -> int:
     from bot.book.pipeline import assemble
 
     spec = _load(args.spec, provider=None, pages=args.pages)
-    print_assemble(args.out, assemble(spec, args.out, config=rt.repo_config(args.config)))
+    config = rt.repo_config(args.config)
+    if not args.out.is_dir():  # nothing to assemble: the pipeline says what is missing
+        print_assemble(args.out, assemble(spec, args.out, config=config))
+        return 0
+    with writing(args.out, "assemble"):
+        result = assemble(spec, args.out, config=config)
+    print_assemble(args.out, result)
     return 0
 
 

@@ -13,7 +13,7 @@ persistent runner, so a killed job resumes there; the book's checkout only recei
 from __future__ import annotations
 
 import logging
-import shutil
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -28,6 +28,13 @@ from bot.book.spec import BookSpec, load_spec
 from bot.bookref import BookRef
 from bot.config import RepoConfig
 from bot.errors import BotError, UserInputError
+from bot.fsutil import (
+    copy_plain,
+    read_plain,
+    refuse_linked_parents,
+    refuse_unplain,
+    refuse_unplain_entry,
+)
 from bot.github.gitops import commit_and_push
 from bot.github.repo import GitHubRepo
 from bot.github.reporter import ChecklistReporter
@@ -58,6 +65,9 @@ class JobContext:
     git_auth: dict[str, str] | None = None  # see gitops.auth_env
     drive: DriveDelivery | None = None  # deliver to Google Drive when configured
     cleanup_workers: int | None = None  # None: every core but one (EBOOK_BOT_CLEANUP_WORKERS)
+    # the pages artifact's folder, outside the checkout (runner.temp): the pages phase
+    # writes its page files there to upload, the finish phase reads the downloaded ones
+    exchange: Path | None = None
 
     @property
     def book(self) -> BookRef:
@@ -73,31 +83,51 @@ class JobResult:
     qa: list[dict[str, Any]] = field(default_factory=list)  # pages' provenance records
 
 
-def _copy_files(src: Path, dest: Path, *, replace: bool) -> None:
-    """The files of `src` (not temp files) into `dest`; existing ones kept unless `replace`."""
-    if not src.is_dir():
-        return
+# the only files a book's pages folder exchanges (branch, work folder, artifacts)
+PAGE_FILE = re.compile(r"(\d{3,4}\.(png|tif|json|thumb\.png)|cover\.png)")
+
+
+def _page_files(folder: Path, what: str) -> dict[str, Path]:
+    """The expected plain files of a pages folder by name; a link or other non-regular
+    entry anywhere in it is refused (exit 2, naming it), unexpected names are left alone."""
+    refuse_unplain(folder, what)
+    if not folder.is_dir():
+        return {}
+    return {f.name: f for f in folder.iterdir() if PAGE_FILE.fullmatch(f.name) and f.is_file()}
+
+
+def _copy_files(src: Path, dest: Path, *, replace: bool, what: str = "pages") -> None:
+    """The expected page files of `src` into `dest`; existing ones kept unless `replace`.
+    Nothing is followed: a link at either end is refused, not written through."""
+    files = _page_files(src, what)
+    refuse_unplain(dest, str(dest))
     dest.mkdir(parents=True, exist_ok=True)
-    for f in src.iterdir():
-        if f.is_file() and not f.name.startswith(".") and (replace or not (dest / f.name).exists()):
-            shutil.copy2(f, dest / f.name)
+    for name, f in files.items():
+        if replace or not (dest / name).exists():
+            copy_plain(f, dest / name)
 
 
 def _mirror(src: Path, dest: Path) -> None:
-    """Make `dest` hold exactly the files of `src` (copying only what differs)."""
+    """Make `dest` hold exactly the page files of `src` (copying only what differs)."""
+    wanted = _page_files(src, str(src))
+    have = _page_files(dest, str(dest))
     dest.mkdir(parents=True, exist_ok=True)
-    wanted = {f.name for f in src.iterdir() if f.is_file() and not f.name.startswith(".")}
-    for f in dest.iterdir():
-        if f.is_file() and f.name not in wanted:
+    for name, f in have.items():
+        if name not in wanted:
             f.unlink()
-    for name in wanted:
-        a, b = src / name, dest / name
-        if (
-            not b.exists()
-            or a.stat().st_size != b.stat().st_size
-            or a.read_bytes() != b.read_bytes()
-        ):
-            shutil.copy2(a, b)
+    for name, a in wanted.items():
+        b = have.get(name)
+        if b is None or a.stat().st_size != b.stat().st_size or read_plain(a) != read_plain(b):
+            copy_plain(a, dest / name)
+
+
+def check_book_tree(checkout: Path, book: BookRef) -> None:
+    """Refuse a book branch whose spec or book folder holds (or sits behind) a link or
+    anything but plain files and folders: the branch is data, never a way to the runner."""
+    refuse_unplain_entry(checkout / ".git", ".git")
+    for rel in (Path(book.spec_path), Path(book.book_dir)):
+        refuse_linked_parents(checkout, rel)
+    refuse_unplain(checkout / book.book_dir, book.book_dir)
 
 
 @dataclass
@@ -139,6 +169,8 @@ def run_book_job(
 ) -> JobResult:
     ref = ctx.book
     spec_file = ctx.checkout / ref.spec_path
+    check_book_tree(ctx.checkout, ref)
+    refuse_unplain(ctx.state_dir / ref.work_dir, "the runner's work folder")
     if not spec_file.exists():
         raise UserInputError(
             f"{ref.spec_path}: not in {ctx.checkout} (check out branch {ref.branch} there first)"
@@ -155,6 +187,8 @@ def run_book_job(
     try:
         if phase in (Phase.ALL, Phase.PAGES):
             generated = _make_pages(book, ledger, phase, shard, claim)
+        if phase is Phase.FINISH and ctx.exchange is not None:
+            _copy_files(ctx.exchange, book.out / "pages", replace=True, what="the pages artifact")
         if phase in (Phase.ALL, Phase.FINISH):
             assembled, commit, preview_url = _finish(book)
     except BaseException as exc:
@@ -204,8 +238,9 @@ def _make_pages(
     if phase is Phase.ALL:
         book.all_pages_done()
         _mirror(book.work / "pages", book.out / "pages")
-    else:
-        _copy_files(book.work / "pages", book.out / "pages", replace=True)  # for the artifact
+    else:  # for the artifact: only the page files, never into the checkout
+        target = book.ctx.exchange or book.out / "pages"
+        _copy_files(book.work / "pages", target, replace=True, what="the runner's work folder")
     return generated
 
 

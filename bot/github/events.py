@@ -37,6 +37,9 @@ class Trigger:
     reason: str = ""
     issue: dict[str, Any] | None = None  # the issue from the payload, when it carried one
     client_payload: dict[str, Any] | None = None
+    # the sender wrote or approved the issue body with this event (a label added, the issue
+    # opened, its body edited, a run by hand); whether they may is checked by the flow
+    approves_body: bool = False
 
 
 def _obj(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -109,14 +112,20 @@ def _issues(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
         return _ignore(repo, number, sender, f"issue has no `{LABEL}` label")
     if action == "labeled" and (payload.get("label") or {}).get("name") != LABEL:
         return _ignore(repo, number, sender, "another label was added")
-    return Trigger(TriggerKind.SYNC_SPEC, repo, number, sender, f"issues.{action}", issue)
+    # a reopen or a title edit approves nothing: the body may be someone else's edit
+    changes = _obj(payload, "changes")
+    approves = action in ("opened", "labeled") or (action == "edited" and "body" in changes)
+    reason = f"issues.{action}"
+    return Trigger(TriggerKind.SYNC_SPEC, repo, number, sender, reason, issue, None, approves)
 
 
 def _workflow_dispatch(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
     inputs = payload.get("inputs")
     raw = inputs.get("issue_number") if isinstance(inputs, dict) else None
     number = _issue_number(raw, "workflow_dispatch input issue_number")
-    return Trigger(TriggerKind.SYNC_SPEC, repo, number, sender, "workflow_dispatch")
+    return Trigger(
+        TriggerKind.SYNC_SPEC, repo, number, sender, "workflow_dispatch", None, None, True
+    )
 
 
 def _issue_comment(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:

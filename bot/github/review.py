@@ -37,7 +37,9 @@ def handle_command(
     pr_number, comment_id = trigger.issue_number, int(client["comment_id"])
     pr = repo.pull(pr_number)
     book = BookRef.from_branch(str(pr["head"]))
-    if book is None or pr["state"] != "open":
+    # a fork may name its branch ebook-generation-N too: only this repository's branch is a book
+    ours = str(pr.get("head_repo") or "").lower() == repo.full_name.lower()
+    if book is None or not ours or pr["state"] != "open":
         return FlowResult(Outcome.IGNORED, f"#{pr_number} is not an open book pull request")
     if not repo.may_write(sender, allowlist):
         repo.comment(

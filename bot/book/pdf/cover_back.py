@@ -18,8 +18,8 @@ from bot.book.kdp import (
 from bot.book.palette import CoverPalette
 from bot.book.pdf.cover_parts import TextRun, Thumb, centred, fit_lines
 from bot.book.pdf.document import BookFonts
-from bot.book.pdf.fonts import wrap
-from bot.book.spec import BookSpec
+from bot.book.pdf.textface import wrap
+from bot.book.spec import BookSpec, Trim
 
 ISBN_BAND = 0.2  # inches under the barcode area for the ISBN line
 THUMB_ANGLES = (-5.0, 3.5, -2.5, 4.5)  # degrees: a loose, hand-laid row of sample pages
@@ -87,13 +87,25 @@ def back_texts(
     return runs, bottom
 
 
+LARGE_WIDTH = 8.0  # inches: from this page width up a trim is sold as "large"
+
+
+def trim_words(spec: BookSpec) -> str:
+    """The book's real page size in words, e.g. "Large 8.5 x 11 in pages" (with a times sign)."""
+    w, h = spec.trim.value.split("x")
+    size = f"{w} \u00d7 {h} in"
+    if spec.trim is Trim.T8_27X11_69:
+        size = f"A4 ({size})"
+    large = "Large " if spec.trim.inches[0] >= LARGE_WIDTH else ""
+    return f"{large}{size} pages"
+
+
 def features(spec: BookSpec) -> list[str]:
     """Facts a buyer looks for, from the spec: page count, one-sided printing, size."""
-    w, h = spec.trim.value.split("x")
     out = [f"{spec.pages.total} coloring pages"]
     if spec.single_sided:
         out.append("One picture per page, blank backs")
-    out.append(f"Large {w} \u00d7 {h} in pages")
+    out.append(trim_words(spec))
     return out
 
 

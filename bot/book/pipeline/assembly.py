@@ -25,7 +25,7 @@ from bot.book.kdp import InteriorPlan, plan_interior
 from bot.book.pages import load_g4, load_png, load_thumb, png_digest
 from bot.book.pdf.cover import write_cover
 from bot.book.pdf.interior import write_interior
-from bot.book.preflight import check_pdf
+from bot.book.preflight import book_problems, inspect_pdf
 from bot.book.preview import write_preview
 from bot.book.provenance import write_provenance
 from bot.book.spec import BookSpec
@@ -83,7 +83,7 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
             write_interior(
                 spec, plan, lambda i: load_g4(pages_dir, i, digests[i]), interior, credit=credit
             )
-        interior_problems = pool.submit(_timed_call, times, "preflight", check_pdf, interior)
+        interior_check = pool.submit(_timed_call, times, "preflight", inspect_pdf, interior)
         with _timed(times, "cover"), Image.open(pages_dir / COVER_ART) as art:
             art.load()
             write_cover(
@@ -92,7 +92,7 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
         # 3. the preview, from the thumbnails made with the pages
         preview = pool.submit(_timed_call, times, "preview", _preview, pages_dir, digests, out)
         # 4. preflight
-        problems = interior_problems.result() + check_pdf(cover_pdf)
+        problems = book_problems(interior_check.result(), inspect_pdf(cover_pdf))
         preview_bytes = preview.result()
     write_provenance(spec, out)
     if problems:

@@ -8,6 +8,7 @@ Stages (inputs are checked before anything is written):
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from bot.book.lineart import LineArtOptions
 from bot.book.pages import page_identity
 from bot.book.pipeline.inputs import page_inputs
 from bot.book.pipeline.making import Made, Makers, write_cover_art
+from bot.book.pipeline.records import complete_records, record_agrees
 from bot.book.pipeline.shard import Shard
 from bot.book.pipeline.stream import MAX_ATTEMPTS, PageStream, PageWork, StreamTimes
 from bot.book.pipeline.workers import LazyPool, default_workers
@@ -191,9 +193,13 @@ class _Worker:
         try:
             self._loop(run_id)
         except BaseException as exc:
-            self.ledger.release(self.job.book)
             status = RunStatus.CANCELLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
-            self._finish(run_id, status, str(exc) or type(exc).__name__)
+            # best effort: when the ledger itself failed, these fail too, and the first
+            # error (not a chain of them) is what the user needs
+            with contextlib.suppress(Exception):
+                self.ledger.release(self.job.book)
+            with contextlib.suppress(Exception):
+                self._finish(run_id, status, str(exc) or type(exc).__name__)
             raise
         finally:
             self.progress.close()
@@ -208,6 +214,10 @@ class _Worker:
     def _loop(self, run_id: int) -> None:
         book, claim = self.job.book, self.job.claim
         kept = _reconcile(self.ledger, book, self.pages_dir, self.inputs, self.mine, run_id, claim)
+        m = self.makers
+        # pages made before a stop (a kill, a bad image) may lack their record: write it
+        rows = self.ledger.pages(book)
+        complete_records(self.pages_dir, kept, rows, m.spec, m.pages, m.size)
         for key in kept:
             self.progress.advance(f"{label(key)} already done")
             self._tick(key)
@@ -231,7 +241,6 @@ class _Worker:
             made = Made(page.sha256, page.attempt, reasons, page.seconds)
             self._record(claimed.pop(page.index), made, run_id)
 
-        m = self.makers
         # a pool's processes take a moment to start: not worth it for a page or two
         workers = self.job.workers if len(self.mine) - len(kept) > 2 else 0
         with LazyPool(workers) as pool:
@@ -308,7 +317,12 @@ def _reconcile(
         same_input = found is not None and found[1] == inputs[key].input_key
         if row.status == PageStatus.DONE and found is not None and found[0] == row.sha256:
             kept.append(key)
-        elif same_input and found is not None:
+        elif (
+            same_input
+            and found is not None
+            and row.status != PageStatus.DONE  # a done page's pixels are the ledger's hash
+            and record_agrees(pages_dir, key, found[0])  # or its record's
+        ):
             if ledger.adopt(book, key, inputs[key].input_key, found[0], run_id):
                 kept.append(key)
         elif row.status == PageStatus.DONE and not claim:

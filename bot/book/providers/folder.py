@@ -17,6 +17,7 @@ from bot.book.lineart.batch import read_image
 from bot.book.providers.base import ImageRequest, Provenance, Provider
 from bot.book.spec import BookSpec
 from bot.errors import UserInputError
+from bot.fsutil import read_plain, refuse_unplain
 
 IMAGES = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif"}
 FIELD = "pages.art"
@@ -47,6 +48,8 @@ def find_art(spec: BookSpec, spec_file: Path) -> dict[int, ArtPage]:
         raise UserInputError(f"{FIELD}: {spec.pages.art} leads out of the spec's folder")
     if not folder.is_dir():
         raise UserInputError(f"{FIELD}: no folder {spec.pages.art} beside {spec_file.name}")
+    # a link inside the folder could lead anywhere on the runner: plain files only
+    refuse_unplain(base / spec.pages.art, f"{FIELD} {spec.pages.art}")
     files = sorted(
         (p for p in folder.iterdir() if p.suffix.lower() in IMAGES and p.is_file()),
         key=lambda p: _natural(p.name),
@@ -56,7 +59,7 @@ def find_art(spec: BookSpec, spec_file: Path) -> dict[int, ArtPage]:
         raise UserInputError(f"{FIELD}: {spec.pages.art} holds no images ({kinds})")
     pages = {}
     for index, path in enumerate(files[: spec.pages.total]):
-        pages[index] = ArtPage(path, hashlib.sha256(path.read_bytes()).hexdigest())
+        pages[index] = ArtPage(path, hashlib.sha256(read_plain(path)).hexdigest())
     return pages
 
 

@@ -214,7 +214,10 @@ def test_big_eyes_like_a_cartoons_are_still_detail() -> None:
 
 
 def test_a_solid_fill_is_flagged() -> None:
-    report = qa_page(page(face, lambda d: d.rectangle((600, 2400, 1500, 2800), fill=0)), ADULTS)
+    """One black shape of 3 sq in (4% of the page, under the 5% for all solids together)."""
+    fill = page(face, lambda d: d.rectangle((600, 2400, 1200, 2850), fill=0))
+    report = qa_page(fill, ADULTS)
+    assert float(report.metrics["solid_share"]) < THRESHOLDS[ADULTS].max_solid
     assert has(report, "solid black fill") and "bottom" in report.reasons[0], report.reasons
 
 

@@ -21,7 +21,9 @@ LINE_MAX_IN = 0.09  # a stroke of the drawing wider than this is not a line to k
 NEAR_IN = 0.02  # a line of the drawing is kept when the page has ink this close to it
 BLOB_FACTOR = 2.0  # a blob: at least this many times as wide as the page's lines ...
 BLOB_EXTRA_IN = 0.02  # ... and at least this much wider than them
-DRAWN_BLOB = 0.7  # the drawing has a blob there already when this wide a one of its own
+SWELL = 1.5  # a blob is new where the page is this many times as wide as the drawing ...
+SWELL_EXTRA_IN = 0.01  # ... plus this
+SOLID_KEPT = 0.7  # a small solid of the drawing is lost when the page covers less of it
 SOLID_MAX_IN2 = 0.5  # a solid of the drawing up to this size is intended detail (kept)
 
 
@@ -102,16 +104,31 @@ def blobs_and_solids(
     line_p, line_s = _median_width(mine, dist_p), _median_width(theirs, dist_s)
     blobs = solids.find(mine, dist_p, _wide(line_p), line_p)
     slack = 2 * round(NEAR_IN * COMPARE_DPI) + 1
-    wide_s = cv2.dilate(
-        (dist_s > DRAWN_BLOB * _wide(line_s) / 2).astype(np.uint8),
-        np.ones((slack, slack), np.uint8),
-    )
-    new = _parts_without(blobs, wide_s)
+    drawn_width = cv2.dilate(dist_s, np.ones((slack, slack), np.uint8))  # the widest nearby
+    new = _swollen(blobs, dist_p, drawn_width)
     dark = _drop_specks((small_grey < SOLID_INK).astype(np.uint8), (speck_in * COMPARE_DPI) ** 2)
     dist_d = cv2.distanceTransform(dark, cv2.DIST_L2, 5)
     drawn = solids.find(dark, dist_d, _wide(line_s), line_s)
-    lost = _parts_without(drawn, mine, 0.5, SOLID_MAX_IN2 * COMPARE_DPI**2)
+    lost = _parts_without(drawn, mine, SOLID_KEPT, SOLID_MAX_IN2 * COMPARE_DPI**2)
     return new * scale, lost * scale
+
+
+def _swollen(blobs: solids.Solids, dist_p: np.ndarray, drawn_half: np.ndarray) -> np.ndarray:
+    """Centres (x, y) of the page's blobs much wider than the drawing is near them (half
+    widths `drawn_half`): more than SWELL times as wide, plus BLOB_EXTRA_IN."""
+    if not blobs.count:
+        return np.zeros((0, 2), np.float64)
+    n, labels, _, centres = cv2.connectedComponentsWithStats(
+        blobs.mask.astype(np.uint8), connectivity=8
+    )
+    inside = labels > 0
+    which = labels[inside].astype(np.intp)
+    page_half, their_half = np.zeros(n), np.zeros(n)
+    np.maximum.at(page_half, which, dist_p[inside])
+    np.maximum.at(their_half, which, drawn_half[inside])
+    new = 2 * page_half > SWELL * 2 * their_half + SWELL_EXTRA_IN * COMPARE_DPI
+    new[0] = False
+    return np.asarray(centres[new], np.float64).reshape(-1, 2)
 
 
 def _parts_without(

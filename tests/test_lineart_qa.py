@@ -127,10 +127,12 @@ def test_an_outline_open_at_a_wide_gap_is_flagged_for_toddlers() -> None:
     assert has(report, "only 0 closed areas to colour: the outlines are open at 1 gap"), report
 
 
-def test_the_stage_does_not_hide_the_suns_gap() -> None:
+def test_the_sun_through_the_stage_is_closed_or_flagged() -> None:
+    """Drawn at 1144 px wide, as the newcomer did: the page that comes out either has the
+    sun closed (an area to colour) or is flagged; never an open sun that passes."""
     img = Image.fromarray(np.where(page(sun), 0, 255).astype(np.uint8)).resize((1144, 1455))
     _, report = clean_page(img, LETTER, LineArtOptions(KIDS))
-    assert report.flagged, report.metrics
+    assert report.flagged or int(report.metrics["closed_areas"]) >= 1, report.metrics
 
 
 def test_one_big_shape_is_a_page_for_toddlers() -> None:

@@ -11,7 +11,6 @@ import cv2
 import numpy as np
 
 from bot.book.lineart import solids
-from bot.book.lineart.gaps import skeleton
 
 COMPARE_DPI = 150  # blobs and solids are compared on copies at this resolution
 LINES_DPI = 100  # ... lines at this one (a line lost is lost at any resolution)
@@ -25,6 +24,19 @@ SWELL = 1.5  # a blob is new where the page is this many times as wide as the dr
 SWELL_EXTRA_IN = 0.01  # ... plus this
 SOLID_KEPT = 0.7  # a small solid of the drawing is lost when the page covers less of it
 SOLID_MAX_IN2 = 0.5  # a solid of the drawing up to this size is intended detail (kept)
+
+
+def areas(ink: np.ndarray, dpi: int, min_in2: float) -> int:
+    """Areas to colour of at least `min_in2` on print ink (uint8 0/1), counted on a copy at
+    COMPARE_DPI where any ink counts (so a fine line still closes its area there)."""
+    small = cv2.resize(ink, _scaled(ink.shape, COMPARE_DPI / dpi), interpolation=cv2.INTER_AREA)
+    paper = (small == 0).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    h, w = paper.shape
+    x, y = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    inner = (x > 0) & (y > 0)
+    inner &= (x + stats[1:, cv2.CC_STAT_WIDTH] < w) & (y + stats[1:, cv2.CC_STAT_HEIGHT] < h)
+    return int((inner & (stats[1:, cv2.CC_STAT_AREA] >= min_in2 * COMPARE_DPI**2)).sum())
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,8 @@ def lines_lost(
     page has no ink near, and where those are (x, y, page pixels)."""
     drawn = _drop_specks(_ink(grey, dpi, LINES_DPI, LINE_INK), (speck_in * LINES_DPI) ** 2)
     dist = cv2.distanceTransform(drawn, cv2.DIST_L2, 3)
-    centre = (skeleton(drawn) > 0) & (2 * dist <= LINE_MAX_IN * LINES_DPI + 1)
+    # the centre of each line: the distance transform's ridge (cheaper than a skeleton)
+    centre = solids.ridge(dist) & (2 * dist <= LINE_MAX_IN * LINES_DPI + 1)
     small_page = cv2.resize(
         page.astype(np.float32), _scaled(page.shape, LINES_DPI / dpi), interpolation=cv2.INTER_AREA
     )
@@ -106,7 +119,7 @@ def blobs_and_solids(
     slack = 2 * round(NEAR_IN * COMPARE_DPI) + 1
     drawn_width = cv2.dilate(dist_s, np.ones((slack, slack), np.uint8))  # the widest nearby
     new = _swollen(blobs, dist_p, drawn_width)
-    dark = _drop_specks((small_grey < SOLID_INK).astype(np.uint8), (speck_in * COMPARE_DPI) ** 2)
+    dark = np.asarray(theirs & (small_grey < SOLID_INK), dtype=np.uint8)
     dist_d = cv2.distanceTransform(dark, cv2.DIST_L2, 5)
     drawn = solids.find(dark, dist_d, _wide(line_s), line_s)
     lost = _parts_without(drawn, mine, SOLID_KEPT, SOLID_MAX_IN2 * COMPARE_DPI**2)

@@ -150,7 +150,7 @@ def survey(
         "cut": _edges(ink),
     }
     if known.source is not None:
-        _against_source(ink, known.source, dpi, limits.speck_in, areas, metrics, where)
+        _against_source(ink, known.source, dpi, limits.speck_in, metrics, where)
     return Survey(metrics, where)
 
 
@@ -191,21 +191,20 @@ def _against_source(
     source: np.ndarray,
     dpi: int,
     speck_in: float,
-    areas: np.ndarray,
     metrics: Metrics,
     where: dict[str, str],
 ) -> None:
     """The figures of what the stage changed against its drawing, added to `metrics`."""
     found = compare.changes(ink, source, dpi, speck_in)
-    drawn, _ = paper_regions((source < compare.LINE_INK).astype(np.uint8), dpi)
+    drawn = (source < compare.LINE_INK).astype(np.uint8)
     metrics.update(
         {
             "lines_lost": round(found.lines_lost, 4),
             "lines_lost_in": round(found.lost_in, 1),
             "new_blobs": len(found.new_blobs),
             "solids_lost": len(found.solids_lost),
-            "source_areas": int((drawn >= AREA_MIN_IN2).sum()),
-            "page_areas": int((areas >= AREA_MIN_IN2).sum()),
+            "source_areas": compare.areas(drawn, dpi, AREA_MIN_IN2),
+            "page_areas": compare.areas(ink, dpi, AREA_MIN_IN2),
         }
     )
     where["lost"] = place(found.lost_at, ink.shape)

@@ -45,17 +45,29 @@ def find(ink: np.ndarray, dist: np.ndarray, min_width_px: float, line_px: float 
     that are compact (not a thick line) and wider than `LINE_MARGIN` x `line_px`, the page's
     own line width (so a page drawn with thick lines has no solids from its lines)."""
     r0 = min_width_px / 2
-    core = (dist > r0).astype(np.uint8)
-    if not core.any():
+    wide = dist > r0
+    rows, cols = np.flatnonzero(wide.any(axis=1)), np.flatnonzero(wide.any(axis=0))
+    if rows.size == 0:
         return none(ink.shape)
-    n, labels, stats, centres = cv2.connectedComponentsWithStats(core, connectivity=8)
+    # labelled where it is (a page's solids are few and small: no need to scan it all)
+    y_off, x_off = int(rows[0]), int(cols[0])
+    box = (slice(y_off, int(rows[-1]) + 1), slice(x_off, int(cols[-1]) + 1))
+    core = wide[box].astype(np.uint8)
+    n, part, stats, centres = cv2.connectedComponentsWithStats(core, connectivity=8)
+    stats[:, 0] += x_off
+    stats[:, 1] += y_off
+    centres += (x_off, y_off)
     inside = core > 0
     peak = np.zeros(n, np.float64)  # each part's half-width at its widest (only core pixels)
-    np.maximum.at(peak, labels[inside].astype(np.intp), dist[inside])
+    np.maximum.at(peak, part[inside].astype(np.intp), dist[box][inside])
     peak = peak[1:]
     core_w = 2 * (peak - r0) + 1
     compact = stats[1:, cv2.CC_STAT_AREA] <= ELONGATION * core_w**2
     compact &= 2 * peak >= LINE_MARGIN * line_px
+    if not compact.any():
+        return none(ink.shape)
+    labels = np.zeros(ink.shape, np.int32)
+    labels[box] = part
     mask = np.zeros(ink.shape, bool)
     areas, widths, where = [], [], []
     grow = int(np.ceil(r0)) + 1

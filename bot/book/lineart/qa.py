@@ -315,10 +315,11 @@ def _page_rules(
         reasons.append(
             f"{small} of {closed} areas too small to colour (< {limits.min_area_in2} sq in)"
         )
-    if not activity and gaps > limits.max_leaks:  # a maze's walls end openly
+    allowed = max(limits.max_leaks, int(limits.leak_share * closed))  # a detailed page more
+    if not activity and gaps > allowed:  # a maze's walls end openly
         reasons.append(
             f"{_n(gaps, 'gap')} in outlines up to {float(m['widest_leak_in']):.2f} in wide (colour "
-            f"leaks through; at most {limits.max_leaks})" + _at(at, "leaks")
+            f"leaks through; at most {allowed})" + _at(at, "leaks")
         )
     if int(m["specks"]) > limits.max_specks:
         reasons.append(f"{m['specks']} stray specks (at most {limits.max_specks})")

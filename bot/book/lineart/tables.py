@@ -33,8 +33,9 @@ class QAThresholds:
     max_solid: float  # share of the page in solid black (compact parts wider than `solid_in`)
     solid_in: float
     small_solid_in2: float  # ... and no one solid larger (a pupil, a nose, a mouth is detail)
-    max_leaks: int  # gaps colour leaks through: a line end short of another line by under
-    leak_in: float  # ... this, or two line ends facing each other across under `gap_in`
+    max_leaks: int  # gaps colour leaks through (or one per `leak_share` of the closed areas,
+    leak_share: float  # if more): a line end short of another line by under `leak_in`, or
+    leak_in: float  # two line ends facing each other across under `gap_in`
     gap_in: float
     max_specks: int  # isolated dots left (smaller than `speck_in` across)
     speck_in: float
@@ -68,6 +69,7 @@ def _limits(area: float, small: float, closed: int, leaks: int) -> QAThresholds:
         solid_in=0.10,
         small_solid_in2=2.0,
         max_leaks=leaks,
+        leak_share=0.10,
         leak_in=0.10,
         gap_in=0.35,
         max_specks=5,

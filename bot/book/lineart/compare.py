@@ -18,10 +18,11 @@ LINE_INK = 128  # the drawing's ink: darker than this grey
 SOLID_INK = 80  # ... and its intended solids: darker than this (not shading)
 LINE_MAX_IN = 0.09  # a stroke of the drawing wider than this is not a line to keep
 NEAR_IN = 0.02  # a line of the drawing is kept when the page has ink this close to it
-BLOB_FACTOR = 2.0  # a blob: at least this many times as wide as the page's lines ...
+BLOB_FACTOR = 2.0  # a solid of the drawing: this many times as wide as its lines ...
 BLOB_EXTRA_IN = 0.02  # ... and at least this much wider than them
 SWELL = 1.5  # a blob is new where the page is this many times as wide as the drawing ...
 SWELL_EXTRA_IN = 0.01  # ... plus this
+SWELL_MIN_PX = 2  # ... over at least this many pixels (at COMPARE_DPI) of its middle
 SOLID_KEPT = 0.7  # a small solid of the drawing is lost when the page covers less of it
 SOLID_MAX_IN2 = 0.5  # a solid of the drawing up to this size is intended detail (kept)
 
@@ -104,44 +105,43 @@ def blobs_and_solids(
     """Where the page has a blob the drawing has not, and where a small solid of the drawing
     (darker than SOLID_INK) is missing or hollow on the page (x, y, page pixels)."""
     scale = dpi / COMPARE_DPI
-    small_page = cv2.resize(
-        page.astype(np.float32), _scaled(page.shape, 1 / scale), interpolation=cv2.INTER_AREA
-    )
-    mine = (small_page >= 0.5).astype(np.uint8)
-    small_grey = cv2.resize(grey, _scaled(grey.shape, 1 / scale), interpolation=cv2.INTER_AREA)
-    theirs = _drop_specks(
-        (small_grey < LINE_INK).astype(np.uint8), (speck_in * COMPARE_DPI) ** 2
-    )  # the page's own reading of ink (half way), so both have lines of the same width
+    mine = _shrunk(page, scale)
+    # the drawing read as the page is (ink darker than half way, then made smaller the same
+    # way), so both have lines of the same width; its dots all kept (a dot kept is no blob)
+    drawn = _shrunk((grey < LINE_INK).astype(np.uint8), scale)
+    theirs = _drop_specks(drawn, (speck_in * COMPARE_DPI) ** 2)
     dist_p = cv2.distanceTransform(mine, cv2.DIST_L2, 5)
-    dist_s = cv2.distanceTransform(theirs, cv2.DIST_L2, 5)
+    dist_s = cv2.distanceTransform(drawn, cv2.DIST_L2, 5)
     line_p, line_s = _median_width(mine, dist_p), _median_width(theirs, dist_s)
-    blobs = solids.find(mine, dist_p, _wide(line_p), line_p)
     slack = 2 * round(NEAR_IN * COMPARE_DPI) + 1
-    drawn_width = cv2.dilate(dist_s, np.ones((slack, slack), np.uint8))  # the widest nearby
-    new = _swollen(blobs, dist_p, drawn_width)
-    dark = np.asarray(theirs & (small_grey < SOLID_INK), dtype=np.uint8)
+    drawn_half = cv2.dilate(dist_s, np.ones((slack, slack), np.uint8))  # the widest nearby
+    new = _swollen(dist_p, drawn_half, line_p)
+    dark = np.asarray(theirs & _shrunk((grey < SOLID_INK).astype(np.uint8), scale), np.uint8)
     dist_d = cv2.distanceTransform(dark, cv2.DIST_L2, 5)
-    drawn = solids.find(dark, dist_d, _wide(line_s), line_s)
-    lost = _parts_without(drawn, mine, SOLID_KEPT, SOLID_MAX_IN2 * COMPARE_DPI**2)
+    intended = solids.find(dark, dist_d, _wide(line_s), line_s)
+    lost = _parts_without(intended, mine, SOLID_KEPT, SOLID_MAX_IN2 * COMPARE_DPI**2)
     return new * scale, lost * scale
 
 
-def _swollen(blobs: solids.Solids, dist_p: np.ndarray, drawn_half: np.ndarray) -> np.ndarray:
-    """Centres (x, y) of the page's blobs much wider than the drawing is near them (half
-    widths `drawn_half`): more than SWELL times as wide, plus BLOB_EXTRA_IN."""
-    if not blobs.count:
-        return np.zeros((0, 2), np.float64)
-    n, labels, _, centres = cv2.connectedComponentsWithStats(
-        blobs.mask.astype(np.uint8), connectivity=8
+def _swollen(dist_p: np.ndarray, drawn_half: np.ndarray, line_px: float) -> np.ndarray:
+    """Centres (x, y) of the places where the page's ink is much wider than the drawing's
+    near them (half widths `drawn_half`) and than the page's own lines (`line_px`): more
+    than SWELL times, plus SWELL_EXTRA_IN. A dot at a joint or an end, a swollen stroke; a
+    line re-weighted evenly for its audience is not."""
+    allowed = SWELL * np.maximum(drawn_half, line_px / 2) + SWELL_EXTRA_IN * COMPARE_DPI / 2
+    core = (dist_p > allowed).astype(np.uint8)
+    _, _, stats, centres = cv2.connectedComponentsWithStats(core, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= SWELL_MIN_PX
+    keep[0] = False
+    return np.asarray(centres[keep], np.float64).reshape(-1, 2)
+
+
+def _shrunk(ink: np.ndarray, scale: float) -> np.ndarray:
+    """Print ink (uint8 0/1) made `scale` times smaller: ink where it covered half or more."""
+    small = cv2.resize(
+        ink.astype(np.float32), _scaled(ink.shape, 1 / scale), interpolation=cv2.INTER_AREA
     )
-    inside = labels > 0
-    which = labels[inside].astype(np.intp)
-    page_half, their_half = np.zeros(n), np.zeros(n)
-    np.maximum.at(page_half, which, dist_p[inside])
-    np.maximum.at(their_half, which, drawn_half[inside])
-    new = 2 * page_half > SWELL * 2 * their_half + SWELL_EXTRA_IN * COMPARE_DPI
-    new[0] = False
-    return np.asarray(centres[new], np.float64).reshape(-1, 2)
+    return (small >= 0.5).astype(np.uint8)
 
 
 def _parts_without(

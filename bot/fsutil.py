@@ -46,7 +46,7 @@ def atomic_open(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.filename is None:
+        if isinstance(exc, OSError) and exc.errno is not None and exc.filename is None:
             # a failed write() names no file ("File too large"): name the one being written
             raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise

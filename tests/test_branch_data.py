@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,23 @@ def test_fsmonitor_in_the_checkouts_config_never_runs(work: Path) -> None:
     git(work, "add", "--all", "--", BOOK.book_dir)  # even past the check, -c turns it off
     git(work, "status")
     assert not mark.exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("include.path", "../../evil.gitconfig"),  # more config, from anywhere
+        ("filter.x.clean", "touch pwned"),  # with a .gitattributes naming it
+        ("alias.add", "!touch pwned"),
+        ("extensions.worktreeConfig", "true"),  # a second config file --local does not list
+    ],
+)
+def test_a_checkout_config_that_could_run_a_program_is_refused(
+    work: Path, key: str, value: str
+) -> None:
+    subprocess.run(["git", "config", key, value], cwd=work, check=True)
+    with pytest.raises(GitError, match=rf"sets {re.escape(key.lower())}|sets {re.escape(key)}"):
+        commit_and_push(work, [BOOK.book_dir], "m", BRANCH, push=False)
 
 
 def test_hooks_never_run(work: Path) -> None:

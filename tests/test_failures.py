@@ -166,3 +166,21 @@ def test_temporary_files_a_killed_run_left_are_removed(copy_book: Path) -> None:
     assert main(["assemble", spec, "--out", str(copy_book), "--pages", "6"]) == 0
     assert not [p for p in stale if p.exists()]
     assert mine.exists()
+
+
+@pytest.mark.parametrize(("name", "cut"), [("003.png", 0), ("004.png", 3000), ("cover.png", 0)])
+def test_assemble_names_a_page_that_does_not_decode(
+    copy_book: Path, name: str, cut: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said `UnidentifiedImageError` (or "image file is truncated" for interior.pdf);
+    now the page file and the fix, and `generate` then makes the page again."""
+    page = copy_book / "pages" / name
+    page.write_bytes(page.read_bytes()[:cut] if cut else b"not a picture")
+    spec = str(EXAMPLES / "mandalas-adults.yaml")
+    assert main(["assemble", spec, "--out", str(copy_book), "--pages", "6"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"{page}: not a page image Pillow can read (")
+    assert line.endswith("run `ebook-bot generate` for this spec to make it again")
+    assert "Error" not in line
+    assert main(["generate", spec, "--out", str(copy_book), "--pages", "6"]) == 0
+    assert main(["assemble", spec, "--out", str(copy_book), "--pages", "6"]) == 0

@@ -198,3 +198,45 @@ def test_a_command_on_a_forks_pr_with_a_book_branchs_name_is_ignored(fake: FakeG
     fake.pulls[9]["head_repo"] = fake.repo  # the same PR from this repository is a book's
     data["comment"]["body"] = "/help"
     assert handle_command(parse_trigger("issue_comment", data), repo_of(fake)).outcome == "help"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("issues", lambda: event("edited", OUTSIDER), ["issue=1", "allowed=false"]),
+        ("issues", lambda: event("labeled", MAINTAINER), ["issue=1", "allowed=true"]),
+        (
+            "workflow_dispatch",
+            lambda: {
+                **json.loads((WEBHOOKS / "workflow_dispatch.json").read_text()),
+                "inputs": {"issue_number": "05"},
+            },
+            ["issue=5", "allowed=true"],  # one book, one group: 05 is 5
+        ),
+        (
+            "issue_comment",
+            lambda: json.loads((WEBHOOKS / "issue_comment.created.json").read_text()),
+            ["issue=", "allowed="],  # a comment on an issue, not a PR: not the bot's
+        ),
+    ],
+)
+def test_check_sender_gives_the_writing_jobs_gate_and_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, data: Any, expected: list[str]
+) -> None:
+    from bot.cli import main
+
+    path, out = tmp_path / "event.json", tmp_path / "output"
+    path.write_text(json.dumps(data()))
+    with serving() as gh:
+        gh.permissions[MAINTAINER] = gh.permissions["octocat"] = "write"
+        for key, value in {
+            "GITHUB_TOKEN": TOKEN,
+            "GITHUB_REPOSITORY": gh.repo,
+            "GITHUB_EVENT_NAME": name,
+            "GITHUB_EVENT_PATH": str(path),
+            "GITHUB_OUTPUT": str(out),
+        }.items():
+            monkeypatch.setenv(key, value)
+        assert main(["check-sender"]) == 0
+        assert gh.writes() == []
+    assert out.read_text().splitlines() == expected

@@ -270,11 +270,70 @@ def test_install_keeps_changed_files_without_force(tmp_path: Path, capsys) -> No
     target = tmp_path / ".github/workflows/create-pr.yml"
     target.parent.mkdir(parents=True)
     target.write_text("# mine\n")
-    assert main(["install", "--repo", str(tmp_path)]) == 2
+    assert main(["install", "--repo", str(tmp_path), "--action", PINNED]) == 2
     assert "use --force" in capsys.readouterr().err
     assert target.read_text() == "# mine\n"
-    assert main(["install", "--repo", str(tmp_path), "--force"]) == 0
+    assert main(["install", "--repo", str(tmp_path), "--action", PINNED, "--force"]) == 0
     assert target.read_text() != "# mine\n"
+
+
+@pytest.fixture
+def action_server(tmp_path: Path) -> tuple[str, str]:
+    """A git server holding the bot's repository (as install's default names it) with an
+    annotated release tag: (server URL, the tagged commit)."""
+    from bot.github.install import DEFAULT_ACTION
+
+    repo, tag = DEFAULT_ACTION.split("@")
+    bare = tmp_path / "server" / repo
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    seed = tmp_path / "seed"
+    subprocess.run(["git", "init", "-q", str(seed)], check=True)
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["commit", "-q", "--allow-empty", "-m", "r"], ["tag", "-a", tag, "-m", tag]):
+        subprocess.run(["git", *ident, *args], cwd=seed, check=True)
+    subprocess.run(
+        ["git", "push", "-q", str(bare), "HEAD:refs/heads/main", "--tags"], cwd=seed, check=True
+    )
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=seed, capture_output=True, text=True)
+    return (tmp_path / "server").as_uri(), head.stdout.strip()
+
+
+def test_install_pins_the_action_to_a_full_commit_sha_by_default(
+    tmp_path: Path, action_server: tuple[str, str], capsys
+) -> None:
+    from bot.github.install import DEFAULT_ACTION
+
+    server, commit = action_server
+    repo = tmp_path / "user"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert main(["install", "--repo", str(repo), "--server", server]) == 0
+    name, tag = DEFAULT_ACTION.split("@")
+    assert f"pinned {tag} to {name}@{commit}" in capsys.readouterr().out
+    gen = (repo / ".github/workflows/ebook-generation.yml").read_text()
+    assert f"uses: {name}@{commit} # {tag}\n" in gen and f"@{tag}\n" not in gen
+    for path in (repo / ".github/workflows").iterdir():  # every `uses:` a full SHA
+        _assert_pinned(path.read_text())
+    missing = [
+        "install",
+        "--repo",
+        str(repo),
+        "--server",
+        server,
+        "--action",
+        f"{name}@v9",
+        "--force",
+    ]
+    assert main(missing) == 2
+    assert "v9 not found" in capsys.readouterr().err
+    assert main([*missing[:-1], "--unpinned", "--force"]) == 0  # asked for: kept as given
+    assert f"uses: {name}@v9\n" in (repo / ".github/workflows/create-pr.yml").read_text()
+
+
+def _assert_pinned(text: str) -> None:
+    for line in text.splitlines():
+        if "uses:" in line:
+            ref = line.split("uses:")[1].split("#")[0].strip()
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), line
 
 
 def test_install_refuses_a_non_repository(tmp_path: Path, capsys) -> None:

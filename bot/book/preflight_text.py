@@ -64,7 +64,10 @@ class _Font:
             descriptor = cid.get("/FontDescriptor")
             file2 = descriptor.get_object().get("/FontFile2") if descriptor else None
             if file2 is not None:
-                self._read_glyphs(file2.get_object().get_data())
+                try:
+                    self._read_glyphs(file2.get_object().get_data())
+                except Exception:  # a font fontTools cannot read
+                    self.glyph_count, self.inked = 0, None  # its glyphs go unchecked
         else:
             first = int(font.get("/FirstChar", 0))
             for i, w in enumerate(font.get("/Widths", []) or []):

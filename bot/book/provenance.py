@@ -91,7 +91,7 @@ def write_provenance(spec: BookSpec, out: Path) -> dict[str, Any]:
         "title": spec.title,
         "pages": records,
         "unknown_pages": [n for n in range(1, spec.pages.total + 1) if n not in known],
-        "flagged_pages": [r["page"] for r in records if r["qa"]["ok"] is False],
+        "flagged_pages": [r["page"] for r in records if not r["qa"]["ok"]],
         "remote_cost": round(sum(costs), 6) if costs else None,
         "not_drawn": sorted({r["subject"] for r in records if r.get("substitute")}),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 from enum import StrEnum
@@ -373,6 +374,12 @@ def load_spec(path: str | Path) -> BookSpec:
         raise SpecError(f"{p}: is a directory, not a spec file") from None
     except PermissionError:
         raise SpecError(f"{p}: permission denied") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SpecError(
+                f"{p}: a link loop (the link leads back to itself), not a spec file"
+            ) from None
+        raise
     try:
         data = load_yaml(raw, source=str(p))
     except SpecError:

@@ -37,6 +37,7 @@ class PlanArgs:
 class MarkArgs:
     issue: int
     outcome: str
+    comment_id: int | None = None
 
 
 def make_book(args: MakeBookArgs, rt: Runtime) -> int:
@@ -64,6 +65,7 @@ def make_book(args: MakeBookArgs, rt: Runtime) -> int:
         drive=rt.drive() if phase is not Phase.PAGES else None,
         cleanup_workers=s.cleanup_workers,
         exchange=exchange,
+        comment_id=args.comment_id if phase is not Phase.PAGES else None,
     )
     result = run_book_job(
         ctx,
@@ -124,9 +126,10 @@ def plan_book(args: PlanArgs, rt: Runtime) -> int:
 
 
 def mark_book(args: MarkArgs, rt: Runtime) -> int:
-    from bot.github.reporter import mark_book
+    from bot.github.outcome import mark_book
 
-    found = mark_book(rt.github(), args.issue, args.outcome, rt.settings.run_url())
+    repo, run_url = rt.github(), rt.settings.run_url()
+    found = mark_book(repo, args.issue, args.outcome, run_url, args.comment_id)
     print("checklist marked" if found else f"no pull request for #{args.issue}")
     return 0
 
@@ -176,6 +179,7 @@ def _plan_options(p: argparse.ArgumentParser) -> None:
 def _mark_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--issue", type=issue_number, required=True, metavar="N")
     p.add_argument("--outcome", required=True, choices=["failure", "cancelled"])
+    p.add_argument("--comment-id", type=object_id, metavar="ID", help="the asking comment")
 
 
 COMMANDS = (
@@ -210,7 +214,8 @@ COMMANDS = (
         "mark issue N's checklist after a failed/cancelled job",
         """
         Say on issue N's draft PR checklist that its generation run failed or was cancelled,
-        with a link to the run's log (the workflow's `report` job runs it).
+        with a link to the run's log, keeping the reason the job itself wrote, and tell whoever
+        asked in one comment unless the job already did (the workflow's `report` job runs it).
         """,
         ("ebook-bot mark-book --issue 12 --outcome failure",),
         _mark_options,

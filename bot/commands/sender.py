@@ -18,11 +18,12 @@ def check_sender(args: EventArgs, rt: Runtime) -> int:
 
     ctx = _event(args, rt)
     trigger = ctx.trigger
-    allowed = ""  # not the bot's event: neither the writing job nor the reply runs
+    issue = allowed = ""  # not the bot's event: neither the writing job nor the reply runs
     if trigger.kind is not TriggerKind.IGNORE and trigger.issue_number is not None:
+        issue = str(trigger.issue_number)
         may = ctx.repo.may_write(trigger.sender, rt.settings.allowed_logins)
         allowed = "true" if may else "false"
-    lines = [f"issue={trigger.issue_number or ''}", f"allowed={allowed}"]
+    lines = [f"issue={issue}", f"allowed={allowed}"]
     target = rt.settings.github_output
     if target:
         with open(target, "a", encoding="utf-8") as fp:

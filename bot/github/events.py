@@ -23,6 +23,7 @@ class TriggerKind(StrEnum):
     SYNC_SPEC = "sync-spec"  # issue -> spec branch
     CREATE_PR = "create-pr"  # spec branch -> draft PR
     COMMAND = "command"  # a slash command on a book's PR
+    TICKED = "ticked"  # boxes ticked in a book PR's body: pages to make again
     IGNORE = "ignore"
 
 
@@ -136,11 +137,26 @@ def _issue_comment(payload: dict[str, Any], repo: str, sender: str | None) -> Tr
         return _ignore(repo, None, sender, "the payload carries no comment")
     if payload.get("action") != "created":
         return _ignore(repo, number, sender, f"issue_comment.{payload.get('action')}")
+    client: dict[str, Any] = {"comment_id": comment["id"], "body": str(comment.get("body") or "")}
     if not issue.get("pull_request"):
-        return _ignore(repo, number, sender, "a comment on an issue, not a PR")
-    client = {"comment_id": comment["id"], "body": str(comment.get("body") or "")}
+        if LABEL not in _labels(issue):
+            return _ignore(repo, number, sender, "a comment on an issue, not a PR")
+        client["on_issue"] = True  # a command on a book's issue gets pointed to its PR
     reason = "issue_comment.created"
     return Trigger(TriggerKind.COMMAND, repo, number, sender, reason, issue, client)
+
+
+def _pull_request(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
+    """A book PR's body edited: the checklist's boxes someone ticked ask for pages again."""
+    pr = _obj(payload, "pull_request")
+    number = _number(pr)
+    if number is None:
+        return _ignore(repo, None, sender, "the payload carries no pull request")
+    before = _obj(_obj(payload, "changes"), "body").get("from")
+    if payload.get("action") != "edited" or not isinstance(before, str):
+        return _ignore(repo, number, sender, "not an edit of the pull request's body")
+    client = {"before": before, "after": str(pr.get("body") or "")}
+    return Trigger(TriggerKind.TICKED, repo, number, sender, "pull_request.edited", None, client)
 
 
 def _repository_dispatch(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
@@ -160,5 +176,6 @@ _PARSERS: dict[str, Callable[[dict[str, Any], str, str | None], Trigger]] = {
     "issues": _issues,
     "workflow_dispatch": _workflow_dispatch,
     "issue_comment": _issue_comment,
+    "pull_request_target": _pull_request,
     "repository_dispatch": _repository_dispatch,
 }

@@ -126,6 +126,9 @@ def _unapproved(recorded: Approval | None) -> str:
     )
 
 
+DISPATCHED = "<!-- ebook-bot:dispatched {} -->"
+
+
 def _sync_spec(
     book: BookRef,
     spec: BookSpec,
@@ -134,22 +137,32 @@ def _sync_spec(
     approval: Approval,
     status: StatusComment | None,
 ) -> FlowResult:
-    """Commit the spec on the book's branch when it changed; dispatch the PR step."""
+    """Commit the spec on the book's branch when it changed; dispatch the PR step once.
+
+    A form-made issue arrives twice (`opened`, then `labeled`), in either order relative to
+    the PR step: the status comment records which spec the PR step was asked for, so the
+    second event neither dispatches again nor loses the PR link the PR step wrote."""
     number, branch, path = book.issue, book.branch, book.spec_path
     created = repo.ensure_branch(branch, default_branch)
     changed, blob_sha = repo.put_file(
         branch, path, spec.to_yaml().encode("utf-8"), f"Spec for #{number}: {spec.title}"
     )
-    pending = created or changed or repo.find_pull(branch) is None
+    pr = None if created else repo.find_pull(branch)  # a new branch has no PR yet
+    if not (created or changed):
+        if pr is not None:
+            return FlowResult(Outcome.UNCHANGED, f"{path} unchanged and its PR exists")
+        if status is not None and DISPATCHED.format(blob_sha) in status.body:
+            return FlowResult(Outcome.UNCHANGED, f"{path} unchanged; the PR step is on its way")
     state = "saved" if changed else "unchanged"
     lines = [
         f"Spec {state}: `{path}` on branch `{branch}` ({spec.pages.total} pages, "
         f"{spec.trim.value} in).",
-        "Opening the draft pull request..." if pending else "Nothing new to make.",
+        "Opening the draft pull request..."
+        if pr is None
+        else f"Draft pull request: #{pr.number} ({pr.url}); the book is made again.",
+        DISPATCHED.format(blob_sha),
     ]
     comment_id = _status(repo, number, lines, approval, status)
-    if not pending:
-        return FlowResult(Outcome.UNCHANGED, f"{path} unchanged and its PR exists")
     repo.dispatch(
         DISPATCH_CREATE_PR,
         {

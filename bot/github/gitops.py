@@ -55,7 +55,7 @@ RISKY_KEY = re.compile(
     r"(include|includeif\..*|filter\..*|diff\..*\.(command|textconv)|merge\..*\.driver|"
     r"core\.(fsmonitor|hookspath|sshcommand|gitproxy|askpass|editor|pager|worktree)|"
     r"credential\..*|alias\..*|remote\..*\.(uploadpack|receivepack|vcs)|uploadpack\..*|"
-    r"sequence\.editor|gpg\..*|commit\.gpgsign|tag\.gpgsign)(\..*)?"
+    r"sequence\.editor|gpg\..*|commit\.gpgsign|tag\.gpgsign|extensions\.worktreeconfig)(\..*)?"
 )
 _ENV_KEPT = ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 

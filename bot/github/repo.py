@@ -11,10 +11,18 @@ from typing import Any
 
 from github import GithubException
 
-from bot.github.api import GitHubApi, GitHubError, message
-from bot.github.checklist import STATUS_MARKER, cap
+from bot.github.api import GitHubError, message
+from bot.github.checklist import STATUS_MARKER
+from bot.github.threads import ThreadReads
 
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+# the one GraphQL request (REST cannot mark a draft ready); tests check it against GitHub's
+# GraphQL schema
+READY_MUTATION = (
+    "mutation($id: ID!) { markPullRequestReadyForReview(input: {pullRequestId: $id}) "
+    "{ pullRequest { isDraft } } }"
+)
+GRAPHQL_QUERIES = (READY_MUTATION,)
 ACTIONS_LOGIN = "github-actions[bot]"  # who writes with the workflow's own token
 __all__ = ["GitHubError", "GitHubRepo", "PullRequestRef", "StatusComment"]
 
@@ -35,7 +43,7 @@ class StatusComment:
     body: str
 
 
-class GitHubRepo(GitHubApi):
+class GitHubRepo(ThreadReads):
     """One repository: the reads and writes of the issue, spec, PR and review flows."""
 
     def __init__(self, token: str, full_name: str, *, login: str = ACTIONS_LOGIN, **kw: Any):
@@ -78,6 +86,7 @@ class GitHubRepo(GitHubApi):
             "body": issue.body,
             "labels": [{"name": label.name} for label in issue.labels],
             "pull_request": issue.pull_request is not None or None,
+            "user": issue.user.login if issue.user else None,
         }
 
     def branch_sha(self, branch: str) -> str | None:
@@ -217,15 +226,10 @@ class GitHubRepo(GitHubApi):
         if not self._write(f"post the status comment on #{issue_number}"):
             return None
         issue = self._repo.get_issue(issue_number)  # lazy: no request
-
-        def again() -> int | None:
-            mine = self.status_comment(issue_number)
-            return mine.id if mine else None
-
         return self._call(
             "post the status comment",
             lambda: int(issue.create_comment(body).id),
-            find=again,
+            find=lambda: m.id if (m := self.status_comment(issue_number)) else None,
         )
 
     def _own_status(self, comment: Any, issue_number: int) -> StatusComment | None:
@@ -328,35 +332,13 @@ class GitHubRepo(GitHubApi):
 
         return self._call(f"pull request #{number}", get)
 
-    def react(self, comment_id: int, content: str) -> None:
-        """A reaction (eyes, rocket, confused...) on an issue or PR comment."""
-        if self._write(f"react {content} to comment {comment_id}"):
-            url = f"{self._repo.url}/issues/comments/{comment_id}/reactions"
-            self._call(
-                f"reaction on comment {comment_id}",
-                lambda: self._gh.requester.requestJsonAndCheck(
-                    "POST", url, input={"content": content}
-                ),
-            )
-
-    def comment(self, issue_number: int, body: str) -> None:
-        if self._write(f"comment on #{issue_number}"):
-            issue = self._repo.get_issue(issue_number)  # lazy: no request
-            self._call(
-                f"comment on #{issue_number}",
-                functools.partial(issue.create_comment, cap(body)),
-            )
-
     def mark_ready(self, node_id: str) -> None:
         """Draft -> ready for review. REST cannot do it; GraphQL's mutation can."""
         if not self._write("mark the pull request ready for review"):
             return
         base = self._gh.requester.base_url.rstrip("/")
         url = base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
-        query = (
-            "mutation($id: ID!) { markPullRequestReadyForReview(input: {pullRequestId: $id}) "
-            "{ pullRequest { isDraft } } }"
-        )
+        query = READY_MUTATION
 
         def call() -> None:
             _, data = self._gh.requester.requestJsonAndCheck(

@@ -44,25 +44,39 @@ def shape(path: Path, text: str, rtl: bool) -> tuple[Glyph, ...]:
     buf.guess_segment_properties()
     hb.shape(font, buf, {})
     scale = 1000 / upem
-    # each cluster's text: from its first character to the next cluster's (logical order)
-    starts = sorted({info.cluster for info in buf.glyph_infos})
+    infos, positions = buf.glyph_infos, buf.glyph_positions
+    texts = _glyph_texts(font, text, [info.codepoint for info in infos], [i.cluster for i in infos])
+    return tuple(
+        Glyph(info.codepoint, t, pos.x_advance * scale, pos.x_offset * scale, pos.y_offset * scale)
+        for info, pos, t in zip(infos, positions, texts, strict=True)
+    )
+
+
+def _glyph_texts(font: hb.Font, text: str, gids: list[int], clusters: list[int]) -> list[str]:
+    """The characters each glyph stands for (for the PDF's ToUnicode map): in a cluster of
+    several glyphs, a glyph that is a character's own (its cmap glyph) gets that character,
+    the others share the rest in order; the first of a ligature gets all its characters."""
+    starts = sorted(set(clusters))
     ends = {s: (starts[i + 1] if i + 1 < len(starts) else len(text)) for i, s in enumerate(starts)}
-    seen: set[int] = set()
-    out = []
-    for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
-        first = info.cluster not in seen
-        seen.add(info.cluster)
-        chars = text[info.cluster : ends[info.cluster]] if first else ""
-        out.append(
-            Glyph(
-                info.codepoint,
-                chars,
-                pos.x_advance * scale,
-                pos.x_offset * scale,
-                pos.y_offset * scale,
-            )
-        )
-    return tuple(out)
+    out = [""] * len(gids)
+    for start in starts:
+        members = [i for i, c in enumerate(clusters) if c == start]
+        chars = list(text[start : ends[start]])
+        for ch in list(chars):
+            own = font.get_nominal_glyph(ord(ch))
+            match = next((i for i in members if gids[i] == own and not out[i]), None)
+            if match is not None:
+                out[match] = ch
+                chars.remove(ch)
+        rest = [i for i in members if not out[i]]
+        if len(rest) == len(chars):
+            for i, ch in zip(rest, chars, strict=True):
+                out[i] = ch
+        elif rest:
+            out[rest[0]] = "".join(chars)
+        elif chars:
+            out[members[0]] += "".join(chars)
+    return out
 
 
 def bidi_runs(text: str) -> list[tuple[str, bool]]:
@@ -105,3 +119,8 @@ def bidi_runs(text: str) -> list[tuple[str, bool]]:
             else:
                 i += 1
     return [(runs[k][0], runs[k][1] % 2 == 1) for k in order]
+
+
+def right_to_left(text: str) -> bool:
+    """Whether a paragraph's first strong character is right-to-left (rules P2-P3)."""
+    return bool(uba.get_base_level(text))

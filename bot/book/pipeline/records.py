@@ -17,6 +17,8 @@ from bot.book.provenance import page_record, record_path, write_page_record
 from bot.book.providers import Provider
 from bot.book.spec import BookSpec
 
+NOT_RECORDED = "QA not recorded (a page found on disk without its record)"
+
 
 def record_sha(pages_dir: Path, index: int) -> str | None:
     """The PNG hash a page's record describes, or None when it has no readable record."""
@@ -81,6 +83,6 @@ def recovered_record(
     record["recovered"] = True  # written after a stop, from the ledger (no QA figures)
     if kept is None:
         record["seed"] = None
-    if attempts is None:  # adopted from disk: no QA was recorded for it
-        record["qa"]["ok"] = None
+    if attempts is None:  # adopted from disk: no QA was recorded for it, so a reviewer looks
+        record["qa"] = {"ok": False, "reasons": [NOT_RECORDED], "metrics": {}}
     return record

@@ -5,6 +5,7 @@ and the light core never loads torch."""
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 import sys
 import traceback
@@ -16,7 +17,7 @@ from bot.commands import COMMANDS
 from bot.errors import BotError
 from bot.log import redact, redacted_output
 from bot.runtime import Runtime
-from bot.text import did_you_mean
+from bot.text import did_you_mean, safe_text
 
 _CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 
@@ -134,14 +135,31 @@ def _setup_logging(rt: Runtime) -> bool:
     return s.github_actions
 
 
+# what to do about the system's refusals that a user can act on
+_OS_FIXES = {
+    errno.EFBIG: "a file-size limit is in the way: raise it (ulimit -f) or write elsewhere",
+    errno.ENOSPC: "the disk is full: free space or write elsewhere",
+    errno.EDQUOT: "the disk quota is used up: free space or write elsewhere",
+    errno.EACCES: "permission denied: check the file's and its folder's permissions",
+    errno.EPERM: "not permitted: check the file's and its folder's permissions",
+    errno.EROFS: "a read-only filesystem: write elsewhere",
+    errno.ELOOP: "a link loop (or a link where none is allowed): remove or fix the link",
+}
+
+
 def _os_error(exc: OSError) -> str:
-    """'PATH: reason' for an OSError, without the errno noise."""
+    """'PATH: reason; fix' for an OSError, without the errno noise."""
     reason = exc.strerror or type(exc).__name__
-    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    fix = _OS_FIXES.get(exc.errno or 0)
+    if fix:
+        reason = f"{reason} ({fix})"
+    paths = [safe_text(str(p)) for p in (exc.filename, exc.filename2) if p is not None]
     return f"{' -> '.join(paths)}: {reason}" if paths else f"{reason}"
 
 
 def _print_error(lines: list[str], actions: bool) -> None:
+    # a file name in a message may hold controls: each line printed with them escaped
+    lines = [part for line in lines for part in line.split("\n")]
     for i, line in enumerate(lines):
-        text = redact(line.strip() if actions or i == 0 else line)
+        text = safe_text(redact(line.strip() if actions or i == 0 else line))
         print(f"::error::{text}" if actions else text, file=sys.stderr)

@@ -4,8 +4,10 @@ any other program's output would (0644 under umask 022), not the temp file's 060
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
+import re
 import stat
 import tempfile
 import threading
@@ -41,12 +43,149 @@ def atomic_open(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
             if durable:
                 os.fsync(fp.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None and exc.filename is None:
+            # a failed write() names no file ("File too large"): name the one being written
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     with atomic_open(path, durable=durable) as fp:
         fp.write(data)
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular, non-folder entry is, for the message; None for a plain one."""
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return "not a regular file"
+
+
+def refuse_unplain(root: Path, what: str) -> None:
+    """Refuse a tree holding anything but real folders and regular files (links, FIFOs,
+    devices...), naming the first found as `what/relative path`; a missing `root` passes.
+    Nothing is followed: data from a branch or a runner's state folder is plain files only."""
+    from bot.errors import UserInputError
+
+    try:
+        top = os.lstat(root)
+    except FileNotFoundError:
+        return
+    pending = [(root, top.st_mode)]
+    while pending:
+        path, mode = pending.pop()
+        kind = _kind(mode)
+        if kind is not None:
+            rel = path.relative_to(root).as_posix()
+            name = what if rel == "." else f"{what}/{rel}"
+            raise UserInputError(f"{name}: {kind}; only plain files and folders are allowed")
+        if stat.S_ISDIR(mode):
+            with os.scandir(path) as entries:
+                found = [(Path(e.path), e.stat(follow_symlinks=False).st_mode) for e in entries]
+            pending += sorted(found, reverse=True)
+
+
+def refuse_linked_parents(base: Path, rel: Path) -> None:
+    """Refuse `base/rel` when a folder on the way to it (or itself) is a link or not a
+    folder/plain file, naming that part: a branch could point `books` anywhere."""
+    path = base
+    for part in rel.parts:
+        path = path / part
+        refuse_unplain_entry(path, path.relative_to(base).as_posix())
+
+
+def refuse_unplain_entry(path: Path, what: str) -> None:
+    """Refuse `path` itself when it is a link or not a folder/plain file (missing passes)."""
+    from bot.errors import UserInputError
+
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    kind = _kind(mode)
+    if kind is not None:
+        raise UserInputError(f"{what}: {kind}; only plain files and folders are allowed")
+
+
+def read_plain(path: Path) -> bytes:
+    """The bytes of the regular file `path`, never through a link (O_NOFOLLOW on its last
+    part; its folders are the caller's to check)."""
+    from bot.errors import UserInputError
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise UserInputError(f"{path}: not a plain file ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as fp:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UserInputError(f"{path}: not a regular file")
+        return fp.read()
+
+
+def copy_plain(src: Path, dest: Path) -> None:
+    """Copy the regular file `src` to `dest` without following a link at either end: read
+    with O_NOFOLLOW, written to a new file renamed over `dest` (a link there is replaced,
+    not written through). `dest`'s folder is the caller's to have checked."""
+    data = read_plain(src)
+    atomic_write(dest, data, durable=False)
+    os.utime(dest, ns=(os.lstat(src).st_atime_ns, os.lstat(src).st_mtime_ns))
+
+
+LOCK_FILE = ".ebook-bot.lock"
+# what `atomic_open` names its temporary files (mkstemp's 8 random characters)
+_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+class FolderBusy(Exception):
+    """Another process holds the folder's lock; `holder` says who took it (when known)."""
+
+    def __init__(self, folder: Path, holder: str) -> None:
+        super().__init__(f"{folder}: in use by {holder or 'another process'}")
+        self.folder, self.holder = folder, holder
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, holder: str, *, shared: bool = False) -> Iterator[bool]:
+    """Hold `folder`'s lock file (flock: released by the kernel when the process dies, so a
+    kill leaves no stale lock) alone, or `shared` with other shared holders; yields True
+    when held alone (then no one else is writing there). FolderBusy when it is taken."""
+    path = folder / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, file_mode())
+    try:
+        alone = _try_lock(fd, fcntl.LOCK_EX)
+        if alone:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{holder} (pid {os.getpid()})\n".encode())
+            if shared:  # others like it may join now
+                fcntl.flock(fd, fcntl.LOCK_SH)
+        elif not shared or not _try_lock(fd, fcntl.LOCK_SH):
+            raise FolderBusy(folder, os.pread(fd, 200, 0).decode("utf-8", "replace").strip())
+        yield alone
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _try_lock(fd: int, kind: int) -> bool:
+    try:
+        fcntl.flock(fd, kind | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Temporary files `atomic_open` left in `folder` when its process was killed (call it
+    only while holding the folder's lock alone: a live writer's would go too)."""
+    removed = []
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(folder):
+            if _TEMP.match(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed

@@ -92,7 +92,11 @@ class Runtime:
         if s.github_token is None:
             raise UserInputError("GITHUB_TOKEN: not set (the workflow passes it in `env:`)")
         return GitHubRepo(
-            s.github_token.get_secret_value(), name, api_url=s.github_api_url, dry_run=dry_run
+            s.github_token.get_secret_value(),
+            name,
+            api_url=s.github_api_url,
+            dry_run=dry_run,
+            login=s.login,
         )
 
     def drive(self) -> DriveDelivery | None:

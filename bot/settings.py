@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     github_output: Path | None = Field(default=None, validation_alias="GITHUB_OUTPUT")
     runner_name: str | None = Field(default=None, validation_alias="RUNNER_NAME")
     allowlist: str = ""  # comma-separated logins allowed besides people with write access
+    # the bot's own login (the author of its status comments); empty: github-actions[bot]
+    login: str = Field(default="github-actions[bot]", pattern=r"^[A-Za-z0-9-]{1,39}(\[bot\])?$")
     database_url: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("EBOOK_BOT_DATABASE_URL", "DATABASE_URL")
     )
@@ -79,6 +81,11 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("login", mode="before")
+    @classmethod
+    def _default_login(cls, value: object) -> object:
+        return "github-actions[bot]" if value in ("", None) else value
 
     @property
     def allowed_logins(self) -> frozenset[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,16 @@ def copy_book(built_book: Path, tmp_path: Path) -> Path:
     return dest
 
 
+def cuda_gpu() -> bool:
+    """Whether torch sees a CUDA GPU here: the suite runs on the GPU runner too, where a
+    test may not assume the CPU (fp32, no GPU)."""
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
 PG_URL_VARIABLE = "EBOOK_BOT_TEST_DATABASE_URL"
 
 
@@ -96,10 +106,7 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database: a SQLite file, or the real PostgreSQL server `.ci/run` starts."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
-    url = os.environ.get(PG_URL_VARIABLE)
-    if not url:
-        pytest.skip(f"{PG_URL_VARIABLE} is not set (`.ci/run` starts PostgreSQL and sets it)")
-    return _empty_postgres(url)
+    return postgres_url()
 
 
 @pytest.fixture
@@ -113,8 +120,22 @@ def db_url(empty_db_url: str) -> str:
     return empty_db_url
 
 
+REQUIRE_PG_VARIABLE = "EBOOK_BOT_REQUIRE_POSTGRES"
+
+
+def postgres_required(environ: Mapping[str, str]) -> bool:
+    """In CI (and wherever EBOOK_BOT_REQUIRE_POSTGRES=1) a PostgreSQL test must run: a
+    silent skip there would pass a suite that never touched the production database."""
+    return environ.get(REQUIRE_PG_VARIABLE) == "1" or environ.get("CI") == "true"
+
+
 def postgres_url() -> str:
+    """The test server's URL, its database emptied; the test skips without one, and fails
+    where PostgreSQL is required."""
     url = os.environ.get(PG_URL_VARIABLE)
     if not url:
-        pytest.skip(f"{PG_URL_VARIABLE} is not set (`.ci/run` starts PostgreSQL and sets it)")
+        reason = f"{PG_URL_VARIABLE} is not set (`.ci/run` starts PostgreSQL and sets it)"
+        if postgres_required(os.environ):
+            pytest.fail(f"{reason}; required here (CI=true or {REQUIRE_PG_VARIABLE}=1)")
+        pytest.skip(reason)
     return _empty_postgres(url)

@@ -2,13 +2,18 @@
 
 Every request is checked against GitHub's published OpenAPI description (the subset in
 fixtures/github/openapi-subset.json): an unknown operation or a body that breaks the schema
-is recorded in `problems` and answered 404/422, as GitHub would. Faults can be queued.
+is recorded in `problems` and answered 404/422, as GitHub would. Every answer is checked
+too: its status must be one GitHub documents for the operation and its body must match the
+documented schema. A success answer is GitHub's own example for the operation with the
+fake's state laid over it, so it carries every field GitHub sends, not only those the bot
+reads. Faults can be queued (they are not checked: they play GitHub misbehaving).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import hashlib
 import itertools
 import json
@@ -19,8 +24,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import graphql
 import jsonschema
 import responses
+from graphql.execution.values import get_variable_values
 
 SUBSET = json.loads(
     (Path(__file__).parent / "fixtures" / "github" / "openapi-subset.json").read_text()
@@ -34,7 +41,100 @@ def serving(**kwargs: Any) -> Iterator[FakeGitHub]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         gh = FakeGitHub(rsps, **kwargs)
         yield gh
-        assert gh.problems == []
+        assert gh.problems == [], gh.problems
+
+
+# fields whose presence means something (an issue that is a pull request; what the token
+# may do, which GitHub leaves out for the Actions token): from the fake's state only, never
+# from GitHub's example
+STATE_KEYS = frozenset({"pull_request", "permissions"})
+
+
+def _laid_over(example: Any, data: Any) -> Any:
+    """`data` laid over GitHub's `example`: objects merged key by key, each item of a list
+    over the example's first item; anything else is `data`'s."""
+    if isinstance(example, dict) and isinstance(data, dict):
+        merged = dict(example)
+        for key, value in data.items():
+            merged[key] = _laid_over(example.get(key), value)
+        return merged
+    if isinstance(example, list) and isinstance(data, list) and example:
+        return [_laid_over(copy.deepcopy(example[0]), item) for item in data]
+    return data
+
+
+GRAPHQL = graphql.build_client_schema(
+    json.loads((Path(__file__).parent / "fixtures" / "github" / "graphql-subset.json").read_text())
+)
+
+
+def graphql_errors(query: str, variables: dict[str, Any]) -> list[str]:
+    """What GitHub's GraphQL schema says against a request: the query, then its variables."""
+    try:
+        document = graphql.parse(query)
+    except graphql.GraphQLError as exc:
+        return [exc.message]
+    errors = graphql.validate(GRAPHQL, document)
+    if not errors:
+        operation = graphql.get_operation_ast(document)
+        assert operation is not None
+        definitions = operation.variable_definitions or ()
+        coerced = get_variable_values(GRAPHQL, definitions, variables)
+        errors = coerced if isinstance(coerced, list) else []
+    return [e.message for e in errors]
+
+
+def graphql_answer_errors(query: str, variables: dict[str, Any], data: Any) -> list[str]:
+    """Whether `data` is an answer the query can get: run the query over it as the root."""
+    result = graphql.execute(GRAPHQL, graphql.parse(query), data, variable_values=variables)
+    assert not hasattr(result, "__await__")
+    found = [e.message for e in (result.errors or [])]  # type: ignore[union-attr]
+    if not found and result.data != data:  # type: ignore[union-attr]
+        found = [f"{data!r} has fields the query did not ask for"]
+    return found
+
+
+def _where(error: Any) -> str:
+    """Where in an answer a schema error is: 'head/repo/name'."""
+    return "/".join(str(p) for p in error.path) + f" ({error.validator})"
+
+
+def _example_for(examples: dict[str, Any], data: Any) -> Any:
+    """GitHub's example of the same shape as `data` (a folder's list or a file's object;
+    for objects with a `type`, the example of that type)."""
+    shaped = [e for e in examples.values() if isinstance(e, type(data))]
+    if isinstance(data, dict) and "type" in data:
+        typed = [e for e in shaped if e.get("type") == data["type"]]
+        shaped = typed or shaped
+    return shaped[0] if shaped else None
+
+
+def _openapi_to_json_schema(node: Any) -> Any:
+    """OpenAPI 3.0's `nullable: true` as JSON Schema's null type (jsonschema knows no
+    `nullable`)."""
+    if isinstance(node, list):
+        return [_openapi_to_json_schema(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _openapi_to_json_schema(v) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable"):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        if "type" not in out:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+_VALIDATORS: dict[int, Any] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    key = id(schema)
+    if key not in _VALIDATORS:
+        _VALIDATORS[key] = jsonschema.Draft7Validator(_openapi_to_json_schema(schema))
+    return _VALIDATORS[key]
 
 
 def _sha(text: str) -> str:
@@ -89,6 +189,7 @@ class FakeGitHub:
         self.problems: list[str] = []
         self.faults: list[Fault] = []
         self.drafts_allowed = True
+        self.login = "github-actions[bot]"  # the author of what the token writes
         self._ids = itertools.count(1001)
         self._operations = [
             (method.upper(), self._template(path), op)
@@ -108,8 +209,24 @@ class FakeGitHub:
 
     # -- set-up helpers ----------------------------------------------------------------
 
-    def add_issue(self, number: int, body: str | None, title: str = "[Book]: test") -> None:
-        self.issues[number] = {"title": title, "body": body, "labels": ["ebook-generation"]}
+    def add_issue(
+        self, number: int, body: str | None, title: str = "[Book]: test", user: str = "Codertocat"
+    ) -> None:
+        self.issues[number] = {
+            "title": title,
+            "body": body,
+            "labels": ["ebook-generation"],
+            "user": user,
+        }
+
+    def pr_comments(self, number: int) -> list[str]:
+        return [c["body"] for c in self.comments.values() if c["issue"] == number]
+
+    def add_comment(self, issue: int, body: str, user: str) -> int:
+        """A comment by `user` (the bot's own comments are by github-actions[bot])."""
+        cid = next(self._ids)
+        self.comments[cid] = {"issue": issue, "body": body, "user": user}
+        return cid
 
     def fail(self, method: str, path: str, status: int, **kwargs: Any) -> Fault:
         fault = Fault(method, re.compile(path), status, **kwargs)
@@ -163,7 +280,40 @@ class FakeGitHub:
                 if fault.after_effect:
                     self._dispatch(op["operationId"], params, query, body)
                 return self._json(fault.status, fault.body, fault.headers)
-        return self._dispatch(op["operationId"], params, query, body)
+        return self._answer(op, self._dispatch(op["operationId"], params, query, body))
+
+    def _answer(
+        self, op: dict[str, Any], answer: tuple[int, dict[str, str], str]
+    ) -> tuple[int, dict[str, str], str]:
+        """GitHub's example with the fake's state laid over it, checked against the schema."""
+        status, headers, text = answer
+        code = str(status)
+        if code not in op["responses"]:
+            self.problems.append(f"{op['operationId']}: GitHub never answers {status}")
+            return answer
+        if not text:
+            return answer
+        data = json.loads(text)
+        if status >= 400 and isinstance(data, dict):  # GitHub's errors always link the docs
+            data.setdefault("documentation_url", "https://docs.github.com/rest")
+        example = _example_for(op.get("examples", {}).get(code, {}), data)
+        schema = op["responses"][code]
+        known: set[str] = set()
+        if example is not None:
+            if schema is not None:  # a few of GitHub's own examples break its schema
+                known = {_where(e) for e in _validator(schema).iter_errors(example)}
+            base = copy.deepcopy(example)
+            if isinstance(base, dict) and isinstance(data, dict):
+                for key in STATE_KEYS - data.keys():  # the fake, not the example, says
+                    base.pop(key, None)
+            data = _laid_over(base, data)
+        if schema is not None:
+            errors = [e for e in _validator(schema).iter_errors(data) if _where(e) not in known]
+            for error in sorted(errors, key=_where)[:1]:
+                self.problems.append(
+                    f"{op['operationId']} answer {_where(error)}: {error.message[:200]}"
+                )
+        return status, headers, json.dumps(data)
 
     @staticmethod
     def _json(
@@ -190,7 +340,7 @@ class FakeGitHub:
         return {
             "id": cid,
             "body": c["body"],
-            "user": self._user("github-actions[bot]"),
+            "user": self._user(c.get("user", self.login)),
             "url": f"{self._repo_url}/issues/comments/{cid}",
             "html_url": f"https://github.com/{self.repo}/issues/{c['issue']}#issuecomment-{cid}",
             "issue_url": f"{self._repo_url}/issues/{c['issue']}",
@@ -198,6 +348,7 @@ class FakeGitHub:
 
     def _pull(self, number: int) -> dict[str, Any]:
         p = self.pulls[number]
+        head_repo = p.get("head_repo", self.repo)  # a fork's PR names its own repository
         return {
             "number": number,
             "state": p["state"],
@@ -207,7 +358,15 @@ class FakeGitHub:
             "url": f"{self._repo_url}/pulls/{number}",
             "html_url": f"https://github.com/{self.repo}/pull/{number}",
             "node_id": f"PR_node{number}",
-            "head": {"ref": p["head"], "label": f"{self.repo.split('/')[0]}:{p['head']}"},
+            "head": {
+                "ref": p["head"],
+                "label": f"{head_repo.split('/')[0]}:{p['head']}",
+                "repo": {
+                    "full_name": head_repo,
+                    "name": head_repo.split("/")[1],
+                    "url": f"{self.base}/repos/{head_repo}",
+                },
+            },
             "base": {"ref": p["base"]},
         }
 
@@ -276,10 +435,16 @@ class FakeGitHub:
         )
 
     def _op_repos_get_content(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
-        branch = q.get("ref", self.default_branch)
-        if branch not in self.refs or (branch, p["path"]) not in self.files:
+        branch, path = q.get("ref", self.default_branch), p["path"].rstrip("/")
+        if branch not in self.refs:
             return self._json(404, {"message": "Not Found"})
-        return self._json(200, self._file(branch, p["path"]))
+        if (branch, path) in self.files:
+            return self._json(200, self._file(branch, path))
+        inside = sorted(f for b, f in self.files if b == branch and f.startswith(path + "/"))
+        if not inside:
+            return self._json(404, {"message": "Not Found"})
+        listed = [self._file(branch, f) for f in inside if "/" not in f[len(path) + 1 :]]
+        return self._json(200, [{k: v for k, v in f.items() if k != "content"} for f in listed])
 
     def _op_repos_create_or_update_file_contents(
         self, p: dict[str, str], q: dict[str, str], b: Any
@@ -322,6 +487,7 @@ class FakeGitHub:
                 "body": i["body"],
                 "labels": [{"name": n} for n in i["labels"]],
                 "state": "open",
+                "user": self._user(i.get("user", "Codertocat")),
                 "url": f"{self._repo_url}/issues/{number}",
             },
         )
@@ -335,8 +501,18 @@ class FakeGitHub:
 
     def _op_issues_create_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
         cid = next(self._ids)
-        self.comments[cid] = {"issue": int(p["issue_number"]), "body": b["body"]}
+        self.comments[cid] = {
+            "issue": int(p["issue_number"]),
+            "body": b["body"],
+            "user": self.login,
+        }
         return self._json(201, self._comment(cid))
+
+    def _op_issues_get_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
+        cid = int(p["comment_id"])
+        if cid not in self.comments:
+            return self._json(404, {"message": "Not Found"})
+        return self._json(200, self._comment(cid))
 
     def _op_issues_update_comment(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
         cid = int(p["comment_id"])
@@ -346,12 +522,11 @@ class FakeGitHub:
         return self._json(200, self._comment(cid))
 
     def _op_pulls_list(self, p: dict[str, str], q: dict[str, str], b: Any) -> Any:
-        owner = self.repo.split("/")[0]
         found = [
             self._pull(n)
             for n, pr in sorted(self.pulls.items())
             if pr["state"] == q.get("state", "open")
-            and ("head" not in q or q["head"] == f"{owner}:{pr['head']}")
+            and ("head" not in q or q["head"] == self._pull(n)["head"]["label"])
         ]
         return self._json(200, found)
 
@@ -417,21 +592,23 @@ class FakeGitHub:
         self.requests.append(Request("POST", "/graphql", "graphql", body))
         self.graphql.append(body)
         query = body.get("query", "") if isinstance(body, dict) else ""
-        node = (body.get("variables") or {}).get("id") if isinstance(body, dict) else None
-        if "markPullRequestReadyForReview" not in query or not isinstance(node, str):
+        variables = (body.get("variables") or {}) if isinstance(body, dict) else {}
+        errors = graphql_errors(query, variables)
+        if errors:  # as GitHub answers a query its schema refuses
+            self.problems.append(f"GraphQL request refused by GitHub's schema: {errors[0]}")
+            return self._json(200, {"errors": [{"message": e} for e in errors]})
+        if "markPullRequestReadyForReview" not in query:
             self.problems.append(f"unexpected GraphQL request: {body!r}")
             return self._json(200, {"errors": [{"message": "unexpected query"}]})
+        node = variables.get("id")
         for number, pr in self.pulls.items():
             if node == f"PR_node{number}":
                 pr["draft"] = False
-                return self._json(
-                    200,
-                    {
-                        "data": {
-                            "markPullRequestReadyForReview": {"pullRequest": {"isDraft": False}}
-                        }
-                    },
-                )
+                data = {"markPullRequestReadyForReview": {"pullRequest": {"isDraft": False}}}
+                wrong = graphql_answer_errors(query, variables, data)
+                if wrong:
+                    self.problems.append(f"GraphQL answer does not fit the query: {wrong[0]}")
+                return self._json(200, {"data": data})
         return self._json(200, {"errors": [{"message": f"Could not resolve to a node {node}"}]})
 
     def _op_reactions_create_for_issue_comment(

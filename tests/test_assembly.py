@@ -79,3 +79,34 @@ def test_the_cleanup_pool_makes_the_same_book_as_one_process(
     assert books["0"].keys() == books["2"].keys()
     timed = {n for n in books["0"] if n.endswith(".json")}  # provenance records hold seconds
     assert timed and [n for n in books["0"] if books["0"][n] != books["2"][n]] == sorted(timed)
+
+
+def test_the_back_cover_shows_no_page_qa_flagged(
+    tmp_path: Path, built_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page QA flagged (say as empty) is never a sample on the back: it would sell the
+    book with its worst page."""
+    import json
+
+    import bot.book.pipeline.assembly as assembly
+    from bot.book.spec import load_spec
+    from tests.conftest import EXAMPLES
+
+    out = tmp_path / "out"
+    shutil.copytree(built_book / "pages", out / "pages")
+    last = out / "pages" / "006.json"  # the last picture is always a sample otherwise
+    record = json.loads(last.read_text("utf-8"))
+    record["qa"] = {**record["qa"], "ok": False, "reasons": ["empty page"]}
+    last.write_text(json.dumps(record), "utf-8")
+    drawn: list[int] = []
+    real = assembly.write_cover
+
+    def spy(*args: object, **kwargs: object) -> object:
+        layout = real(*args, **kwargs)  # type: ignore[arg-type]
+        drawn.extend(t.index for t in layout.thumbs)
+        return layout
+
+    monkeypatch.setattr(assembly, "write_cover", spy)
+    spec = load_spec(EXAMPLES / "mandalas-adults.yaml").with_overrides(provider=None, pages=6)
+    assemble(spec, out)
+    assert drawn and 5 not in drawn

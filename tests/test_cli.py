@@ -34,6 +34,16 @@ BAD_SPECS = {
     "too many pages": ("title: B\nauthor: A\npages: {subjects: [a], count: 900}\n", "pages.count:"),
     "unknown trim": ("title: B\nauthor: A\npages: [a]\ntrim: 5x5\n", "trim:"),
     "not a mapping": ("- just\n- a list\n", "a spec is a mapping"),
+    # pydantic's words named a class ("valid dictionary or instance of PagesSpec")
+    "pages a number": (
+        "title: B\nauthor: A\npages: 12\n",
+        "pages: got 12; give the subjects as a list (pages: [cat, dog, fish])",
+    ),
+    # and a regex for a colour
+    "colour by name": (
+        "title: B\nauthor: A\npages: [a]\ncover: {background: lightblue}\n",
+        "cover.background: 'lightblue' is not a colour: give it as '#rrggbb'",
+    ),
     "kdp page limit": (
         "title: B\nauthor: A\npaper: cream\npages: {subjects: [a], count: 390}\n",
         "pages.count: 390 pictures make a 784-page interior",
@@ -51,6 +61,16 @@ def test_bad_spec_exits_2_naming_the_field_and_writes_nothing(tmp_path: Path, ca
     assert result.returncode == 2, result.stderr
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_a_file_that_is_not_a_spec_is_called_so(tmp_path: Path) -> None:
+    """`build README.md` said "YAML tags are not allowed" (the badge's `!`)."""
+    out = tmp_path / "out"
+    result = run_cli("build", str(ROOT / "README.md"), "--out", str(out))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{ROOT / 'README.md'}: not a spec: a spec is a YAML file")
+    assert "tag" not in result.stderr
     assert not out.exists()
 
 
@@ -148,12 +168,54 @@ def test_assemble_without_pages_says_what_to_run(
 
 
 def test_summary_reports_padding_and_flags(built_book: Path, tmp_path: Path) -> None:
-    result = run_cli("build", str(EXAMPLES / "shapes-toddlers.yaml"), "--out", str(tmp_path / "o"))
+    """The shapes example pads 6 pictures with blank pages: said, with how many pictures
+    would avoid them (and that number checked against the plan)."""
+    from bot.book.kdp import plan_interior
+    from bot.book.spec import load_spec
+
+    spec_file = EXAMPLES / "shapes-toddlers.yaml"
+    result = run_cli("build", str(spec_file), "--out", str(tmp_path / "o"))
     assert result.returncode == 0, result.stderr
-    assert "blank pages added" in result.stdout
+    spec = load_spec(spec_file)
+    plan = plan_interior(spec)
+    more = next(n for n in range(1, 25) if not plan_interior(spec.with_page_count(6 + n)).padding)
+    assert plan.padding and more > 1
+    assert (
+        f"blank pages added: {plan.padding} at the end (pages {25 - plan.padding}-24) to "
+        f"reach an even count of at least 24 (KDP's minimum); {more} more picture(s) would "
+        "fill them"
+    ) in result.stdout
     assert "flagged pages: none" in result.stdout
     assert "preflight: passed" in result.stdout
-    assert "page 1/7: cover" in result.stderr  # plain progress lines when not a terminal
+    # plain progress lines when not a terminal; pages counted, the cover apart
+    assert "cover art ok" in result.stderr and "pages done 1/6: page 00" in result.stderr
+    assert "/7" not in result.stderr
+    assert "summed over the workers: line art" in result.stdout
+
+
+def test_subjects_the_provider_cannot_draw_are_in_the_summary_and_fail_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "My First Animals" with the pattern provider: the final summary said "flagged pages:
+    none" and --strict exited 0; the "cannot draw" lines had scrolled away."""
+    spec = write_spec(
+        tmp_path / "animals.yaml",
+        minimal_spec(title="My First Animals", pages=["cat", "dog", "fish", "stars"]),
+    )
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    summary = printed[printed.index("flagged pages:") :]
+    assert "not drawn: 3 subject(s) the procedural provider cannot draw" in summary
+    for n, subject in enumerate(["cat", "dog", "fish"], 1):
+        assert f"  '{subject}': " in summary and f"instead (page 00{n})" in summary
+    provenance = json.loads((out / "provenance.json").read_text("utf-8"))
+    assert provenance["not_drawn"] == ["cat", "dog", "fish"]
+    # kept pages count too: --strict on the finished book still fails
+    assert main(["generate", str(spec), "--out", str(out), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "--strict: 3 subject(s) the procedural provider cannot draw" in err
+    assert "'cat': not drawn, procedural drew " in err
 
 
 def test_check_passes_good_pdfs(built_book: Path) -> None:
@@ -202,3 +264,20 @@ def test_summary_counts_pages_made_and_kept(
     (copy_book / "pages" / "005.png").unlink()
     assert main(["generate", spec, "--out", str(copy_book), "--pages", "6"]) == 0
     assert "pages: 6 (1 made, 5 already done)" in capsys.readouterr().out
+
+
+def test_a_link_loop_is_named_as_such(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A spec or an --out that is a link to itself: named as a loop, not "File exists"."""
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    assert main(["build", str(loop), "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == (
+        f"{loop}: a link loop (the link leads back to itself), not a spec file\n"
+    )
+    out = tmp_path / "out"
+    out.symlink_to(out)
+    spec = str(write_spec(tmp_path / "s.yaml", minimal_spec()))
+    for command in ("build", "assemble"):
+        assert main([command, spec, "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"--out {out}: a link loop (the link leads back to itself)"), err

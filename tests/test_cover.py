@@ -213,6 +213,15 @@ def test_sample_indices_spread_over_the_book() -> None:
     assert sample_indices(1, 3) == [0]
 
 
+def test_sample_pages_leave_out_the_pages_qa_flagged() -> None:
+    assert sample_indices(30, 4, frozenset({0, 10})) == [1, 11, 20, 29]
+    assert sample_indices(3, 4, frozenset({1})) == [0, 2]
+    assert sample_indices(2, 3, frozenset({0, 1})) == [0, 1]  # all flagged: the back not empty
+    layout = cover_layout(parse_spec(minimal_spec(trim="8.5x11")), 30, FONTS, frozenset({29}))
+    assert 29 not in [t.index for t in layout.thumbs]
+    assert len(layout.thumbs) == 4
+
+
 def test_badge_defaults_and_can_be_set_or_removed() -> None:
     kid = parse_spec(minimal_spec(audience="3-5", pages={"subjects": ["a"], "count": 50}))
     (run,) = cover_layout(kid, 100, FONTS).runs("badge")

@@ -106,3 +106,47 @@ def test_bad_dispatch_input(env: Path, tmp_path: Path, capsys) -> None:
     code = main(["init-from-issue", "--event", str(event), "--event-name", "workflow_dispatch"])
     assert code == 2
     assert "issue_number: `$(rm -rf /)` is not an issue number" in capsys.readouterr().err
+
+
+def test_mark_book_tells_the_commenter_with_the_reason_the_job_kept(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The workflow's report job: `mark-book --comment-id` tells whoever asked, once."""
+
+    from bot.github.checklist import Progress, pr_body
+
+    with serving() as fake:
+        fake.add_issue(7, "the form", user="octocat")
+        failed = Progress(
+            done=frozenset({"spec", "cover"}),
+            state="failed",
+            failed_stage="pages",
+            run_url="https://github.com/Codertocat/Hello-World/actions/runs/9",
+            note="> [!WARNING]\n> Generation failed: out of GPU memory ([run log](x))",
+        )
+        fake.refs["ebook-generation-7"] = "0" * 40
+        fake.pulls[8] = {
+            "state": "open",
+            "draft": True,
+            "title": "t",
+            "body": pr_body(7, failed),
+            "head": "ebook-generation-7",
+            "base": "main",
+        }
+        asked = fake.add_comment(8, "/regenerate 4", user="alice")
+        for key, value in {
+            "GITHUB_TOKEN": TOKEN,
+            "GITHUB_REPOSITORY": fake.repo,
+            "GITHUB_API_URL": fake.base,
+            "GITHUB_RUN_ID": "9",
+        }.items():
+            monkeypatch.setenv(key, value)
+        args = ["mark-book", "--issue", "7", "--outcome", "failure", "--comment-id", str(asked)]
+        assert main(args) == 0
+        assert main(args) == 0  # a second report: nobody told twice
+        assert "checklist marked" in capsys.readouterr().out
+        told = [c for c in fake.pr_comments(8) if "ebook-bot:outcome" in c]
+        assert len(told) == 1
+        assert "@alice generating the coloring book failed." in told[0]
+        assert "Reason: out of GPU memory" in told[0]
+        assert "Generation failed: out of GPU memory" in fake.pulls[8]["body"]

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from github import BadAttributeException
 
 from bot.github.checklist import BEGIN, END, STATUS_MARKER
 from bot.github.events import parse_trigger
 from bot.github.flows import create_pr, init_from_issue
 from bot.github.issue_form import load_form
-from bot.github.repo import GitHubRepo
+from bot.github.repo import GitHubError, GitHubRepo
 from tests.fake_github import FakeGitHub, serving
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
@@ -30,6 +32,8 @@ def payload(name: str, *, body: str | None = BODY, label: bool = True) -> dict[s
             data["issue"]["labels"] = [*data["issue"]["labels"], {"name": "ebook-generation"}]
         if data.get("action") == "labeled":
             data["label"] = {"name": "ebook-generation"}
+        if data.get("action") == "edited":  # GitHub names what an edit changed
+            data["changes"] = {"body": {"from": "(the text before)"}}
     return data
 
 
@@ -114,8 +118,10 @@ def test_request_count_per_book_is_small_and_flat(fake: FakeGitHub, pages: int) 
     body = BODY.replace("### Number of pages\n\n30", f"### Number of pages\n\n{pages}")
     run_init(fake, "issues", payload("issues.opened.json", body=body))
     run_create_pr(fake)
-    assert len(fake.requests) <= 12, [r.operation for r in fake.requests]
-    assert len(fake.requests) == 12  # 11 + the dispatch that starts the generation job
+    assert len(fake.requests) <= 13, [r.operation for r in fake.requests]
+    # 11 + the dispatch that starts the generation job + create-pr reading the status
+    # comment it was handed (to check it is the bot's own and carry the approved body hash)
+    assert len(fake.requests) == 13
 
 
 @pytest.mark.parametrize(
@@ -123,6 +129,10 @@ def test_request_count_per_book_is_small_and_flat(fake: FakeGitHub, pages: int) 
     ["issues.opened.json", "issues.labeled.json", "issues.edited.json", "issues.reopened.json"],
 )
 def test_replaying_an_event_three_times_changes_nothing_twice(fake: FakeGitHub, event: str) -> None:
+    if event == "issues.reopened.json":  # a reopen approves no text: a label did first
+        labeled = payload(event) | {"action": "labeled", "label": {"name": "ebook-generation"}}
+        run_init(fake, "issues", labeled)
+        run_create_pr(fake)
     for _ in range(3):
         run_init(fake, "issues", payload(event))
         if fake.dispatches:
@@ -303,3 +313,133 @@ def test_pr_body_splice_keeps_peoples_text() -> None:
     assert "- [x] Cover generated" in updated and updated.count(BEGIN) == 1
     huge = splice("x" * 70_000, render_checklist(Progress()))
     assert len(huge) < 65_536 and huge.endswith(END)
+
+
+@pytest.mark.parametrize("pr_step_between", [True, False])
+def test_opened_then_labeled_makes_one_sync_one_dispatch_and_keeps_the_pr_link(
+    fake: FakeGitHub, pr_step_between: bool
+) -> None:
+    """A form-made issue sends `opened` and `labeled`; the PR step may run between them."""
+    run_init(fake, "issues", payload("issues.opened.json"))
+    if pr_step_between:
+        run_create_pr(fake)
+    second = run_init(fake, "issues", payload("issues.labeled.json"))
+    assert second.outcome == "unchanged"
+    if not pr_step_between:
+        run_create_pr(fake)
+    assert len(pr_dispatches(fake)) == 1 and len(fake.commits) == 1 and len(fake.pulls) == 1
+    (comment,) = status_comments(fake)
+    (number,) = fake.pulls
+    assert (
+        f"Draft pull request: #{number} (https://github.com/{fake.repo}/pull/{number})" in comment
+    )
+    assert "Nothing new to make" not in comment
+
+
+def test_an_edited_spec_keeps_the_pr_link_while_the_book_is_remade(fake: FakeGitHub) -> None:
+    run_init(fake, "issues", payload("issues.opened.json"))
+    run_create_pr(fake)
+    edited = BODY.replace("Ocean Friends", "Ocean Friends, Vol. 2")
+    run_init(fake, "issues", payload("issues.edited.json", body=edited))
+    (comment,) = status_comments(fake)
+    (number,) = fake.pulls
+    assert (
+        f"Draft pull request: #{number} (https://github.com/{fake.repo}/pull/{number})" in comment
+    )
+
+
+def test_pr_body_links_the_book_flags_pages_and_lists_commands() -> None:
+    from bot.github.checklist import Progress, parse_checklist, render_checklist
+
+    files = "https://github.com/o/r/blob/abc123/books/ebook-9"
+    raw = files.replace("/blob/", "/raw/")
+    progress = Progress(
+        done=frozenset({"spec", "cover", "pages", "pdfs", "preflight", "delivered"}),
+        pages_done=64,
+        pages_total=64,
+        preview_url=f"{raw}/preview.png",
+        flagged=("page 003: empty page",),
+        state="done",
+        files_url=files,
+        commit="abc123",
+        run_url="https://github.com/o/r/actions/runs/5",
+        substitutes=("a unicorn: a star pattern",),
+        sheets=(f"{raw}/preview-2.png", f"{raw}/preview-3.png"),
+        labels=("003=9",),
+    )
+    body = render_checklist(progress)
+    assert f"[interior.pdf]({files}/interior.pdf) · [cover.pdf]({files}/cover.pdf)" in body
+    assert "[run](https://github.com/o/r/actions/runs/5)" in body
+    assert "[artifact](https://github.com/o/r/actions/runs/5#artifacts)" in body
+    assert f"- [ ] [page 003]({files}/pages/003.png) (printed page 9): empty page" in body
+    assert "- a unicorn: a star pattern" in body
+    assert f"![preview sheet 3]({raw}/preview-3.png)" in body
+    assert "<details><summary>Commands</summary>" in body and "`/approve force`" in body
+    assert parse_checklist(body) == progress
+    assert "### Preview\n" in body
+    # a preview from an earlier run says so while the book is remade or after a failure
+    again = render_checklist(replace(progress, state="running"))
+    assert "### Preview (of the last finished run: being made again)" in again
+    assert "### Preview (of the last finished run)\n" in render_checklist(
+        replace(progress, state="failed")
+    )
+    # hidden state cannot be closed early by text in it
+    tricky = Progress(note="--> <script>", flagged=("page 001: a -->",))
+    assert parse_checklist(render_checklist(tricky)) == tricky
+
+
+def test_the_fake_checks_its_answers_against_githubs_description() -> None:
+    """An answer GitHub would never give (a wrong type, an undocumented status) is caught,
+    so the flow is tested against what GitHub returns, not what the fake happens to say."""
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeGitHub(rsps)
+        fake.pulls[3] = {
+            "state": "open",
+            "draft": True,
+            "title": "t",
+            "body": "b",
+            "head": "ebook-generation-2",
+            "base": "main",
+        }
+        repo, _ = repo_for(fake)
+        assert repo.pull(3)["head"] == "ebook-generation-2"
+        assert fake.problems == []  # GitHub's example filled in every field GitHub sends
+        wrong = fake._pull
+
+        def stringly(number: int) -> dict[str, Any]:
+            return {**wrong(number), "number": str(number)}
+
+        fake._pull = stringly  # type: ignore[method-assign]
+        with pytest.raises(BadAttributeException):
+            repo.pull(3)  # PyGithub too refuses it
+        assert fake.problems == ["pulls/get answer number (type): '3' is not of type 'integer'"]
+        fake.problems.clear()
+
+        def teapot(p: Any, q: Any, b: Any) -> Any:
+            return fake._json(418, {"message": "I'm a teapot"})
+
+        fake._op_pulls_get = teapot  # type: ignore[method-assign]
+        with pytest.raises(GitHubError, match="GitHub answered 418"):
+            repo.pull(3)
+        assert fake.problems == ["pulls/get: GitHub never answers 418"]
+        fake.problems.clear()
+
+
+def test_the_fake_checks_graphql_against_githubs_schema() -> None:
+    from bot.github.repo import READY_MUTATION
+    from tests.fake_github import graphql_answer_errors, graphql_errors
+
+    assert graphql_errors(READY_MUTATION, {"id": "PR_node1"}) == []
+    wrong = READY_MUTATION.replace("pullRequestId", "pullRequestID").replace("isDraft", "draft")
+    found = graphql_errors(wrong, {"id": "PR_node1"})
+    assert "Cannot query field 'draft' on type 'PullRequest'. Did you mean 'isDraft'?" in found
+    assert graphql_errors(READY_MUTATION, {"id": 7.5})[0].startswith("Variable '$id' got invalid")
+    assert graphql_errors(READY_MUTATION, {})[0] == (
+        "Variable '$id' of required type 'ID!' was not provided."
+    )
+    good = {"markPullRequestReadyForReview": {"pullRequest": {"isDraft": False}}}
+    assert graphql_answer_errors(READY_MUTATION, {"id": "x"}, good) == []
+    bad = {"markPullRequestReadyForReview": {"pullRequest": {"isDraft": "no"}}}
+    assert graphql_answer_errors(READY_MUTATION, {"id": "x"}, bad) != []

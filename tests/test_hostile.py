@@ -402,7 +402,10 @@ def test_disk_full_while_assembling_names_the_file_and_leaves_no_temp_files(
     capsys.readouterr()
     assert main(["assemble", str(spec), "--out", str(out)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
-    assert line.endswith("No space left on device")
+    assert line == (
+        f"{out / 'interior.pdf'}: No space left on device "
+        "(the disk is full: free space or write elsewhere)"
+    )
     assert not (out / "interior.pdf").exists()
     assert [p.name for p in out.rglob(".*.tmp")] == []
 

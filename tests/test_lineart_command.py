@@ -111,15 +111,31 @@ def test_bad_inputs_are_named_and_good_ones_still_cleaned(
     assert sorted(p.name for p in out.iterdir()) == ["clean.png"]  # nothing for the bad ones
 
 
-def test_missing_file_or_clashing_names_stop_before_anything_is_written(
+def test_missing_inputs_are_named_and_the_others_still_cleaned(
+    images: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`lineart nope.png good.png` cleaned nothing (its help says the others are still
+    cleaned); a folder and a link loop were "no such file"."""
+    (tmp_path / "loop.png").symlink_to(tmp_path / "loop.png")
+    (tmp_path / "dangling.png").symlink_to(tmp_path / "gone.png")
+    out = tmp_path / "out"
+    names = ["absent.png", "loop.png", "dangling.png"]
+    args = [str(tmp_path / n) for n in names] + [str(images), str(images / "clean.png")]
+    assert main(["lineart", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"{tmp_path / 'absent.png'}: no such file",
+        f"{tmp_path / 'loop.png'}: a link loop (the link leads back to itself): fix or remove it",
+        f"{tmp_path / 'dangling.png'}: a link to a missing file",
+        f"{images}: a folder, not an image (for the images in it: {images}/*)",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["clean.png"]
+
+
+def test_clashing_names_stop_before_anything_is_written(
     images: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    assert (
-        main(["lineart", str(images / "clean.png"), str(images / "absent.png"), "--out", str(out)])
-        == 2
-    )
-    assert "absent.png: no such file" in capsys.readouterr().err
     other = tmp_path / "other"
     other.mkdir()
     Image.new("L", (64, 64), 255).save(other / "clean.jpg")
@@ -129,6 +145,48 @@ def test_missing_file_or_clashing_names_stop_before_anything_is_written(
     )
     assert "clean.png: more than one input has this name" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_phone_photo_is_cleaned_upright(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """EXIF orientation 6 (a phone held upright): the pixels are stored on their side and
+    were printed so; the page is the one the upright picture makes."""
+    upright = drawing(width=3)
+    upright.save(tmp_path / "upright.png")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: turn 90 degrees clockwise to show
+    upright.rotate(90, expand=True).save(tmp_path / "phone.png", exif=exif)
+    out = tmp_path / "out"
+    args = [str(tmp_path / "upright.png"), str(tmp_path / "phone.png"), "--out", str(out)]
+    assert main(["lineart", *args, "--jobs", "1"]) == 0
+    with Image.open(out / "upright.png") as a, Image.open(out / "phone.png") as b:
+        assert a.tobytes() == b.tobytes()
+
+
+def test_control_characters_in_a_name_are_printed_escaped(
+    images: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file name can hold an escape sequence that rewrites the terminal."""
+    name = "red\x1b[31m\u202egnp.png"
+    (images / "clean.png").rename(images / name)
+    assert (
+        main(
+            [
+                "lineart",
+                str(images / name),
+                str(tmp_path / "x\x07.png"),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err and "\x07" not in captured.err
+    assert "\u202e" not in captured.out
+    assert "red\\x1b[31m\\u202egnp.png -> " in captured.out
+    assert "x\\x07.png: no such file" in captured.err
 
 
 def test_audience_typo_is_suggested(

@@ -104,3 +104,51 @@ def test_a_link_out_of_the_spec_folder_is_refused(
     spec = write_spec(project / "book.yaml", minimal_spec(pages={"subjects": ["m"], "art": "art"}))
     assert main(["build", str(spec), "--out", str(project / "out")]) == 2
     assert "leads out of the spec's folder" in capsys.readouterr().err
+
+
+def test_a_bad_art_image_stops_the_book_before_anything_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each image is decoded before generation: a truncated one used to fail only when
+    its page was reached, after the cover and the pages before it."""
+    art = tmp_path / "art"
+    art.mkdir()
+    dirty.make(1).image.save(art / "a.png")
+    dirty.make(2).image.save(art / "b.png")
+    (art / "c.png").write_bytes((art / "b.png").read_bytes()[:2000])  # cut off mid-data
+    pages = {"subjects": ["mandala"], "count": 4, "art": "art"}
+    spec = write_spec(tmp_path / "book.yaml", minimal_spec(pages=pages))
+    out = tmp_path / "out"
+    assert main(["build", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith("pages.art: art/c.png: cannot decode it (")
+    assert err[0].endswith("; replace or remove it")
+    assert not out.exists()
+
+
+def test_images_past_the_last_page_are_reported_and_a_phone_photo_stands_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """500 images for 4 pages: 496 were ignored without a word. And a photo with EXIF
+    orientation 6 was printed on its side."""
+    art = tmp_path / "art"
+    art.mkdir()
+    upright = dirty.make(3).image
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn 90 degrees clockwise to show
+    upright.rotate(90, expand=True).save(art / "01 phone.png", exif=exif)
+    for n in range(2, 6):
+        dirty.make(n).image.save(art / f"{n:02d} page.png")
+    pages = {"subjects": ["mandala"], "count": 2, "art": "art"}
+    spec_file = write_spec(tmp_path / "book.yaml", minimal_spec(pages=pages))
+    out = tmp_path / "out"
+    assert main(["generate", str(spec_file), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "own art: 2 page(s) from pages.art art" in printed
+    assert (
+        "  3 image(s) not used (the book has 2 pages; raise pages.count to use them): "
+        "03 page.png, 04 page.png, 05 page.png"
+    ) in printed
+    spec = load_spec(spec_file)
+    expected, _ = clean_page(upright, art_size_px(spec), LineArtOptions(spec.audience))
+    assert (page(out, 1) == np.asarray(expected)).all()

@@ -11,7 +11,7 @@ from scipy import ndimage
 
 from bot.book.assets import AssetKind
 from bot.book.providers import ImageRequest, get_provider
-from bot.book.providers.procedural import ProceduralProvider, choose_genre
+from bot.book.providers.procedural import LINE_PX, ProceduralProvider, choose_genre
 from bot.book.spec import Audience
 from bot.cli import main
 from tests.conftest import minimal_spec, write_spec
@@ -33,6 +33,7 @@ def request(
     [
         ("mandala", Audience.ADULTS, "mandala"),
         ("Stained glass window", Audience.TEENS, "stained_glass"),
+        ("Roman mosaic tiles", Audience.TEENS, "mosaic"),
         ("a maze to the cookie", Audience.AGES_6_8, "maze"),
         ("big stars", Audience.AGES_3_5, "shapes"),
         ("a friendly dog", Audience.AGES_3_5, "shapes"),
@@ -43,7 +44,7 @@ def test_genre_choice(subject: str, audience: Audience, genre: str) -> None:
     assert choose_genre(request(subject, audience=audience)) == genre
 
 
-@pytest.mark.parametrize("subject", ["mandala", "stained glass", "maze", "stars"])
+@pytest.mark.parametrize("subject", ["mandala", "stained glass", "mosaic", "maze", "stars"])
 def test_deterministic_per_seed(subject: str) -> None:
     provider = get_provider("procedural")
     a = provider.draw(request(subject, 1))
@@ -106,7 +107,9 @@ def test_unknown_provider_names_the_field() -> None:
         get_provider("dalle", field="providers.cover")
 
 
-@pytest.mark.parametrize("subject", ["mandala", "stained glass", "maze", "stars", "circles"])
+@pytest.mark.parametrize(
+    "subject", ["mandala", "stained glass", "mosaic", "maze", "stars", "circles"]
+)
 def test_another_seed_draws_another_page(subject: str) -> None:
     """What `/regenerate N` relies on: a new seed is a new picture, in every genre."""
     provider = get_provider("procedural")
@@ -120,7 +123,7 @@ def test_another_seed_draws_another_page(subject: str) -> None:
 def test_every_genre_passes_the_line_art_qa(audience: Audience) -> None:
     from bot.book.lineart import LineArtOptions, clean_page
 
-    for subject in ("mandala", "stained glass", "maze", "shapes"):
+    for subject in ("mandala", "stained glass", "mosaic", "maze", "shapes"):
         img = ProceduralProvider().draw(request(subject, audience=audience, size=(2288, 2910)))
         _, report = clean_page(img, (2288, 2910), LineArtOptions(audience))
         assert not report.flagged, (subject, report.reasons)
@@ -153,3 +156,31 @@ def test_the_maze_marks_start_and_finish_and_shapes_vary() -> None:
 
     areas = np.round(closed_areas((~np.asarray(shapes)).astype(np.uint8), 300), 1)
     assert len(set(areas.tolist())) >= 2  # not one outline repeated
+
+
+@pytest.mark.parametrize("size", [(2288, 2910), (2288, 2288), (2250, 2100)])
+def test_mandala_keeps_clear_of_the_frame(size: tuple[int, int]) -> None:
+    """Along the middle row and column, between the frame and the mandala's outer ring lies
+    a white band at least 4 % of the short side wide: no pinched sliver where a circle
+    meets the straight frame (square and near-square pages too)."""
+    img = ProceduralProvider().draw(request("mandala", size=size))
+    ink = ~np.asarray(img, dtype=bool)
+    w, h = size
+    least = 0.04 * min(w, h)
+    for line in (ink[h // 2, :], ink[:, w // 2], ink[h // 2, ::-1], ink[::-1, w // 2]):
+        runs = np.flatnonzero(np.diff(line.astype(np.int8)))  # edges of black runs
+        frame_end, ring_start = runs[1], runs[2]  # the frame's line, then the mandala
+        assert frame_end - runs[0] <= 1.5 * LINE_PX[Audience.ADULTS]  # the frame alone
+        assert ring_start - frame_end >= least, (size, ring_start - frame_end)
+
+
+def test_stained_glass_and_mosaic_look_different() -> None:
+    """A mosaic is laid in rows: long straight horizontal lines (the tiles' top and bottom
+    edges) that the stained-glass tiling, irregular cells, does not have."""
+
+    def straight_rows(subject: str) -> int:
+        ink = ~np.asarray(ProceduralProvider().draw(request(subject)), dtype=bool)
+        inner = ink[20:-20, 20:-20]
+        return int((inner.mean(axis=1) > 0.6).sum())
+
+    assert straight_rows("mosaic") >= 5 * straight_rows("stained glass") + 10

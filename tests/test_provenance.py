@@ -48,5 +48,5 @@ def test_the_pr_body_links_provenance_and_names_flagged_pages() -> None:
     progress = Progress(frozenset({"spec"}), 2, 2, url, flagged=("page 002: 4 stray specks",))
     body = render_checklist(progress)
     assert "(https://github.com/o/r/blob/0123abc/books/ebook-9/provenance.json)" in body
-    assert "- page 002: 4 stray specks" in body
+    assert "- [ ] page 002: 4 stray specks" in body  # a box to tick: make it again
     assert parse_checklist(body) == progress  # a later job keeps what an earlier one wrote

@@ -3,6 +3,7 @@ spec edits. Every assembled book must equal an uninterrupted build byte for byte
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw, PngImagePlugin
 
 from bot.cli import main
 from tests.conftest import ROOT, minimal_spec, postgres_url, write_spec
@@ -79,6 +81,58 @@ def test_sigkill_then_resume_gives_the_same_book(
     assert err.count("already done") >= done_before  # finished pages were not made again
     assert main(["assemble", str(spec), "--out", str(out)]) == 0
     same_book(out, reference)
+    # every page has its record, those made before the kill too
+    provenance = json.loads((out / "provenance.json").read_text("utf-8"))
+    assert provenance["unknown_pages"] == []
+
+
+def repaint(png: Path) -> None:
+    """Change a page's pixels, keeping the input key it carries (an editor would)."""
+    with Image.open(png) as im:
+        im.load()
+        info = PngImagePlugin.PngInfo()
+        for key, value in im.text.items():  # type: ignore[attr-defined]
+            info.add_text(key, value)
+        changed = im.copy()
+    ImageDraw.Draw(changed).rectangle((40, 40, 400, 400), fill=0)
+    changed.save(png, pnginfo=info)
+
+
+@pytest.mark.parametrize("ledger", ["kept", "fresh"])
+def test_a_page_whose_pixels_changed_is_made_again(
+    tmp_path: Path, reference: Path, monkeypatch: pytest.MonkeyPatch, ledger: str
+) -> None:
+    """Its input key is the same, but its pixels are not those the ledger (or, on a fresh
+    runner, its record) names: it is made again, not reused."""
+    spec = book_spec(tmp_path / "book.yaml")
+    out = tmp_path / "out"
+    shutil.copytree(reference / "pages", out / "pages")
+    assert main(["generate", str(spec), "--out", str(out)]) == 0  # adopted, now in the ledger
+    repaint(out / "pages" / "002.png")
+    if ledger == "fresh":
+        monkeypatch.setenv("EBOOK_BOT_STATE_DIR", str(tmp_path / "fresh-state"))
+    assert main(["generate", str(spec), "--out", str(out)]) == 0
+    page = (out / "pages" / "002.png").read_bytes()
+    assert page == (reference / "pages" / "002.png").read_bytes()
+
+
+def test_a_reused_page_without_its_record_gets_one(tmp_path: Path) -> None:
+    """A page finished before a stop but whose record was never written (a kill between
+    the two): the next run writes it from the ledger, so provenance lists no unknown page."""
+    spec = book_spec(tmp_path / "book.yaml", pages={"subjects": SUBJECTS[:3]})
+    out = tmp_path / "out"
+    assert main(["generate", str(spec), "--out", str(out)]) == 0
+    made = json.loads((out / "pages" / "002.json").read_text("utf-8"))
+    (out / "pages" / "002.json").unlink()
+    assert main(["build", str(spec), "--out", str(out)]) == 0
+    record = json.loads((out / "pages" / "002.json").read_text("utf-8"))
+    assert record["recovered"] is True
+    for field in ("page", "subject", "provider", "model", "prompt", "png_sha256", "attempts"):
+        assert record[field] == made[field], field
+    if made["attempts"] == 1 or made["qa"]["ok"]:  # then the kept attempt is known
+        assert record["seed"] == made["seed"]
+    provenance = json.loads((out / "provenance.json").read_text("utf-8"))
+    assert provenance["unknown_pages"] == []
 
 
 def test_killed_run_is_marked_and_shown_by_runs(
@@ -243,7 +297,7 @@ def test_unmigrated_database_url_refuses_before_writing(
     spec = book_spec(tmp_path / "book.yaml")
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     out = tmp_path / "out"
-    assert main_env(["generate", str(spec), "--out", str(out)], {"DATABASE_URL": url}) == 1
+    assert main_env(["generate", str(spec), "--out", str(out)], {"DATABASE_URL": url}) == 2
     err = capsys.readouterr().err
     assert "has no ledger tables" in err and "ebook-bot db upgrade" in err
     assert not out.exists()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,8 @@ from bot.github.checklist import Progress, parse_checklist, pr_body
 from bot.github.events import parse_trigger
 from bot.github.repo import GitHubRepo
 from bot.github.review import handle_command
-from bot.github.slash import CommandError, apply, parse
-from tests.conftest import minimal_spec
+from bot.github.slash import Command, CommandError, apply, parse
+from tests.conftest import ROOT, minimal_spec
 from tests.fake_github import FakeGitHub, serving
 
 WEBHOOKS = Path(__file__).parent / "fixtures" / "webhooks"
@@ -91,7 +93,14 @@ def test_slash_regenerate_pages_commits_the_spec_and_starts_generation(fake: Fak
         "client_payload": {"issue_number": ISSUE, "pull_number": PR, "comment_id": COMMENT_ID},
     }
     assert fake.reactions == [(COMMENT_ID, "eyes")]  # 🚀 comes when the book is remade
-    assert replies(fake) == []
+    # it says what it will do, and the checklist shows this run, not the last one
+    (reply,) = replies(fake)
+    assert reply.startswith("@Codertocat making pages 2, 3 again with new seeds;")
+    assert "I will comment here when it is done" in reply
+    progress = parse_checklist(fake.pulls[PR]["body"])
+    assert progress.state == "running" and progress.done == {"spec", "cover"}
+    assert (progress.pages_done, progress.pages_total) == (2, 4)
+    assert "Making pages 2, 3 again (asked by @Codertocat)" in fake.pulls[PR]["body"]
 
 
 def test_slash_regenerate_with_a_subject_writes_it_into_the_spec(fake: FakeGitHub) -> None:
@@ -161,6 +170,15 @@ def test_slash_cancel_cancels_this_books_runs_only(fake: FakeGitHub) -> None:
     assert "Generation cancelled by @Codertocat" in body
     assert parse_checklist(body).done == {"spec", "cover"}  # the ticks are kept
     assert fake.reactions[-1] == (COMMENT_ID, "rocket")
+    # the run's report job then keeps who cancelled it
+    from bot.github.outcome import mark_book
+
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    fake.add_issue(ISSUE, "the form")
+    assert mark_book(repo, ISSUE, "cancelled", "https://github.com/x/y/actions/runs/3")
+    body = fake.pulls[PR]["body"]
+    assert "Generation cancelled by @Codertocat. ([run log](https://github.com/x/y/" in body
+    assert parse_checklist(body).state == "cancelled"
 
 
 def test_slash_cancel_with_nothing_running_says_so(fake: FakeGitHub) -> None:
@@ -265,7 +283,7 @@ def test_handle_command_cli_with_a_real_event_file(
     monkeypatch.setenv("GITHUB_API_URL", fake.base)
     code = main(["handle-command", "--event", str(event), "--event-name", "issue_comment"])
     assert code == 0
-    assert "regenerating: pages 4" in capsys.readouterr().out
+    assert "regenerating: page 4" in capsys.readouterr().out
     assert spec_on_branch(fake).pages.overrides[4].variant == 1
 
 
@@ -274,3 +292,203 @@ def test_command_parser_names() -> None:
     assert parse("  /Regenerate 2  ").name == "regenerate"
     with pytest.raises(CommandError):
         parse("/regenerate")
+
+
+def _with_progress(fake: FakeGitHub, **state: Any) -> None:
+    base = Progress(done=frozenset({"spec", "cover"}))
+    fake.pulls[PR]["body"] = pr_body(ISSUE, replace(base, **state))
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        ({"state": "failed"}, "Not approved: the last generation run failed."),
+        ({"state": "cancelled"}, "Not approved: the last generation run was cancelled."),
+        ({"state": "done", "flagged": ("page 002: empty page",)}, "QA flagged 1 page(s)"),
+    ],
+)
+def test_approve_is_refused_after_a_failure_or_with_flagged_pages_unless_forced(
+    fake: FakeGitHub, state: dict[str, Any], reason: str
+) -> None:
+    _with_progress(fake, **state)
+    assert run(fake, "/approve").outcome == "invalid"
+    (reply,) = replies(fake)
+    assert reason in reply and "`/approve force`" in reply
+    assert fake.pulls[PR]["draft"] is True and fake.graphql == []
+    assert run(fake, "/approve force").outcome == "approved"
+    assert fake.pulls[PR]["draft"] is False
+
+
+def test_approve_after_a_clean_run(fake: FakeGitHub) -> None:
+    _with_progress(fake, state="done")
+    assert run(fake, "/approve").outcome == "approved"
+
+
+def test_a_misspelt_command_gets_did_you_mean(fake: FakeGitHub) -> None:
+    assert run(fake, "/regenrate 3").outcome == "invalid"
+    (reply,) = replies(fake)
+    assert reply == "I don't know `/regenrate`. Did you mean `/regenerate`?"
+    assert fake.dispatches == []
+
+
+def test_a_command_on_the_issue_gets_one_reply_pointing_to_the_pr(fake: FakeGitHub) -> None:
+    data = json.loads((WEBHOOKS / "issue_comment.created.json").read_text())
+    data["issue"]["number"] = ISSUE
+    data["issue"]["labels"] = [{"name": "ebook-generation"}]
+    data["comment"]["body"] = "/regenerate 2"
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    result = handle_command(parse_trigger("issue_comment", data), repo)
+    assert result.outcome == "ignored"
+    ((number, reply),) = [(c["issue"], c["body"]) for c in fake.comments.values()]
+    assert number == ISSUE and f"pull request: #{PR}." in reply
+    assert fake.dispatches == [] and fake.commits == [] and fake.reactions == []
+
+
+def test_regenerate_refuses_the_users_own_images(fake: FakeGitHub) -> None:
+    spec = parse_spec(minimal_spec(trim="6x9", pages={"subjects": SUBJECTS, "art": "art-7"}))
+    fake.files[(BRANCH, SPEC_PATH)] = spec.to_yaml().encode()
+    fake.files[(BRANCH, "specs/art-7/a.png")] = b"png"
+    fake.files[(BRANCH, "specs/art-7/b.jpg")] = b"jpg"
+    fake.files[(BRANCH, "specs/art-7/notes.txt")] = b"text"
+    assert run(fake, "/regenerate 2").outcome == "invalid"
+    (reply,) = replies(fake)
+    assert reply.startswith("page 2 is one of your own images (`pages.art`)")
+    assert fake.commits == [] and fake.dispatches == []
+    assert run(fake, "/regenerate 3").outcome == "regenerating"  # a generated page
+
+
+def test_regenerate_with_a_subject_names_it_in_the_commit(fake: FakeGitHub) -> None:
+    run(fake, "/regenerate 2 subject: a sleeping fox")
+    assert fake.messages[-1] == (
+        "Regenerate page 2 with the new subject \u201ca sleeping fox\u201d "
+        "(asked by @Codertocat in #8)"
+    )
+
+
+def _workflow_accepts(
+    condition: str,
+    body: str,
+    *,
+    pr: bool,
+    labels: list[str],
+    event: str = "issue_comment",
+    head: str = "",
+) -> bool:
+    """Evaluate the command workflow's `if:` (GitHub's expression syntax, the few parts it
+    uses) for one comment."""
+    names = {
+        "github.event_name": "EVENT",
+        "github.event.changes.body": "CHANGED",
+        "github.event.pull_request.head.ref": "HEAD",
+        "github.event.issue.labels.*.name": "LABELS",
+        "github.event.issue.pull_request": "PR",
+        "github.event.comment.body": "BODY",
+    }
+    python = re.sub(r"'((?:[^']|'')*)'", lambda m: repr(m.group(1).replace("''", "'")), condition)
+    for name, variable in names.items():
+        python = python.replace(name, variable)
+    python = python.replace("||", " or ").replace("&&", " and ")
+    assert "github." not in python, python  # a part this evaluator does not know
+    scope = {
+        "EVENT": event,
+        "CHANGED": {"from": "old"} if event == "pull_request_target" else None,
+        "HEAD": head,
+        "LABELS": labels,
+        "PR": {"url": "x"} if pr else None,
+        "BODY": body,
+        "fromJSON": json.loads,
+        "startsWith": lambda text, prefix: str(text).lower().startswith(prefix.lower()),
+        "contains": lambda seq, item: item in seq,
+    }
+    return bool(eval(python, {"__builtins__": {}}, scope))
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["/approve", "\n/approve", "\r\n/regenerate 2", "  /cover", "\n\n /help", "Looks good", ""],
+)
+@pytest.mark.parametrize("where", ["pr", "book issue", "other issue"])
+def test_the_command_workflow_accepts_what_the_parser_accepts(body: str, where: str) -> None:
+    from bot.github.slash import is_command
+
+    workflow = yaml.safe_load((ROOT / "workflows" / "ebook-command.yml").read_text())
+    condition = workflow["jobs"]["check"]["if"]
+    labels = ["ebook-generation"] if where == "book issue" else ["bug"]
+    accepted = _workflow_accepts(condition, body, pr=where == "pr", labels=labels)
+    assert accepted == (is_command(body) and where != "other issue")
+
+
+def ticked_event(fake: FakeGitHub, page: int, sender: str = "Codertocat") -> dict[str, Any]:
+    """GitHub's pull_request example, as `edited`: the body with page `page`'s box ticked."""
+    data = copy.deepcopy(json.loads((WEBHOOKS / "pull_request.opened.json").read_text()))
+    before = fake.pulls[PR]["body"]
+    after = before.replace(f"- [ ] [page {page:03d}]", f"- [x] [page {page:03d}]")
+    assert after != before
+    data["action"] = "edited"
+    data["changes"] = {"body": {"from": before}}
+    data["number"] = data["pull_request"]["number"] = PR
+    data["pull_request"]["body"] = after
+    data["sender"]["login"] = sender
+    fake.pulls[PR]["body"] = after  # what GitHub holds once the box is ticked
+    return data
+
+
+def _flagged(fake: FakeGitHub) -> None:
+    files = f"https://github.com/{fake.repo}/blob/abc/books/ebook-{ISSUE}"
+    _with_progress(
+        fake,
+        state="done",
+        files_url=files,
+        flagged=("page 002: empty page", "page 003: 9 stray specks"),
+    )
+
+
+def test_ticking_a_flagged_pages_box_makes_it_again_and_unticks_it(fake: FakeGitHub) -> None:
+    from bot.github.outcome import asker
+
+    _flagged(fake)
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    result = handle_command(parse_trigger("pull_request_target", ticked_event(fake, 3)), repo)
+    assert result.outcome == "regenerating" and result.detail == "page 3"
+    assert {n: o.variant for n, o in spec_on_branch(fake).pages.overrides.items()} == {3: 1}
+    (reply_id,) = fake.comments
+    assert fake.comments[reply_id]["body"].startswith("@Codertocat making page 3 again")
+    assert fake.dispatches[-1]["client_payload"]["comment_id"] == reply_id
+    body = fake.pulls[PR]["body"]
+    assert "- [ ] [page 003]" in body and "- [x] [page" not in body  # unticked
+    assert parse_checklist(body).state == "running"
+    # the run that remakes the page tells the person who ticked, and what changed
+    who = asker(repo, ISSUE, reply_id)
+    assert who.login == "Codertocat" and who.command == Command("regenerate", (3,))
+
+
+def test_ticks_get_every_check_of_the_slash_command(fake: FakeGitHub) -> None:
+    _flagged(fake)
+    repo = GitHubRepo(TOKEN, fake.repo, api_url=fake.base, seconds_between_writes=None)
+    stranger = handle_command(
+        parse_trigger("pull_request_target", ticked_event(fake, 2, sender="stranger")), repo
+    )
+    assert stranger.outcome == "unauthorized" and fake.dispatches == [] and fake.commits == []
+    spec = parse_spec(minimal_spec(trim="6x9", pages={"subjects": SUBJECTS, "art": "art"}))
+    fake.files[(BRANCH, SPEC_PATH)] = spec.to_yaml().encode()
+    fake.files[(BRANCH, "specs/art/1.png")] = fake.files[(BRANCH, "specs/art/2.png")] = b"png"
+    _flagged(fake)
+    own = handle_command(parse_trigger("pull_request_target", ticked_event(fake, 2)), repo)
+    assert own.outcome == "invalid" and fake.dispatches == [] and fake.commits == []
+    (reply,) = replies(fake)
+    assert reply.startswith("@Codertocat page 2 is one of your own images")
+    assert "- [ ] [page 002]" in fake.pulls[PR]["body"]  # unticked again
+    # the bot's own edits and edits that tick nothing are not requests
+    bot = ticked_event(fake, 3, sender="github-actions[bot]")
+    assert handle_command(parse_trigger("pull_request_target", bot), repo).outcome == "ignored"
+
+
+@pytest.mark.parametrize(("head", "runs"), [("ebook-generation-7", True), ("feature-x", False)])
+def test_the_command_workflow_runs_for_body_edits_of_book_prs(head: str, runs: bool) -> None:
+    workflow = yaml.safe_load((ROOT / "workflows" / "ebook-command.yml").read_text())
+    condition = workflow["jobs"]["check"]["if"]
+    assert workflow[True]["pull_request_target"]["types"] == ["edited"]  # YAML's `on`
+    ran = _workflow_accepts(
+        condition, "", pr=False, labels=[], event="pull_request_target", head=head
+    )
+    assert ran == runs

@@ -128,7 +128,8 @@ def test_hardening(path: Path) -> None:
     if path.name == "action.yml":
         return
     assert data["permissions"] == {}
-    assert data["concurrency"]["cancel-in-progress"] is False
+    assert concurrency_problems(data) == [], path.name
+    assert book_data_problems(data) == [], path.name
     for job in data["jobs"].values():
         gpu = "runs-on)" in str(job.get("runs-on", ""))  # pages on the self-hosted GPU runners
         assert "permissions" in job and job["timeout-minutes"] <= (180 if gpu else 30)
@@ -136,6 +137,119 @@ def test_hardening(path: Path) -> None:
             assert not UNTRUSTED.search(step.get("run", ""))
             if "actions/checkout" in step.get("uses", ""):
                 assert step["with"]["persist-credentials"] is False
+
+
+# events anyone who can see the repository can cause
+OPEN_EVENTS = {"issues", "issue_comment", "pull_request", "pull_request_target", "discussion"}
+ALLOWED_ONLY = re.compile(r"needs\.(\w+)\.outputs\.allowed == 'true'")
+
+
+def concurrency_problems(workflow: dict[str, Any]) -> list[str]:
+    """Groups an outsider's event could join (GitHub keeps ONE pending run per group, so
+    joining drops a maintainer's queued run), or keyed by an unvalidated issue number."""
+    problems = []
+    events = set(workflow.get("on") or workflow.get(True) or {})  # YAML 1.1 reads `on` as True
+    top = workflow.get("concurrency")
+    if top is not None:
+        if events & OPEN_EVENTS:
+            problems.append(f"workflow-level concurrency on {sorted(events & OPEN_EVENTS)}")
+        if top.get("cancel-in-progress") is not False:
+            problems.append("workflow concurrency may cancel a run in progress")
+    for name, job in workflow["jobs"].items():
+        group = job.get("concurrency")
+        if group is None:
+            continue
+        if group.get("cancel-in-progress") is not False:
+            problems.append(f"{name}: may cancel a run in progress")
+        gate = ALLOWED_ONLY.fullmatch(str(job.get("if", "")).strip())
+        if events & OPEN_EVENTS and gate is None:
+            problems.append(f"{name}: a group that runs nobody allowed may join")
+        keys = re.findall(r"\$\{\{(.*?)\}\}", str(group.get("group")))
+        validated = gate is not None and keys == [f" needs.{gate.group(1)}.outputs.issue "]
+        if events & OPEN_EVENTS and not validated:
+            problems.append(f"{name}: group not keyed by the checked job's issue number")
+    return problems
+
+
+def book_data_problems(workflow: dict[str, Any]) -> list[str]:
+    """A book branch checked out by name (it can move while the jobs run), or an artifact
+    downloaded into (or a folder uploaded from) a checkout, where a branch's links lead."""
+    problems = []
+    for name, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            uses, opts = str(step.get("uses", "")), step.get("with") or {}
+            if (
+                "actions/checkout" in uses
+                and opts.get("path")
+                and not re.fullmatch(
+                    r"\$\{\{ needs\.plan\.outputs\.book-sha \}\}", str(opts.get("ref"))
+                )
+            ):
+                problems.append(
+                    f"{name}: checks out the book as {opts.get('ref')}, not the plan's SHA"
+                )
+            into = str(opts.get("path", ""))
+            if "actions/download-artifact" in uses and not into.startswith("${{ runner.temp }}/"):
+                problems.append(f"{name}: downloads an artifact to {into}")
+            if "actions/upload-artifact" in uses:
+                for line in str(opts.get("path", "")).strip().splitlines():
+                    temp = line.startswith("${{ runner.temp }}/")
+                    if not temp and not re.search(
+                        r"/(interior\.pdf|cover\.pdf|preview\.png)$", line
+                    ):
+                        problems.append(f"{name}: uploads {line} from the checkout")
+    return problems
+
+
+def test_the_book_data_check_catches_a_checkout_by_name_and_an_artifact_in_a_checkout() -> None:
+    """The old `ebook book` workflow's shape, step by step (issue 21's attack)."""
+    pages = {
+        "steps": [
+            {"uses": "actions/checkout@x", "with": {"ref": "${{ github.sha }}"}},
+            {
+                "uses": "actions/checkout@x",
+                "with": {"ref": "ebook-generation-${{ x }}", "path": "book"},
+            },
+            {"uses": "actions/upload-artifact@x", "with": {"path": "book/books/ebook-1/pages/"}},
+        ]
+    }
+    finish = {
+        "steps": [
+            {"uses": "actions/download-artifact@x", "with": {"path": "book/books/ebook-1/pages/"}},
+            {"uses": "actions/upload-artifact@x", "with": {"path": "book/books/ebook-1/cover.pdf"}},
+        ]
+    }
+    assert book_data_problems({"jobs": {"pages": pages, "finish": finish}}) == [
+        "pages: checks out the book as ebook-generation-${{ x }}, not the plan's SHA",
+        "pages: uploads book/books/ebook-1/pages/ from the checkout",
+        "finish: downloads an artifact to book/books/ebook-1/pages/",
+    ]
+
+
+def test_the_concurrency_check_catches_a_group_anyone_can_join() -> None:
+    old = {
+        "on": {"issues": {}},
+        "concurrency": {
+            "group": "ebook-spec-${{ github.event.issue.number || inputs.issue_number }}",
+            "cancel-in-progress": False,
+        },
+        "jobs": {"spec": {}},
+    }
+    assert concurrency_problems(old) == ["workflow-level concurrency on ['issues']"]
+    job = {
+        "if": "needs.check.outputs.allowed == 'true'",
+        "concurrency": {"group": "g-${{ needs.check.outputs.issue }}", "cancel-in-progress": False},
+    }
+    new = {"on": {"issues": {}}, "jobs": {"spec": job}}
+    assert concurrency_problems(new) == []
+    job["if"] = "always()"
+    assert concurrency_problems(new) == [
+        "spec: a group that runs nobody allowed may join",
+        "spec: group not keyed by the checked job's issue number",
+    ]
+    job["if"] = "needs.check.outputs.allowed == 'true'"
+    job["concurrency"]["group"] = "g-${{ github.event.issue.number }}"
+    assert concurrency_problems(new) == ["spec: group not keyed by the checked job's issue number"]
 
 
 def test_install_writes_files_and_is_idempotent(tmp_path: Path, capsys) -> None:
@@ -156,11 +270,70 @@ def test_install_keeps_changed_files_without_force(tmp_path: Path, capsys) -> No
     target = tmp_path / ".github/workflows/create-pr.yml"
     target.parent.mkdir(parents=True)
     target.write_text("# mine\n")
-    assert main(["install", "--repo", str(tmp_path)]) == 2
+    assert main(["install", "--repo", str(tmp_path), "--action", PINNED]) == 2
     assert "use --force" in capsys.readouterr().err
     assert target.read_text() == "# mine\n"
-    assert main(["install", "--repo", str(tmp_path), "--force"]) == 0
+    assert main(["install", "--repo", str(tmp_path), "--action", PINNED, "--force"]) == 0
     assert target.read_text() != "# mine\n"
+
+
+@pytest.fixture
+def action_server(tmp_path: Path) -> tuple[str, str]:
+    """A git server holding the bot's repository (as install's default names it) with an
+    annotated release tag: (server URL, the tagged commit)."""
+    from bot.github.install import DEFAULT_ACTION
+
+    repo, tag = DEFAULT_ACTION.split("@")
+    bare = tmp_path / "server" / repo
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    seed = tmp_path / "seed"
+    subprocess.run(["git", "init", "-q", str(seed)], check=True)
+    ident = ["-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["commit", "-q", "--allow-empty", "-m", "r"], ["tag", "-a", tag, "-m", tag]):
+        subprocess.run(["git", *ident, *args], cwd=seed, check=True)
+    subprocess.run(
+        ["git", "push", "-q", str(bare), "HEAD:refs/heads/main", "--tags"], cwd=seed, check=True
+    )
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=seed, capture_output=True, text=True)
+    return (tmp_path / "server").as_uri(), head.stdout.strip()
+
+
+def test_install_pins_the_action_to_a_full_commit_sha_by_default(
+    tmp_path: Path, action_server: tuple[str, str], capsys
+) -> None:
+    from bot.github.install import DEFAULT_ACTION
+
+    server, commit = action_server
+    repo = tmp_path / "user"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert main(["install", "--repo", str(repo), "--server", server]) == 0
+    name, tag = DEFAULT_ACTION.split("@")
+    assert f"pinned {tag} to {name}@{commit}" in capsys.readouterr().out
+    gen = (repo / ".github/workflows/ebook-generation.yml").read_text()
+    assert f"uses: {name}@{commit} # {tag}\n" in gen and f"@{tag}\n" not in gen
+    for path in (repo / ".github/workflows").iterdir():  # every `uses:` a full SHA
+        _assert_pinned(path.read_text())
+    missing = [
+        "install",
+        "--repo",
+        str(repo),
+        "--server",
+        server,
+        "--action",
+        f"{name}@v9",
+        "--force",
+    ]
+    assert main(missing) == 2
+    assert "v9 not found" in capsys.readouterr().err
+    assert main([*missing[:-1], "--unpinned", "--force"]) == 0  # asked for: kept as given
+    assert f"uses: {name}@v9\n" in (repo / ".github/workflows/create-pr.yml").read_text()
+
+
+def _assert_pinned(text: str) -> None:
+    for line in text.splitlines():
+        if "uses:" in line:
+            ref = line.split("uses:")[1].split("#")[0].strip()
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), line
 
 
 def test_install_refuses_a_non_repository(tmp_path: Path, capsys) -> None:
@@ -198,7 +371,7 @@ def _run_step(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         "EBOOK_BOT_ISSUE": "7",
         "EBOOK_BOT_PHASE": "finish",
     }
-    names = ("SHARD", "CLAIM", "OUTCOME", "COMMENT_ID", "BOOK_PATH")
+    names = ("SHARD", "CLAIM", "OUTCOME", "COMMENT_ID", "BOOK_PATH", "PAGES_DIR")
     base |= {f"EBOOK_BOT_{n}": "" for n in names}
     return subprocess.run(
         ["bash", "-e", "-c", script], env=base | env, capture_output=True, text=True, check=False
@@ -219,10 +392,34 @@ def test_the_action_refuses_a_book_path_outside_the_workspace(tmp_path: Path, pa
     assert not (tmp_path / "argv").exists()
 
 
-def test_the_action_refuses_a_run_from_another_branch(tmp_path: Path) -> None:
-    done = _run_step(tmp_path, GITHUB_REF="refs/heads/ebook-generation-7")
+def _branch_check(**env: str) -> subprocess.CompletedProcess[str]:
+    """The action's first step as bash runs it."""
+    first = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"][0]
+    base = {"PATH": "/usr/bin:/bin", "GITHUB_REF": "refs/heads/main", "DEFAULT_BRANCH": "main"}
+    return subprocess.run(
+        ["bash", "-e", "-c", first["run"]], env=base | env, capture_output=True, text=True
+    )
+
+
+def test_the_action_refuses_a_run_from_another_branch_before_installing_anything() -> None:
+    steps = yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+    assert "DEFAULT_BRANCH" in steps[0]["env"] and "uses" not in steps[0]
+    assert "pip install" not in steps[0]["run"] and "ACTION_PATH" not in steps[0]["run"]
+    assert _branch_check().returncode == 0
+    done = _branch_check(GITHUB_REF="refs/heads/ebook-generation-7")
     assert done.returncode == 2 and "from the default branch (main)" in done.stdout
-    assert not (tmp_path / "argv").exists()
+    done = _branch_check(DEFAULT_BRANCH="")  # cannot tell: refused, not waved through
+    assert done.returncode == 2 and "does not name the default branch" in done.stdout
+
+
+def test_the_action_passes_the_pages_dir_and_refuses_a_relative_one(tmp_path: Path) -> None:
+    done = _run_step(tmp_path, EBOOK_BOT_PAGES_DIR="/runner/_temp/ebook-pages")
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = (tmp_path / "argv").read_text().splitlines()
+    assert calls[-1] == "make-book --issue 7 --phase finish --pages-dir /runner/_temp/ebook-pages"
+    for bad in ("book/pages", "/tmp/../home"):
+        done = _run_step(tmp_path, EBOOK_BOT_PAGES_DIR=bad)
+        assert done.returncode == 2 and "::error::pages-dir" in done.stdout
 
 
 @pytest.mark.skipif(shutil.which("zizmor") is None, reason="zizmor is in the dev extra")

@@ -4,7 +4,9 @@
     python tools/cut_openapi.py package/generated/api.github.com.deref.json \
         tests/fixtures/github/openapi-subset.json --version 23.0.2
 
-The fake GitHub in the tests validates every request against this subset.
+The fake GitHub in the tests validates every request against this subset, and every answer
+against the documented response for its status; it builds its answers from GitHub's own
+example of each operation, so they carry every field GitHub sends.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ OPERATIONS = [
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}"),
     ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
     ("post", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    ("get", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
     ("get", "/repos/{owner}/{repo}/pulls"),
     ("post", "/repos/{owner}/{repo}/pulls"),
@@ -48,6 +51,30 @@ def _strip(node: object) -> object:
     return node
 
 
+def _schema(response: dict[str, object]) -> object:
+    content = response.get("content") or {}
+    body = content.get("application/json") if isinstance(content, dict) else None
+    return body.get("schema") if isinstance(body, dict) else None
+
+
+def _examples(op: dict[str, object]) -> dict[str, object]:
+    """GitHub's example answer of each documented success status, by status (the first
+    example when there are several: a file, not a folder, for the contents API)."""
+    found: dict[str, object] = {}
+    for code, response in op["responses"].items():  # type: ignore[attr-defined]
+        if not code.startswith("2"):
+            continue
+        content = (response.get("content") or {}).get("application/json") or {}
+        examples = content.get("examples") or {}
+        for name, example in examples.items():
+            value = example.get("value")
+            # an example with future changes wraps itself: {"value": ..., "x-github-...": ...}
+            if isinstance(value, dict) and "x-github-breaking-changes" in value:
+                value = value.get("value")
+            found.setdefault(code, {})[name] = value  # type: ignore[union-attr]
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("source", type=Path)
@@ -71,8 +98,11 @@ def main() -> None:
                 "required": op["requestBody"].get("required", False),
                 "schema": body["schema"],
             }
-        kept["responses"] = sorted(op.get("responses", {}))
+        kept["responses"] = {code: _schema(r) for code, r in sorted(op["responses"].items())}
         paths.setdefault(path, {})[method] = _strip(kept)
+        examples = _examples(op)
+        if examples:
+            paths[path][method]["examples"] = examples  # type: ignore[index]
     args.dest.write_text(json.dumps(subset, indent=1, sort_keys=True) + "\n")
 
 

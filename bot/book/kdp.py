@@ -27,9 +27,11 @@ BARCODE_INSET = 0.25
 COVER_SAFE = 0.125  # keep cover text this far inside the trim
 COVER_MARGIN = 0.375  # the cover's design margin, well inside the safe zone
 COVER_MAT = 0.0625  # the white mat round the front art
-COVER_TITLE_ZONE = 0.25  # share of the trim height above the art: title, subtitle
-COVER_TITLE_MIN = 2.3  # inches: the least room a square book's title gets
-COVER_FOOT = 0.95  # inches below the art: the author
+COVER_TITLE_ZONE = 0.2  # share of the trim height above the art: badge, title, subtitle
+COVER_TITLE_MIN = 1.9  # inches: the least room a small or square book's title gets
+COVER_FOOT = 0.75  # inches below the art: the author
+COVER_ART_SIDE = 0.25  # inches left and right of the framed art (an image, not text)
+COVER_ART_SHARE = 0.6  # the least share of the front the art fills, on every trim
 
 # (largest page count, minimum inside margin)
 _GUTTER = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (828, 0.875))
@@ -85,7 +87,7 @@ def cover_art_frame(trim: Trim) -> tuple[float, float, float, float]:
     w, h = trim.inches
     top = max(h * COVER_TITLE_ZONE, COVER_TITLE_MIN)
     bottom = COVER_FOOT
-    return COVER_MARGIN, bottom, w - 2 * COVER_MARGIN, h - top - bottom
+    return COVER_ART_SIDE, bottom, w - 2 * COVER_ART_SIDE, h - top - bottom
 
 
 def cover_art_size_px(spec: BookSpec) -> tuple[int, int]:

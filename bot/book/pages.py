@@ -11,6 +11,7 @@ import hashlib
 import io
 import math
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,12 +107,20 @@ def encode_thumb(thumb: Image.Image, png_digest: str) -> bytes:
     return buf.getvalue()
 
 
-def save_page(pages_dir: Path, index: int, img: Image.Image, input_key: str = "") -> str:
+def save_page(
+    pages_dir: Path,
+    index: int,
+    img: Image.Image,
+    input_key: str = "",
+    before_png: Callable[[str], None] | None = None,
+) -> str:
     """Write the page's PNG, G4 TIFF and thumbnail atomically; returns the PNG's SHA-256.
 
     The PNG carries the ledger input key it was made for, so a page on disk (say, checked
     out from the book's branch on a fresh runner) is recognised without making it again.
-    The TIFF and the thumbnail record the PNG's hash: replaced by hand, the PNG wins."""
+    The TIFF and the thumbnail record the PNG's hash: replaced by hand, the PNG wins.
+    `before_png(digest)` runs just before the PNG appears (its provenance record goes
+    first, so no stop leaves a page without one)."""
     png = encode_png(img, input_key)
     digest = hashlib.sha256(png).hexdigest()
     # not fsynced: a page that a crash left torn fails its hash check and is made again
@@ -119,6 +128,8 @@ def save_page(pages_dir: Path, index: int, img: Image.Image, input_key: str = ""
     atomic_write(tif_path(pages_dir, index), tif, durable=False)
     thumb = encode_thumb(make_thumb(img), digest)
     atomic_write(thumb_path(pages_dir, index), thumb, durable=False)
+    if before_png is not None:
+        before_png(digest)
     atomic_write(png_path(pages_dir, index), png, durable=False)
     return digest
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 from enum import StrEnum
@@ -10,18 +11,22 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from bot.book.pdf.faces import unprintable
 from bot.book.validation import validate_mapping
 from bot.book.yamlio import MAX_SPEC_BYTES, dump_yaml, load_yaml
 from bot.errors import SpecError
 
 SPEC_VERSION = 1
+SPEC_SUFFIXES = (".yaml", ".yml")
 MAX_PAGES = 400  # art pages; the interior limit (KDP's 828) is checked on the whole plan
 
 # C0 and C1 controls (tab and newline aside), and the bidi embeddings, overrides and
@@ -36,9 +41,36 @@ def _clean_line(value: str) -> str:
     return value
 
 
+def _has_glyphs(value: str | None) -> str | None:
+    """Printed text: refused up front when a character has no glyph in the bundled fonts."""
+    problem = None if value is None else unprintable(value)
+    if problem:
+        raise ValueError(f"cannot be printed: {problem}")
+    return value
+
+
 Line = Annotated[str, StringConstraints(max_length=200)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _hex_color(value: Any) -> Any:
+    """A colour as `#rrggbb`; anything else is refused with the accepted form."""
+    if not isinstance(value, str) or not _HEX_COLOR.match(value.strip()):
+        shown = "empty" if value is None else f"{value!r} is not a colour"
+        raise ValueError(
+            f"{shown}: give it as '#rrggbb' in quotes (e.g. '#ffd166'; "
+            "the quotes keep YAML from reading '#' as a comment)"
+        )
+    return value.strip()
+
+
+# the pattern stays in the JSON schema (editors and the issue form read it)
+Color = Annotated[
+    str,
+    BeforeValidator(_hex_color),
+    WithJsonSchema({"type": "string", "pattern": _HEX_COLOR.pattern}),
+]
 ProviderName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 # a plain relative path (its parts checked below): letters, digits, "_", "-", ".", " "
 ArtFolder = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_./ -]{0,199}$")]
@@ -171,7 +203,7 @@ class CoverSpec(_Model):
     def _printable(cls, value: str | None) -> str | None:
         if value is not None and _CONTROL.search(value):
             raise ValueError("must be printable text")
-        return value
+        return _has_glyphs(value)
 
     @field_validator("badge")
     @classmethod
@@ -237,6 +269,22 @@ class BookSpec(_Model):
     @classmethod
     def _one_line(cls, value: str | None) -> str | None:
         return None if value is None else _clean_line(value)
+
+    @field_validator("pages", mode="before")
+    @classmethod
+    def _pages_shape(cls, value: Any) -> Any:
+        # pydantic's own words ("valid dictionary or instance of PagesSpec") name a class
+        if not isinstance(value, (dict, list, PagesSpec)):
+            raise ValueError(
+                f"got {value!r}; give the subjects as a list (pages: [cat, dog, fish]), or "
+                "subjects: and count: under pages: (count: 12 makes 12 pages)"
+            )
+        return value
+
+    @field_validator("title", "subtitle", "author")
+    @classmethod
+    def _printed(cls, value: str | None) -> str | None:
+        return _has_glyphs(value)
 
     @model_validator(mode="before")
     @classmethod
@@ -326,4 +374,21 @@ def load_spec(path: str | Path) -> BookSpec:
         raise SpecError(f"{p}: is a directory, not a spec file") from None
     except PermissionError:
         raise SpecError(f"{p}: permission denied") from None
-    return parse_spec(load_yaml(raw, source=str(p)), source=str(p))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SpecError(
+                f"{p}: a link loop (the link leads back to itself), not a spec file"
+            ) from None
+        raise
+    try:
+        data = load_yaml(raw, source=str(p))
+    except SpecError:
+        if p.suffix.lower() in SPEC_SUFFIXES:
+            raise
+        data = None  # README.md, a picture...: say what it is not, not what YAML saw
+    if p.suffix.lower() not in SPEC_SUFFIXES and not isinstance(data, dict):
+        raise SpecError(
+            f"{p}: not a spec: a spec is a YAML file (.yaml) of `key: value` lines with "
+            "title:, author: and pages: (see specs/examples/)"
+        )
+    return parse_spec(data, source=str(p))

@@ -3,7 +3,7 @@ with its own parser section (`Command`); `bot.cli` combines them and handles err
 
 from __future__ import annotations
 
-from bot.commands import book, check, github, install, job, lineart, ops, spec_tools
+from bot.commands import book, check, github, install, job, lineart, ops, sender, spec_tools
 from bot.commands.base import Command
 
 COMMANDS: tuple[Command, ...] = (
@@ -12,6 +12,7 @@ COMMANDS: tuple[Command, ...] = (
     *lineart.COMMANDS,
     *spec_tools.COMMANDS,
     *github.COMMANDS,
+    *sender.COMMANDS,
     *install.COMMANDS,
     *job.COMMANDS,
     *ops.COMMANDS,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,12 +16,15 @@ from bot.commands.base import Command, typed
 from bot.commands.types import issue_number, page_count, provider_name
 from bot.errors import UserInputError
 from bot.runtime import Runtime
+from bot.text import safe_text
+
+FIELD = "pages.art"
 
 if TYPE_CHECKING:
     from bot.book.ledger import Ledger
     from bot.book.pipeline import AssembleResult, GenerateResult, Job
     from bot.book.providers import Provider
-    from bot.book.providers.folder import ArtPage
+    from bot.book.providers.folder import ArtPage, ArtPages
     from bot.book.spec import BookSpec
     from bot.config import RepoConfig
 
@@ -74,22 +80,58 @@ def print_generate(result: GenerateResult) -> None:
             print(f"  page {page.key} after {page.attempts} attempts: {'; '.join(page.reasons)}")
     else:
         print("flagged pages: none")
+    if result.substitutes:
+        print(
+            f"not drawn: {len(result.substitutes)} subject(s) the {result.provider} provider "
+            "cannot draw, a pattern printed instead (--provider diffusers or openrouter "
+            "draws pictures; --strict fails)"
+        )
+        for subject, (drawn, pages) in result.substitutes.items():
+            at = ", ".join(pages[:8]) + (f" and {len(pages) - 8} more" if len(pages) > 8 else "")
+            plural = "s" if len(pages) > 1 else ""
+            print(safe_text(f"  {subject!r}: {drawn} instead (page{plural} {at})"))
     t = result.times
     made = f"{t.images} images drawn" if t.images else "nothing drawn"
+    # cleanup and writing run on every core at once: their seconds add up past the wall
     print(
-        f"generate time: {result.seconds:.1f} s ({made}; provider {t.generate:.1f} s, "
-        f"line art {t.clean:.1f} s, writing {t.write:.1f} s)"
+        f"generate time: {result.seconds:.1f} s ({made}; provider {t.generate:.1f} s; "
+        f"summed over the workers: line art {t.clean:.1f} s, writing {t.write:.1f} s)"
     )
 
 
-def print_assemble(out: Path, result: AssembleResult) -> None:
+def print_art(art: ArtPages | dict[int, ArtPage], spec: BookSpec) -> None:
+    """Which of the user's images became pages, and those the book has no page for."""
+    unused = getattr(art, "unused", [])
+    if not art:
+        return
+    print(f"own art: {len(art)} page(s) from {FIELD} {spec.pages.art}")
+    if unused:
+        names = ", ".join(p.name for p in unused[:5])
+        more = f" and {len(unused) - 5} more" if len(unused) > 5 else ""
+        print(
+            safe_text(
+                f"  {len(unused)} image(s) not used (the book has {spec.pages.total} pages; "
+                f"raise pages.count to use them): {names}{more}"
+            )
+        )
+
+
+def print_assemble(out: Path, result: AssembleResult, spec: BookSpec | None = None) -> None:
+    from bot.book.pipeline.verdict import pictures_to_fill
+
     plan = result.plan
-    padding = f", {plan.padding} blank pages added to reach" if plan.padding else ""
     print(
-        f"interior: {out / 'interior.pdf'} ({plan.page_count} pages{padding}"
-        f"{' an even count of at least 24' if plan.padding else ''}, "
+        f"interior: {out / 'interior.pdf'} ({plan.page_count} pages, "
         f"{_megabytes(result.interior_bytes)})"
     )
+    if plan.padding:
+        first = plan.page_count - plan.padding + 1
+        more = pictures_to_fill(spec) if spec is not None else None
+        fill = f"; {more} more picture(s) would fill them" if more else ""
+        print(
+            f"blank pages added: {plan.padding} at the end (pages {first}-{plan.page_count}) "
+            f"to reach an even count of at least 24 (KDP's minimum){fill}"
+        )
     print(f"cover: {out / 'cover.pdf'} ({_megabytes(result.cover_bytes)})")
     print(f"preview: {out / 'preview.png'} ({_megabytes(result.preview_bytes)})")
     print("preflight: passed")
@@ -100,6 +142,8 @@ def print_assemble(out: Path, result: AssembleResult) -> None:
 def output_folder(path: Path, option: str = "--out") -> Path:
     """`path` as a folder the book can be written to, made if missing; else a clear error
     naming the option, before anything is written."""
+    if path.is_symlink() and not path.exists():
+        raise UserInputError(f"{option} {path}: {_broken_link(path)} (give a folder)")
     if path.exists() and not path.is_dir():
         raise UserInputError(f"{option} {path}: a file is in the way (give a folder)")
     try:
@@ -109,6 +153,16 @@ def output_folder(path: Path, option: str = "--out") -> Path:
     if not os.access(path, os.W_OK | os.X_OK):
         raise UserInputError(f"{option} {path}: not writable")
     return path
+
+
+def _broken_link(path: Path) -> str:
+    """What a link that leads nowhere is: a loop, or a link to something missing."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a link loop (the link leads back to itself)"
+    return "a link to something missing"
 
 
 @dataclass(frozen=True)
@@ -175,6 +229,28 @@ def _generate(args: MakeArgs, making: Making) -> GenerateResult:
         )
 
 
+@contextlib.contextmanager
+def writing(out: Path, command: str, *, shared: bool = False) -> Iterator[None]:
+    """Hold `out` for this command: `build` and `assemble` alone, `generate` with other
+    `generate`s (the ledger shares the pages among them); refused, naming who holds it,
+    when another command is writing there. Held alone, the temporary files a killed run
+    left are removed first."""
+    from bot.fsutil import FolderBusy, folder_lock, remove_stale_temps
+
+    try:
+        with folder_lock(out, f"ebook-bot {command}", shared=shared) as alone:
+            if alone:
+                for folder in (out, out / "pages"):
+                    remove_stale_temps(folder)
+            yield
+    except FolderBusy as exc:
+        held = f" ({exc.holder})" if exc.holder else ""
+        raise UserInputError(
+            f"--out {out}: another ebook-bot is writing this folder{held}; wait for it to "
+            "finish, or give another --out"
+        ) from None
+
+
 def build(args: MakeArgs, rt: Runtime) -> int:
     import time
 
@@ -184,11 +260,13 @@ def build(args: MakeArgs, rt: Runtime) -> int:
     making = _prepare(args, rt)
     from bot.book.pipeline import assemble
 
-    result = _generate(args, making)
-    with stage("assemble"):
-        assembled = assemble(making.spec, args.out, config=making.config)
+    with writing(args.out, "build"):
+        result = _generate(args, making)
+        with stage("assemble"):
+            assembled = assemble(making.spec, args.out, config=making.config)
     print_generate(result)
-    print_assemble(args.out, assembled)
+    print_art(making.art, making.spec)
+    print_assemble(args.out, assembled, making.spec)
     print(
         f"total time: {time.perf_counter() - started:.1f} s (pages {result.seconds:.1f} s, "
         f"PDFs and preview {assembled.seconds:.1f} s)"
@@ -197,7 +275,10 @@ def build(args: MakeArgs, rt: Runtime) -> int:
 
 
 def generate(args: MakeArgs, rt: Runtime) -> int:
-    print_generate(_generate(args, _prepare(args, rt)))
+    making = _prepare(args, rt)
+    with writing(args.out, "generate", shared=True):
+        print_generate(_generate(args, making))
+    print_art(making.art, making.spec)
     return 0
 
 
@@ -205,7 +286,15 @@ def assemble(args: AssembleArgs, rt: Runtime) -> int:
     from bot.book.pipeline import assemble
 
     spec = _load(args.spec, provider=None, pages=args.pages)
-    print_assemble(args.out, assemble(spec, args.out, config=rt.repo_config(args.config)))
+    config = rt.repo_config(args.config)
+    if args.out.is_symlink() and not args.out.exists():
+        raise UserInputError(f"--out {args.out}: {_broken_link(args.out)}")
+    if not args.out.is_dir():  # nothing to assemble: the pipeline says what is missing
+        print_assemble(args.out, assemble(spec, args.out, config=config), spec)
+        return 0
+    with writing(args.out, "assemble"):
+        result = assemble(spec, args.out, config=config)
+    print_assemble(args.out, result, spec)
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.commands.base import Command, typed
 from bot.commands.types import issue_number, object_id
+from bot.errors import UserInputError
 from bot.runtime import Runtime
 
 
@@ -22,6 +23,7 @@ class MakeBookArgs:
     config: Path | None
     no_push: bool
     comment_id: int | None
+    exchange: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class PlanArgs:
 class MarkArgs:
     issue: int
     outcome: str
+    comment_id: int | None = None
 
 
 def make_book(args: MakeBookArgs, rt: Runtime) -> int:
@@ -44,8 +47,9 @@ def make_book(args: MakeBookArgs, rt: Runtime) -> int:
     from bot.github.gitops import auth_env
 
     s = rt.settings
-    repo = rt.github()
     phase = Phase(args.phase)
+    exchange = _exchange(args.exchange, args.checkout)
+    repo = rt.github()
     token = s.github_token.get_secret_value() if s.github_token else ""
     ctx = JobContext(
         issue=args.issue,
@@ -60,6 +64,8 @@ def make_book(args: MakeBookArgs, rt: Runtime) -> int:
         git_auth=auth_env(token, s.github_server_url),
         drive=rt.drive() if phase is not Phase.PAGES else None,
         cleanup_workers=s.cleanup_workers,
+        exchange=exchange,
+        comment_id=args.comment_id if phase is not Phase.PAGES else None,
     )
     result = run_book_job(
         ctx,
@@ -80,13 +86,31 @@ def make_book(args: MakeBookArgs, rt: Runtime) -> int:
     return 0
 
 
+def _exchange(folder: Path | None, checkout: Path) -> Path | None:
+    """The pages artifact's folder: never inside the checkout, where a branch's links
+    could lead a download or an upload anywhere."""
+    if folder is None:
+        return None
+    if folder.resolve().is_relative_to(checkout.resolve()):
+        raise UserInputError(f"--pages-dir: {folder} is inside the checkout {checkout}")
+    return folder
+
+
 def plan_book(args: PlanArgs, rt: Runtime) -> int:
     """The generation workflow's plan: validated issue, runner labels, pages jobs."""
+    from bot.bookref import BookRef
     from bot.config import load_repo_config
 
     generation = load_repo_config(args.config).generation
+    branch = BookRef(args.issue).branch
+    # the book branch, resolved once: every later job checks out this commit, so a push
+    # to the branch while the book is made changes nothing the jobs read
+    sha = rt.github().branch_sha(branch)
+    if sha is None:
+        raise UserInputError(f"--issue {args.issue}: no branch {branch} (run create-pr first)")
     outputs = {
         "issue": str(args.issue),
+        "book-sha": sha,
         "comment-id": str(args.comment_id or ""),
         "runs-on": json.dumps(generation.runs_on),
         "shards": json.dumps(list(range(generation.runners))),
@@ -102,9 +126,10 @@ def plan_book(args: PlanArgs, rt: Runtime) -> int:
 
 
 def mark_book(args: MarkArgs, rt: Runtime) -> int:
-    from bot.github.reporter import mark_book
+    from bot.github.outcome import mark_book
 
-    found = mark_book(rt.github(), args.issue, args.outcome, rt.settings.run_url())
+    repo, run_url = rt.github(), rt.settings.run_url()
+    found = mark_book(repo, args.issue, args.outcome, run_url, args.comment_id)
     print("checklist marked" if found else f"no pull request for #{args.issue}")
     return 0
 
@@ -124,12 +149,29 @@ def _make_book_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, metavar="FILE", help="default: .github/ebook-bot.yml")
     p.add_argument("--no-push", action="store_true", help="commit but do not push")
     p.add_argument(
+        "--pages-dir",
+        dest="exchange",
+        type=Path,
+        metavar="DIR",
+        help="the pages artifact's folder outside the checkout: --phase pages writes the page "
+        "files there, --phase finish takes them from there",
+    )
+    p.add_argument(
         "--comment-id", type=object_id, metavar="ID", help="react 🚀 on this comment when done"
     )
 
 
+def canonical_issue(text: str) -> int:
+    """An issue number written as GitHub writes it (no sign, no leading zero): the run's
+    name and concurrency group were made from this very text."""
+    number = issue_number(text)
+    if str(number) != text:
+        raise argparse.ArgumentTypeError(f"write issue {text!r} as {number}")
+    return number
+
+
 def _plan_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--issue", type=issue_number, required=True, metavar="N")
+    p.add_argument("--issue", type=canonical_issue, required=True, metavar="N")
     p.add_argument("--comment-id", type=object_id, metavar="ID", help="the asking comment")
     p.add_argument("--config", type=Path, metavar="FILE", help="default: .github/ebook-bot.yml")
 
@@ -137,6 +179,7 @@ def _plan_options(p: argparse.ArgumentParser) -> None:
 def _mark_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--issue", type=issue_number, required=True, metavar="N")
     p.add_argument("--outcome", required=True, choices=["failure", "cancelled"])
+    p.add_argument("--comment-id", type=object_id, metavar="ID", help="the asking comment")
 
 
 COMMANDS = (
@@ -171,7 +214,8 @@ COMMANDS = (
         "mark issue N's checklist after a failed/cancelled job",
         """
         Say on issue N's draft PR checklist that its generation run failed or was cancelled,
-        with a link to the run's log (the workflow's `report` job runs it).
+        with a link to the run's log, keeping the reason the job itself wrote, and tell whoever
+        asked in one comment unless the job already did (the workflow's `report` job runs it).
         """,
         ("ebook-bot mark-book --issue 12 --outcome failure",),
         _mark_options,

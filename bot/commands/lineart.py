@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import stat
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from bot.book.spec import Audience, Trim
 from bot.commands.base import Command, typed
 from bot.errors import UserInputError
 from bot.runtime import Runtime
+from bot.text import safe_text
 
 
 @dataclass(frozen=True)
@@ -25,41 +28,61 @@ class LineartArgs:
     jobs: int | None
 
 
-def _inputs(paths: list[Path]) -> list[Path]:
-    """The images, checked before anything is written: each a file, no two with one name."""
-    problems = [f"{p}: no such file" for p in paths if not p.is_file()]
-    stems = Counter(p.stem for p in paths)
-    problems += [
+def _problem(path: Path) -> str | None:
+    """Why `path` is not a file to read, in the user's words; None when it is one."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "a link to a missing file" if path.is_symlink() else "no such file"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a link loop (the link leads back to itself): fix or remove it"
+        return f"cannot read it ({exc.strerror})"
+    if stat.S_ISDIR(mode):
+        return f"a folder, not an image (for the images in it: {path}/*)"
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def _inputs(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The images that can be read and a line for each that cannot; two inputs with one
+    name (they would make one page) stop everything before anything is written."""
+    problems = [(p, _problem(p)) for p in paths]
+    good = [p for p, problem in problems if problem is None]
+    stems = Counter(p.stem for p in good)
+    clashes = [
         f"{stem}.png: more than one input has this name" for stem, n in stems.items() if n > 1
     ]
-    if problems:
-        raise UserInputError("\n".join(problems))
-    return paths
+    if clashes:
+        raise UserInputError("\n".join(clashes))
+    return good, [f"{p}: {problem}" for p, problem in problems if problem is not None]
 
 
 def lineart(args: LineartArgs, rt: Runtime) -> int:
-    """Exit 0 when every page passes QA, 1 when any is flagged, 2 when any input is bad."""
+    """Exit 0 when every page passes QA, 1 when any is flagged, 2 when any input is bad
+    (the others are still cleaned)."""
     from bot.book.kdp import art_box_px
     from bot.book.lineart import LineArtOptions
     from bot.book.lineart.batch import clean_files
     from bot.commands.book import output_folder
 
-    paths = _inputs(args.image)
+    paths, problems = _inputs(args.image)
     out = output_folder(args.out)
     options = LineArtOptions(audience=Audience(args.audience))
     size = art_box_px(Trim(args.trim))
-    flagged = bad = 0
-    for result in clean_files(paths, out, size, options, args.jobs):
+    for problem in problems:
+        print(rt.annotate("error", safe_text(problem)), file=sys.stderr)
+    flagged, bad = 0, len(problems)
+    for result in clean_files(paths, out, size, options, args.jobs) if paths else ():
         if result.error:
             bad += 1
-            print(rt.annotate("error", result.error), file=sys.stderr)
+            print(rt.annotate("error", safe_text(result.error)), file=sys.stderr)
         elif not result.ok:
             flagged += 1
         if args.json:
             print(json.dumps(result.as_json(), sort_keys=True))
         elif not result.error:
             verdict = "ok" if result.ok else "flagged: " + "; ".join(result.reasons)
-            print(f"{result.input} -> {result.output}: {verdict}")
+            print(safe_text(f"{result.input} -> {result.output}: {verdict}"))
     return 2 if bad else 1 if flagged else 0
 
 

@@ -23,6 +23,7 @@ class TriggerKind(StrEnum):
     SYNC_SPEC = "sync-spec"  # issue -> spec branch
     CREATE_PR = "create-pr"  # spec branch -> draft PR
     COMMAND = "command"  # a slash command on a book's PR
+    TICKED = "ticked"  # boxes ticked in a book PR's body: pages to make again
     IGNORE = "ignore"
 
 
@@ -37,6 +38,9 @@ class Trigger:
     reason: str = ""
     issue: dict[str, Any] | None = None  # the issue from the payload, when it carried one
     client_payload: dict[str, Any] | None = None
+    # the sender wrote or approved the issue body with this event (a label added, the issue
+    # opened, its body edited, a run by hand); whether they may is checked by the flow
+    approves_body: bool = False
 
 
 def _obj(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -109,14 +113,20 @@ def _issues(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
         return _ignore(repo, number, sender, f"issue has no `{LABEL}` label")
     if action == "labeled" and (payload.get("label") or {}).get("name") != LABEL:
         return _ignore(repo, number, sender, "another label was added")
-    return Trigger(TriggerKind.SYNC_SPEC, repo, number, sender, f"issues.{action}", issue)
+    # a reopen or a title edit approves nothing: the body may be someone else's edit
+    changes = _obj(payload, "changes")
+    approves = action in ("opened", "labeled") or (action == "edited" and "body" in changes)
+    reason = f"issues.{action}"
+    return Trigger(TriggerKind.SYNC_SPEC, repo, number, sender, reason, issue, None, approves)
 
 
 def _workflow_dispatch(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
     inputs = payload.get("inputs")
     raw = inputs.get("issue_number") if isinstance(inputs, dict) else None
     number = _issue_number(raw, "workflow_dispatch input issue_number")
-    return Trigger(TriggerKind.SYNC_SPEC, repo, number, sender, "workflow_dispatch")
+    return Trigger(
+        TriggerKind.SYNC_SPEC, repo, number, sender, "workflow_dispatch", None, None, True
+    )
 
 
 def _issue_comment(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
@@ -127,11 +137,26 @@ def _issue_comment(payload: dict[str, Any], repo: str, sender: str | None) -> Tr
         return _ignore(repo, None, sender, "the payload carries no comment")
     if payload.get("action") != "created":
         return _ignore(repo, number, sender, f"issue_comment.{payload.get('action')}")
+    client: dict[str, Any] = {"comment_id": comment["id"], "body": str(comment.get("body") or "")}
     if not issue.get("pull_request"):
-        return _ignore(repo, number, sender, "a comment on an issue, not a PR")
-    client = {"comment_id": comment["id"], "body": str(comment.get("body") or "")}
+        if LABEL not in _labels(issue):
+            return _ignore(repo, number, sender, "a comment on an issue, not a PR")
+        client["on_issue"] = True  # a command on a book's issue gets pointed to its PR
     reason = "issue_comment.created"
     return Trigger(TriggerKind.COMMAND, repo, number, sender, reason, issue, client)
+
+
+def _pull_request(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
+    """A book PR's body edited: the checklist's boxes someone ticked ask for pages again."""
+    pr = _obj(payload, "pull_request")
+    number = _number(pr)
+    if number is None:
+        return _ignore(repo, None, sender, "the payload carries no pull request")
+    before = _obj(_obj(payload, "changes"), "body").get("from")
+    if payload.get("action") != "edited" or not isinstance(before, str):
+        return _ignore(repo, number, sender, "not an edit of the pull request's body")
+    client = {"before": before, "after": str(pr.get("body") or "")}
+    return Trigger(TriggerKind.TICKED, repo, number, sender, "pull_request.edited", None, client)
 
 
 def _repository_dispatch(payload: dict[str, Any], repo: str, sender: str | None) -> Trigger:
@@ -151,5 +176,6 @@ _PARSERS: dict[str, Callable[[dict[str, Any], str, str | None], Trigger]] = {
     "issues": _issues,
     "workflow_dispatch": _workflow_dispatch,
     "issue_comment": _issue_comment,
+    "pull_request_target": _pull_request,
     "repository_dispatch": _repository_dispatch,
 }

@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from github import GithubException
 
-from bot.github.api import GitHubApi, GitHubError, message
-from bot.github.checklist import STATUS_MARKER, cap
+from bot.github.api import GitHubError, message
+from bot.github.checklist import STATUS_MARKER
+from bot.github.threads import ThreadReads
 
 WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
-__all__ = ["GitHubError", "GitHubRepo", "PullRequestRef"]
+# the one GraphQL request (REST cannot mark a draft ready); tests check it against GitHub's
+# GraphQL schema
+READY_MUTATION = (
+    "mutation($id: ID!) { markPullRequestReadyForReview(input: {pullRequestId: $id}) "
+    "{ pullRequest { isDraft } } }"
+)
+GRAPHQL_QUERIES = (READY_MUTATION,)
+ACTIONS_LOGIN = "github-actions[bot]"  # who writes with the workflow's own token
+__all__ = ["GitHubError", "GitHubRepo", "PullRequestRef", "StatusComment"]
 
 
 @dataclass(frozen=True)
@@ -25,8 +35,22 @@ class PullRequestRef:
     draft: bool
 
 
-class GitHubRepo(GitHubApi):
+@dataclass(frozen=True)
+class StatusComment:
+    """The bot's own status comment on an issue (author checked)."""
+
+    id: int
+    body: str
+
+
+class GitHubRepo(ThreadReads):
     """One repository: the reads and writes of the issue, spec, PR and review flows."""
+
+    def __init__(self, token: str, full_name: str, *, login: str = ACTIONS_LOGIN, **kw: Any):
+        super().__init__(token, full_name, **kw)
+        # the bot's own login: only its comments are status comments, since anyone can
+        # post one carrying the marker
+        self.login = login
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -62,7 +86,15 @@ class GitHubRepo(GitHubApi):
             "body": issue.body,
             "labels": [{"name": label.name} for label in issue.labels],
             "pull_request": issue.pull_request is not None or None,
+            "user": issue.user.login if issue.user else None,
         }
+
+    def branch_sha(self, branch: str) -> str | None:
+        """The commit `branch` points at now (None when there is no such branch)."""
+        sha = self._ref_sha(branch)
+        if sha is not None and not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+            raise GitHubError(f"branch {branch}: GitHub answered a commit id {sha[:80]!r}")
+        return sha
 
     def _ref_sha(self, branch: str) -> str | None:
         def get() -> str | None:
@@ -166,35 +198,72 @@ class GitHubRepo(GitHubApi):
             )
 
     def upsert_status_comment(
-        self, issue_number: int, body: str, comment_id: int | None = None
+        self,
+        issue_number: int,
+        body: str,
+        comment_id: int | None = None,
+        *,
+        current: StatusComment | None = None,
+        search: bool = True,
     ) -> int | None:
-        """Edit the issue's one status comment (found by its marker), or create it.
+        """Edit the issue's one status comment (the bot's own: `current`, else `comment_id`
+        when it is the bot's, else found by marker and author), or create it. `search`
+        False: the caller just looked and found none.
 
         A POST that fails is never simply repeated: the comments are read again first, in
         case it landed before the error reached us.
         """
-        if STATUS_MARKER not in body:
-            raise ValueError("a status comment carries the status marker")
-        found = comment_id or self._find_status_comment(issue_number)
+        if not body.startswith(STATUS_MARKER):
+            raise ValueError("a status comment starts with the status marker")
+        found = current
+        if found is None and (search or comment_id is not None):
+            found = self.status_comment(issue_number, comment_id)
         if found is not None:
-            if self._write(f"edit status comment {found} on #{issue_number}"):
-                comment = self._repo.get_issue(issue_number).get_comment(found)
+            if self._write(f"edit status comment {found.id} on #{issue_number}"):
+                comment = self._repo.get_issue(issue_number).get_comment(found.id)  # lazy
                 self._call("edit the status comment", functools.partial(comment.edit, body))
-            return found
+            return found.id
         if not self._write(f"post the status comment on #{issue_number}"):
             return None
         issue = self._repo.get_issue(issue_number)  # lazy: no request
         return self._call(
             "post the status comment",
             lambda: int(issue.create_comment(body).id),
-            find=lambda: self._find_status_comment(issue_number),
+            find=lambda: m.id if (m := self.status_comment(issue_number)) else None,
         )
 
-    def _find_status_comment(self, issue_number: int) -> int | None:
-        def find() -> int | None:
+    def _own_status(self, comment: Any, issue_number: int) -> StatusComment | None:
+        body = comment.body or ""
+        mine = comment.user is not None and comment.user.login == self.login
+        on_issue = str(comment.issue_url or "").endswith(f"/issues/{issue_number}")
+        ok = mine and on_issue and body.startswith(STATUS_MARKER)
+        return StatusComment(int(comment.id), body) if ok else None
+
+    def status_comment(
+        self, issue_number: int, comment_id: int | None = None
+    ) -> StatusComment | None:
+        """The bot's status comment on the issue: comment `comment_id` when it is that, else
+        the first comment by the bot's login that starts with the marker."""
+        if comment_id is not None:
+
+            def get() -> StatusComment | None:
+                try:
+                    comment = self._repo.get_issue(issue_number).get_comment(comment_id)
+                    return self._own_status(comment, issue_number)
+                except GithubException as exc:
+                    if exc.status == 404:
+                        return None
+                    raise
+
+            found = self._call(f"comment {comment_id}", get)
+            if found is not None:
+                return found
+
+        def find() -> StatusComment | None:
             for comment in self._repo.get_issue(issue_number).get_comments():
-                if STATUS_MARKER in (comment.body or ""):
-                    return int(comment.id)
+                mine = self._own_status(comment, issue_number)
+                if mine is not None:
+                    return mine
             return None
 
         return self._call(f"comments of #{issue_number}", find)
@@ -245,13 +314,16 @@ class GitHubRepo(GitHubApi):
         )
 
     def pull(self, number: int) -> dict[str, Any]:
-        """head branch, draft, state and node id of PR `number`."""
+        """head branch (and its repository: None when deleted), draft, state and node id of
+        PR `number`."""
 
         def get() -> dict[str, Any]:
             pr = self._repo.get_pull(number)
+            head_repo = pr.head.repo.full_name if pr.head.repo is not None else None
             return {
                 "number": pr.number,
                 "head": pr.head.ref,
+                "head_repo": head_repo,
                 "draft": bool(pr.draft),
                 "state": pr.state,
                 "node_id": pr.raw_data.get("node_id"),
@@ -260,35 +332,13 @@ class GitHubRepo(GitHubApi):
 
         return self._call(f"pull request #{number}", get)
 
-    def react(self, comment_id: int, content: str) -> None:
-        """A reaction (eyes, rocket, confused...) on an issue or PR comment."""
-        if self._write(f"react {content} to comment {comment_id}"):
-            url = f"{self._repo.url}/issues/comments/{comment_id}/reactions"
-            self._call(
-                f"reaction on comment {comment_id}",
-                lambda: self._gh.requester.requestJsonAndCheck(
-                    "POST", url, input={"content": content}
-                ),
-            )
-
-    def comment(self, issue_number: int, body: str) -> None:
-        if self._write(f"comment on #{issue_number}"):
-            issue = self._repo.get_issue(issue_number)  # lazy: no request
-            self._call(
-                f"comment on #{issue_number}",
-                functools.partial(issue.create_comment, cap(body)),
-            )
-
     def mark_ready(self, node_id: str) -> None:
         """Draft -> ready for review. REST cannot do it; GraphQL's mutation can."""
         if not self._write("mark the pull request ready for review"):
             return
         base = self._gh.requester.base_url.rstrip("/")
         url = base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
-        query = (
-            "mutation($id: ID!) { markPullRequestReadyForReview(input: {pullRequestId: $id}) "
-            "{ pullRequest { isDraft } } }"
-        )
+        query = READY_MUTATION
 
         def call() -> None:
             _, data = self._gh.requester.requestJsonAndCheck(

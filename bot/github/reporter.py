@@ -1,5 +1,11 @@
-"""The draft PR's progress checklist, kept current as a book is made (at most one PR-body
-update per interval), and marked when a job fails or is cancelled."""
+"""The draft PR's progress checklist, kept current as a book is made, and marked when a job
+fails or is cancelled.
+
+Body edits are batched so that a book costs a bounded number of requests whatever the page
+speed: a page count alone is written only when it crosses a tenth of the book (and five
+pages at least), any change is held until at least `interval` seconds after the last edit,
+and `flush` writes what is held.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,17 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.bookref import BookRef
-from bot.github.checklist import parse_checklist, render_checklist, splice
+from bot.github.checklist import Progress, parse_checklist, render_checklist, splice
 from bot.github.repo import GitHubRepo
 
 MIN_INTERVAL = 10.0  # seconds between two PR-body updates
+PAGE_STEPS = 10  # a page count alone is written at most this many times per book
+MIN_STEP = 5  # and at most once every this many pages (a small book needs no more)
+
+
+def _step(progress: Progress) -> int:
+    size = max(MIN_STEP, -(-progress.pages_total // PAGE_STEPS))
+    return progress.pages_done // size
 
 
 class ChecklistReporter:
@@ -30,6 +42,7 @@ class ChecklistReporter:
         self.repo, self.pr_number = repo, pr_number
         self.interval, self._clock, self._sleep = interval, clock, sleep
         self.progress = parse_checklist(repo.pull_body(pr_number))
+        self._written = self.progress  # what the PR body shows
         self._last: float | None = None
         self._dirty = False
         self.write_times: list[float] = []  # when each PR-body update was sent
@@ -39,8 +52,15 @@ class ChecklistReporter:
         if new == self.progress:
             return
         self.progress, self._dirty = new, True
+        if self._minor(new):
+            return  # only the page count moved, within the same tenth of the book
         if self._last is None or self._clock() - self._last >= self.interval:
             self._write()
+
+    def _minor(self, new: Progress) -> bool:
+        old = self._written
+        same_otherwise = replace(new, pages_done=old.pages_done) == old
+        return same_otherwise and _step(new) == _step(old) and new.pages_done < new.pages_total
 
     def done(self, *stages: str) -> None:
         self.update(done=self.progress.done | frozenset(stages))
@@ -57,18 +77,5 @@ class ChecklistReporter:
     def _write(self) -> None:
         body = self.repo.pull_body(self.pr_number)
         self.repo.set_pull_body(self.pr_number, splice(body, render_checklist(self.progress)))
-        self._last, self._dirty = self._clock(), False
+        self._last, self._dirty, self._written = self._clock(), False, self.progress
         self.write_times.append(self._last)
-
-
-def mark_book(repo: GitHubRepo, issue: int, outcome: str, run_url: str | None) -> bool:
-    """After a job failed or was cancelled from outside: say so on the checklist."""
-    pr = repo.find_pull(BookRef(issue).branch)
-    if pr is None:
-        return False
-    reporter = ChecklistReporter(repo, pr.number)
-    words = {"cancelled": "was cancelled", "failure": "failed"}.get(outcome, f"ended: {outcome}")
-    link = f" ([run log]({run_url}))" if run_url else ""
-    reporter.update(note=f"> [!WARNING]\n> Generation {words}{link}. Finished pages are kept.")
-    reporter.flush()
-    return True

@@ -3,7 +3,8 @@
     /regenerate 3 7          new seeds for pages 3 and 7 (ranges too: /regenerate 3-5)
     /regenerate 5 subject: a sleeping fox
     /cover                   a new cover
-    /approve                 mark the PR ready for review
+    /approve                 mark the PR ready for review (refused after a failed or
+                             cancelled run, or with pages QA flagged: `/approve force`)
     /cancel                  stop the running generation
     /help
 
@@ -15,6 +16,7 @@ reaches the spec through the validating model and the canonical YAML dump.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -30,10 +32,11 @@ HELP = """\
 
 | command | does |
 | --- | --- |
-| `/regenerate 3 7` | make pages 3 and 7 again with new seeds (ranges work: `/regenerate 3-5`) |
+| `/regenerate 3 7` | make pictures #3 and #7 of the preview again (ranges: `3-5`) |
 | `/regenerate 5 subject: a sleeping fox` | page 5 gets a new subject (in the spec), made again |
 | `/cover` | make a new cover |
 | `/approve` | mark this pull request ready for review |
+| `/approve force` | the same after a failed run or with pages QA flagged |
 | `/cancel` | stop the running generation |
 | `/help` | this list |
 
@@ -50,6 +53,21 @@ class Command:
     pages: tuple[int, ...] = ()
     subject: str | None = None
     raw_name: str = ""
+    force: bool = False
+
+
+def did_you_mean(name: str) -> str | None:
+    """The command a misspelt name most likely meant (`regenrate` -> `regenerate`)."""
+    close = difflib.get_close_matches(name.lower(), COMMANDS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown_reply(command: Command) -> str:
+    """The reply to a command name we do not know: a guess, else the whole list."""
+    guess = did_you_mean(command.raw_name)
+    if guess is not None:
+        return f"I don't know `/{shown(command.raw_name)}`. Did you mean `/{guess}`?"
+    return f"I don't know `/{shown(command.raw_name)}`.\n\n{HELP}"
 
 
 def is_command(body: str | None) -> bool:
@@ -108,6 +126,8 @@ def parse(body: str | None) -> Command:
                 raise CommandError("the subject contains control characters")
             return Command("regenerate", pages, subject)
         return Command("regenerate", pages)
+    if name == "approve" and rest.lower() == "force":
+        return Command(name, force=True)
     if rest:
         raise CommandError(f"`/{name}` takes nothing after it")
     return Command(name)

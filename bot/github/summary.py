@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.github.job_model import JobContext, JobResult
 from bot.text import one_line
-
-if TYPE_CHECKING:
-    from bot.github.book_job import JobContext, JobResult
 
 
 def md_line(text: str, limit: int = 300) -> str:
@@ -37,16 +35,22 @@ def job_summary(ctx: JobContext, title: str, pr_url: str, result: JobResult) -> 
         lines.append(f"**{len(g.flagged)} page(s) flagged by line-art QA** (best attempt kept):")
         lines += [f"- page {p.key}: {md_line('; '.join(p.reasons), 200)}" for p in g.flagged[:50]]
         lines.append("")
-    missed = sorted({(r["subject"], r["substitute"]) for r in result.qa if r.get("substitute")})
+    missed = substitutes(result.qa)
     if missed:
         lines.append("**Subjects the pattern provider cannot draw** (drawn instead):")
-        lines += [f"- {md_line(subject, 100)}: {what}" for subject, what in missed]
+        lines += [f"- {line}" for line in missed]
         lines.append("")
     if result.qa:
         lines += qa_table(result.qa)
     if result.preview_url:
         lines += [f"![preview]({result.preview_url})", ""]
     return "\n".join(lines) + "\n"
+
+
+def substitutes(records: list[dict[str, Any]]) -> tuple[str, ...]:
+    """ "subject: what was drawn instead" for the subjects the provider could not draw."""
+    found = sorted({(r["subject"], r["substitute"]) for r in records if r.get("substitute")})
+    return tuple(f"{md_line(subject, 100)}: {md_line(str(what), 100)}" for subject, what in found)
 
 
 def qa_table(records: list[dict[str, Any]]) -> list[str]:

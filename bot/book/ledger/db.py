@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from bot.errors import BotError, UserInputError
 
@@ -25,7 +25,30 @@ NETWORK_FILESYSTEMS = frozenset(
 
 
 class LedgerError(BotError):
-    """The ledger database is missing, unreachable or not migrated."""
+    """The ledger database is missing, unreachable, not migrated, damaged or unwritable."""
+
+    exit_code = 2  # the operator's to fix (a file, a URL, a limit), not a bug
+
+
+# What SQLite's words mean for the person who has to fix it.
+_SQLITE_FIXES = (
+    (
+        ("not a database", "malformed", "file is encrypted"),
+        "the file is damaged; it only records which pages are made (pages already in "
+        "--out are adopted again): move it aside (mv {path} {path}.bad) and run again",
+    ),
+    (
+        ("disk is full", "disk i/o error", "too large"),
+        "free space on its disk or raise the file-size limit (ulimit -f), or set "
+        "EBOOK_BOT_STATE_DIR to another folder",
+    ),
+    (
+        ("readonly", "unable to open"),
+        "check the permissions of the file and its folder, or set EBOOK_BOT_STATE_DIR "
+        "to another folder",
+    ),
+    (("locked",), "another process held it for over 30 s: wait for it, then run again"),
+)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -72,7 +95,38 @@ def make_engine(url: str, *, setting: str = "DATABASE_URL") -> Engine:
         ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _as_ledger_error)
     return engine
+
+
+def _as_ledger_error(context: Any) -> None:
+    """Any database failure (a damaged file, a full disk, a file-size limit, a lost server)
+    as one line naming the database and the fix, in place of SQLAlchemy's chained
+    tracebacks (a LedgerError raised here replaces the original)."""
+    original = context.original_exception
+    if isinstance(original, BotError) or not isinstance(original, Exception):
+        return  # ours already, or an interrupt: let it through
+    connecting = context.connection is None  # the first connect failed
+    raise ledger_problem(context.engine, original, connecting=connecting)
+
+
+def ledger_problem(
+    engine: Engine | None, exc: BaseException, *, connecting: bool = False
+) -> LedgerError:
+    """`exc` from the database as a LedgerError naming the database and the fix."""
+    reason = _reason(exc)
+    path = sqlite_path(engine) if engine is not None else None
+    if path is None:
+        where = redact(str(engine.url)) if engine is not None else "the ledger database"
+        return LedgerError(
+            f"database {where}: cannot connect ({reason})"
+            if connecting
+            else f"database {where}: {reason}"
+        )
+    for words, fix in _SQLITE_FIXES:
+        if any(word in reason.lower() for word in words):
+            return LedgerError(f"ledger {path}: {reason}; " + fix.format(path=path))
+    return LedgerError(f"ledger {path}: {reason}")
 
 
 def _alembic_config(engine: Engine, connection: Any) -> Any:
@@ -109,8 +163,8 @@ def _run(engine: Engine, action: str, target: str) -> None:
         with engine.begin() as conn:
             config = _alembic_config(engine, conn)
             getattr(command, action)(config, target)
-    except OperationalError as exc:
-        raise LedgerError(f"database {redact(str(engine.url))}: {_reason(exc)}") from None
+    except SQLAlchemyError as exc:
+        raise ledger_problem(engine, exc) from None
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
@@ -121,7 +175,7 @@ def downgrade(engine: Engine, target: str = "base") -> None:
     _run(engine, "downgrade", target)
 
 
-def _reason(exc: SQLAlchemyError) -> str:
+def _reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip().splitlines()
     return text[0] if text else type(exc).__name__

@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from bot.book.lineart.qa import Metrics
 from bot.book.lineart.stage import LineArtOptions, clean_page
@@ -49,7 +49,9 @@ def read_image(path: Path) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 im.load()
-                return im.copy() if im.mode != "P" else im.convert("RGBA")
+                # a phone photo's pixels lie on their side: its EXIF says how to stand them up
+                upright = ImageOps.exif_transpose(im)
+                return upright if upright.mode != "P" else upright.convert("RGBA")
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValueError(f"{path}: not an image this tool can read") from None
     except (OSError, SyntaxError) as exc:  # truncated or corrupt data, a folder, no access

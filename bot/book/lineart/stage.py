@@ -17,7 +17,7 @@ pattern provider's) skips to its line weight and QA.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -71,12 +71,15 @@ def clean_page(
     opts = options or LineArtOptions()
     strokes, thin = STROKES[opts.audience], opts.audience in CRAYONS
     if image.mode == "1" and image.size == size:
-        art = (~np.asarray(image, dtype=bool)).astype(np.uint8)
+        given = ~np.asarray(image, dtype=bool)
+        art = given.astype(np.uint8)
         drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, thin=thin)
+        source = np.where(given, 0, 255).astype(np.uint8)
     else:
-        art, spine = _from_source(image, size, opts)
+        art, spine, source = _from_source(image, size, opts)
         drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, spine, thin=thin)
     drawn, known = _filled(drawn)
+    known = replace(known, source=source)  # QA compares the page with what it was made from
     activity = image.info.get(PAGE_KIND) == ACTIVITY
     report = qa_page(drawn, opts.audience, DPI, activity=activity, known=known)
     return Image.fromarray(drawn == 0), report
@@ -92,8 +95,9 @@ def _filled(art: np.ndarray) -> tuple[np.ndarray, Known]:
 
 def _from_source(
     image: Image.Image, size: tuple[int, int], opts: LineArtOptions
-) -> tuple[np.ndarray, np.ndarray]:
-    """The page's ink at print size, and its centre lines there."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The page's ink at print size, its centre lines there, and the image's grey (paper
+    whitened) placed on the page at print size, for QA to compare with."""
     x, y, w, h = fit_box(image.size, size)
     px_per_in = min(image.width * DPI / w, ANALYSIS_DPI)
     grey = paper.lightness(paper.to_rgb(image))
@@ -120,7 +124,9 @@ def _from_source(
     # level would come out dashed where its darkness is shared by two pixels; a speck
     # the ink map kept for lying a pixel from a line is cut off from it here, and goes
     speck = THRESHOLDS[opts.audience].speck_in * DPI
-    return ink.drop_small(art | spine, round(speck**2), grouped=False)[0], spine
+    source = np.full((size[1], size[0]), 255, np.uint8)
+    source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
+    return ink.drop_small(art | spine, round(speck**2), grouped=False)[0], spine, source
 
 
 def binarise(grey: np.ndarray, found: ink.InkMap, size: tuple[int, int]) -> np.ndarray:

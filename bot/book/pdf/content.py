@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 from bot.book.pdf.fonts import EmbeddedFont
+from bot.book.pdf.shaping import Glyph
+from bot.book.pdf.textface import TextFace
 from bot.book.pdf.writer import fmt_num
 
 
@@ -77,7 +79,7 @@ class Content:
 
     def text(
         self,
-        font: EmbeddedFont,
+        face: TextFace,
         size: float,
         x: float,
         y: float,
@@ -87,12 +89,11 @@ class Content:
         colour: str | None = None,
         rotate: bool = False,
     ) -> None:
-        """One line of text; `x` is the left, centre or right edge by `align`.
+        """One line of shaped text; `x` is the left, centre or right edge by `align`.
 
         With `rotate`, the line runs top to bottom (a spine) and `x`, `y` are its start.
         """
-        self.fonts[font.resource] = font
-        width = font.width(text, size)
+        width = face.width(text, size)
         if align == "center":
             offset = width / 2
         elif align == "right":
@@ -100,9 +101,47 @@ class Content:
         else:
             offset = 0.0
         fill = f"{_n(*hex_rgb(colour))} rg " if colour else "0 g "
-        matrix = _n(0, -1, 1, 0, x, y - offset) if rotate else _n(1, 0, 0, 1, x - offset, y)
-        op = f"q {fill}BT /{font.resource} {_n(size)} Tf {matrix} Tm "
-        self._ops.append(op.encode("ascii") + font.encode(text) + b" Tj ET Q")
+        out = [f"q {fill}BT".encode("ascii")]
+        for piece in face.layout(text):
+            font = piece.font
+            self.fonts[font.resource] = font
+            font.use(piece.glyphs)
+            start = piece.x * size / 1000 - offset  # from the anchor along the line
+            matrix = _n(0, -1, 1, 0, x, y - start) if rotate else _n(1, 0, 0, 1, x + start, y)
+            out.append(f"/{font.resource} {_n(size)} Tf {matrix} Tm".encode("ascii"))
+            out += _show(font, piece.glyphs, size)
+        out.append(b"ET Q")
+        self._ops.append(b" ".join(out))
 
     def data(self) -> bytes:
         return b"\n".join(self._ops) + b"\n"
+
+
+def _show(font: EmbeddedFont, glyphs: tuple[Glyph, ...], size: float) -> list[bytes]:
+    """TJ arrays that put each glyph where shaping placed it: the array's numbers move
+    the pen by the difference between the shaped advance (kerning, marks) and the font's
+    width, and a glyph raised or lowered (a mark) gets its own text rise (Ts)."""
+    out: list[bytes] = []
+    rise = 0.0
+    array: list[str] = []
+
+    def flush() -> None:
+        if array:
+            out.append(("[" + " ".join(array) + "] TJ").encode("ascii"))
+            array.clear()
+
+    for g in glyphs:
+        if g.dy != rise:
+            flush()
+            rise = g.dy
+            out.append(f"{_n(rise * size / 1000)} Ts".encode("ascii"))
+        if g.dx:
+            array.append(_n(-g.dx))
+        array.append(f"<{g.gid:04X}>")
+        after = font.pdf_width(g.gid) - g.advance + g.dx
+        if abs(after) > 0.005:
+            array.append(_n(after))
+    flush()
+    if rise:
+        out.append(b"0 Ts")
+    return out

@@ -119,14 +119,15 @@ def write_cover(
     out: Path,
     *,
     load_sample: Callable[[int], Image.Image] | None = None,
+    avoid: frozenset[int] = frozenset(),
 ) -> CoverLayout:
     """Write the cover for an interior of `page_count` pages; returns its layout.
 
     `art` is the colour front art; `load_sample(i)` gives picture `i`'s line art for the
-    sample pages on the back (without it the cards stay blank).
+    sample pages on the back (without it the cards stay blank), chosen outside `avoid`.
     """
     fonts = BookFonts()
-    layout = cover_layout(spec, page_count, fonts)
+    layout = cover_layout(spec, page_count, fonts, avoid)
     _log_contrast(spec, layout)
     with atomic_open(out) as fp:
         doc = BookDocument(PdfStreamWriter(fp), fonts)

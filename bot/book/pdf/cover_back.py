@@ -18,8 +18,9 @@ from bot.book.kdp import (
 from bot.book.palette import CoverPalette
 from bot.book.pdf.cover_parts import TextRun, Thumb, centred, fit_lines
 from bot.book.pdf.document import BookFonts
-from bot.book.pdf.fonts import wrap
-from bot.book.spec import BookSpec
+from bot.book.pdf.shaping import right_to_left
+from bot.book.pdf.textface import wrap
+from bot.book.spec import BookSpec, Trim
 
 ISBN_BAND = 0.2  # inches under the barcode area for the ISBN line
 THUMB_ANGLES = (-5.0, 3.5, -2.5, 4.5)  # degrees: a loose, hand-laid row of sample pages
@@ -31,11 +32,16 @@ BLURB_LEADING = 1.35
 BLURB_CENTRED_LINES = 4  # up to this many lines the blurb is centred, like a cover's copy
 
 
-def sample_indices(total: int, count: int) -> list[int]:
-    """`count` pages spread evenly over a book of `total` pictures, first and last included."""
-    if total <= count:
-        return list(range(total))
-    return sorted({round(i * (total - 1) / (count - 1)) for i in range(count)})
+def sample_indices(total: int, count: int, avoid: frozenset[int] = frozenset()) -> list[int]:
+    """`count` pages spread evenly over a book of `total` pictures, first and last included,
+    leaving out the pictures in `avoid` (those QA flagged: an empty or blotted page must not
+    sell the book); all pictures when every one is in `avoid`."""
+    good = [i for i in range(total) if i not in avoid] or list(range(total))
+    if len(good) <= count:
+        return good
+    return [
+        good[j] for j in sorted({round(i * (len(good) - 1) / (count - 1)) for i in range(count)})
+    ]
 
 
 def barcode_area(spec: BookSpec, back: Box) -> Box:
@@ -72,9 +78,12 @@ def back_texts(
         body, last = centred(
             "blurb", para, fonts.regular, blurb_size, cx, first, BLURB_LEADING, ink, ground
         )
-        if len(para) > BLURB_CENTRED_LINES:  # a longer paragraph reads better ragged-right
-            left = cx - max(fonts.regular.width(ln, blurb_size) for ln in para) / 2
-            body = [replace(run, x=left) for run in body]
+        if len(para) > BLURB_CENTRED_LINES:  # a longer paragraph reads better ragged
+            half = max(fonts.regular.width(ln, blurb_size) for ln in para) / 2
+            if right_to_left(spec.cover.back_text):  # flush right: where its lines start
+                body = [replace(r, x=cx + half - r.font.width(r.text, r.size)) for r in body]
+            else:
+                body = [replace(run, x=cx - half) for run in body]
         runs += body
         bottom = last - fonts.regular.descent(blurb_size)
     runs += _features(spec, fonts, palette, back, barcode)
@@ -87,13 +96,25 @@ def back_texts(
     return runs, bottom
 
 
+LARGE_WIDTH = 8.0  # inches: from this page width up a trim is sold as "large"
+
+
+def trim_words(spec: BookSpec) -> str:
+    """The book's real page size in words, e.g. "Large 8.5 x 11 in pages" (with a times sign)."""
+    w, h = spec.trim.value.split("x")
+    size = f"{w} \u00d7 {h} in"
+    if spec.trim is Trim.T8_27X11_69:
+        size = f"A4 ({size})"
+    large = "Large " if spec.trim.inches[0] >= LARGE_WIDTH else ""
+    return f"{large}{size} pages"
+
+
 def features(spec: BookSpec) -> list[str]:
     """Facts a buyer looks for, from the spec: page count, one-sided printing, size."""
-    w, h = spec.trim.value.split("x")
     out = [f"{spec.pages.total} coloring pages"]
     if spec.single_sided:
         out.append("One picture per page, blank backs")
-    out.append(f"Large {w} \u00d7 {h} in pages")
+    out.append(trim_words(spec))
     return out
 
 
@@ -119,13 +140,15 @@ def _features(
     return runs
 
 
-def sample_cards(spec: BookSpec, back: Box, top: float, barcode: Box) -> tuple[Thumb, ...]:
+def sample_cards(
+    spec: BookSpec, back: Box, top: float, barcode: Box, avoid: frozenset[int] = frozenset()
+) -> tuple[Thumb, ...]:
     """Sample pages between the paragraph and the barcode area: in one loose, slightly
     overlapping row, or in two rows where the panel is tall enough for larger cards (a
     letter-size back has room for twice the height of one row)."""
     margin = COVER_MARGIN * POINTS
-    total = spec.pages.total
-    count = min(4 if back.w >= 7.5 * POINTS else 3, total)
+    indices = sample_indices(spec.pages.total, 4 if back.w >= 7.5 * POINTS else 3, avoid)
+    count = len(indices)
     zone_top, zone_bottom = top - 0.3 * POINTS, barcode.y + barcode.h + 0.3 * POINTS
     zone = Box(back.x + margin, zone_bottom, back.w - 2 * margin, zone_top - zone_bottom)
     if count == 0 or zone.h <= 0:
@@ -144,7 +167,7 @@ def sample_cards(spec: BookSpec, back: Box, top: float, barcode: Box) -> tuple[T
     grid_h = rows * card_w * tall + (rows - 1) * gap
     first_y = zone.y + zone.h / 2 + grid_h / 2 - card_w * tall / 2
     cards = []
-    for i, index in enumerate(sample_indices(total, count)):
+    for i, index in enumerate(indices):
         row, col = divmod(i, per_row)
         in_row = min(per_row, count - row * per_row)
         if rows == 1 and in_row > 1:  # one row: spread over the width

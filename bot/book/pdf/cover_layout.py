@@ -77,8 +77,14 @@ def badge_text(spec: BookSpec) -> str:
     return default_badge(spec) if spec.cover.badge is None else spec.cover.badge
 
 
-def cover_layout(spec: BookSpec, page_count: int, fonts: BookFonts | None = None) -> CoverLayout:
-    """Lay out the cover of an interior of `page_count` pages."""
+def cover_layout(
+    spec: BookSpec,
+    page_count: int,
+    fonts: BookFonts | None = None,
+    avoid: frozenset[int] = frozenset(),
+) -> CoverLayout:
+    """Lay out the cover of an interior of `page_count` pages; the back's sample pages are
+    chosen outside `avoid` (the pictures QA flagged)."""
     fonts = fonts or BookFonts()
     w_in, h_in = cover_size(spec.trim, page_count, spec.paper)
     trim_w, trim_h = (v * POINTS for v in spec.trim.inches)
@@ -95,7 +101,7 @@ def cover_layout(spec: BookSpec, page_count: int, fonts: BookFonts | None = None
     texts += _author(spec, fonts, palette, front, frame)
     barcode = barcode_area(spec, back)
     back_runs, blurb_bottom = back_texts(spec, fonts, palette, back, barcode)
-    thumbs = sample_cards(spec, back, blurb_bottom, barcode)
+    thumbs = sample_cards(spec, back, blurb_bottom, barcode, avoid)
     spine_runs = _spine_texts(spec, fonts, palette, spine, page_count)
     return CoverLayout(
         w_in * POINTS,

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from bot.book.kdp import Box
-from bot.book.pdf.fonts import EmbeddedFont, wrap
+from bot.book.pdf.textface import TextFace, wrap
 
 
 @dataclass(frozen=True, eq=False)
@@ -16,7 +16,7 @@ class TextRun:
 
     role: str  # title, subtitle, author, badge, heading, blurb, spine, isbn
     text: str
-    font: EmbeddedFont
+    font: TextFace
     size: float
     x: float
     y: float
@@ -71,7 +71,7 @@ class Thumb:
 
 
 def fit_lines(
-    font: EmbeddedFont, text: str, size: float, width: float, max_lines: int, min_size: float
+    font: TextFace, text: str, size: float, width: float, max_lines: int, min_size: float
 ) -> tuple[list[str], float]:
     """Wrap `text` into at most `max_lines` lines no wider than `width`, shrinking the size
     (not below `min_size`) until it fits."""
@@ -86,7 +86,7 @@ def fit_lines(
 def centred(
     role: str,
     lines: list[str],
-    font: EmbeddedFont,
+    font: TextFace,
     size: float,
     cx: float,
     top: float,
@@ -105,7 +105,7 @@ def centred(
     return runs, y + size * leading
 
 
-def block_height(font: EmbeddedFont, lines: list[str], size: float, leading: float) -> float:
+def block_height(font: TextFace, lines: list[str], size: float, leading: float) -> float:
     """Cap top of the first line to the lowest ink of the last."""
     return (
         font.ink_extent("H", size)[1]

@@ -7,7 +7,9 @@ written last, once every page has used the fonts (a font's subset depends on its
 from __future__ import annotations
 
 from bot import __version__
-from bot.book.pdf.fonts import BOLD, DISPLAY, REGULAR, EmbeddedFont
+from bot.book.pdf.faces import BOLD, DISPLAY, REGULAR, SCRIPT_FACES, fallback_faces, script_of
+from bot.book.pdf.fonts import EmbeddedFont
+from bot.book.pdf.textface import TextFace
 from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue
 from bot.book.spec import BookSpec
 
@@ -15,21 +17,28 @@ PRODUCER = f"ebook-bot {__version__}"
 
 
 class BookFonts:
-    """The embedded fonts of a book PDF, as page resources F1 (text), F2 (bold text) and
-    F3 (the display face of titles)."""
+    """The embedded fonts of a book PDF and the text faces set in them: `regular` (text),
+    `bold` and `display` (titles), each with the script faces behind it."""
 
     def __init__(self) -> None:
-        self.regular = EmbeddedFont(REGULAR, "F1")
-        self.bold = EmbeddedFont(BOLD, "F2")
-        self.display = EmbeddedFont(DISPLAY, "F3")
+        self._fonts: dict[str, EmbeddedFont] = {}
+        for name in (REGULAR, BOLD, DISPLAY, *fallback_faces(False), *fallback_faces(True)):
+            if name not in self._fonts:
+                self._fonts[name] = EmbeddedFont(name, f"F{len(self._fonts) + 1}")
+        regular = [self._fonts[n] for n in fallback_faces(False)]
+        bold = [self._fonts[n] for n in fallback_faces(True)]
+        self.regular = TextFace([self._fonts[REGULAR], *regular], bold=False)
+        self.bold = TextFace([self._fonts[BOLD], *bold], bold=True)
+        self.display = TextFace([self._fonts[DISPLAY], *bold], bold=True)
 
     def all(self) -> tuple[EmbeddedFont, ...]:
-        return self.regular, self.bold, self.display
+        return tuple(self._fonts.values())
 
-    def title_font(self, text: str) -> EmbeddedFont:
+    def title_font(self, text: str) -> TextFace:
         """The display face, or DejaVu Sans Bold when the display face lacks a character
-        of `text` (League Spartan covers Latin scripts only)."""
-        return self.display if self.display.covers(text) else self.bold
+        of `text` that no script face prints (League Spartan covers Latin only)."""
+        own = "".join(ch for ch in text if script_of(ch) not in SCRIPT_FACES)
+        return self.display if self.display.covers(own) else self.bold
 
 
 class BookDocument:

@@ -1,32 +1,26 @@
 """TrueType fonts embedded as subsets (Type0 / CIDFontType2, Identity-H) with a ToUnicode map,
-so any Unicode title prints and text can be searched and extracted from the PDF."""
+so shaped text prints as its glyphs and can be searched and extracted from the PDF."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import io
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
+from bot.book.pdf.faces import BOLD, DISPLAY, REGULAR, font_path
+from bot.book.pdf.shaping import Glyph
 from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue, Ref
 
-_FONT_DIR = resources.files("bot") / "fonts"
-REGULAR = "DejaVuSans.ttf"
-BOLD = "DejaVuSans-Bold.ttf"
-DISPLAY = "LeagueSpartan-Bold.ttf"  # titles: cover and title page (OFL, see LICENSE.txt)
+__all__ = ["BOLD", "DISPLAY", "REGULAR", "EmbeddedFont", "font_path", "subset_font"]
 
-
-def font_path(name: str) -> Path:
-    return Path(str(_FONT_DIR / name))
-
-
-# A PDF shows glyphs by id: substitution and positioning tables (big in DejaVu) are never
-# read, so they are dropped before fontTools decompiles them (most of subsetting's time).
+# A PDF shows glyphs by id, already shaped (HarfBuzz reads the bundled file's substitution
+# and positioning tables): the embedded subset needs none of them, so they are dropped before
+# fontTools decompiles them (most of subsetting's time).
 _UNUSED_TABLES = ["FFTM", "GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern", "morx", "feat"]
 
 
@@ -63,34 +57,31 @@ class EmbeddedFont:
         self.resource = resource  # the name in page resources, e.g. "F1"
         self._tt, self._cmap, self._upem, self._hmtx = _parsed(self.path)
         self._used: dict[int, str] = {}  # glyph id -> the text it stands for
+        self._bounds: dict[int, tuple[float, float] | None] = {}
+
+    @property
+    def name(self) -> str:
+        """The font file's name, e.g. DejaVuSans.ttf."""
+        return self.path.name
 
     @property
     def used(self) -> bool:
         """Whether any text was set in this font (else it is not embedded)."""
         return bool(self._used)
 
-    def _gid(self, ch: str) -> int:
-        glyph = self._cmap.get(ord(ch)) or self._cmap.get(ord("?"), ".notdef")
-        gid: int = self._tt.getGlyphID(glyph)
-        return gid
-
-    def encode(self, text: str) -> bytes:
-        """Text as a hex string of glyph ids for `Tj`; records the glyphs for the subset."""
-        out = []
-        for ch in text:
-            gid = self._gid(ch)
-            self._used.setdefault(gid, ch)
-            out.append(f"{gid:04X}")
-        return ("<" + "".join(out) + ">").encode("ascii")
-
-    def width(self, text: str, size: float) -> float:
-        """Advance width of `text` in points at `size`."""
-        units = sum(self._hmtx[self._tt.getGlyphName(self._gid(ch))][0] for ch in text)
-        return float(units) * size / self._upem
-
     def covers(self, text: str) -> bool:
-        """Whether every character of `text` has a glyph (else it would print as '?')."""
+        """Whether every character of `text` has a glyph in this font."""
         return all(ch.isspace() or ord(ch) in self._cmap for ch in text)
+
+    def use(self, glyphs: tuple[Glyph, ...]) -> None:
+        """Record shown glyphs for the subset and the ToUnicode map (first text wins)."""
+        for g in glyphs:
+            if not self._used.get(g.gid):
+                self._used[g.gid] = g.text
+
+    def pdf_width(self, gid: int) -> float:
+        """The glyph's width as the font's /W array gives it (1/1000 em, 2 decimals)."""
+        return round(float(self._hmtx[self._tt.getGlyphName(gid)][0]) * 1000 / self._upem, 2)
 
     def ascent(self, size: float) -> float:
         """The font's ascender height in points at `size` (room above the baseline)."""
@@ -100,17 +91,16 @@ class EmbeddedFont:
         """The font's descender depth in points at `size`, as a positive number."""
         return -float(self._tt["hhea"].descent) * size / self._upem
 
-    def ink_extent(self, text: str, size: float) -> tuple[float, float]:
-        """(lowest, highest) point of the glyphs of `text` relative to the baseline, in
-        points: the ink a reader sees, tighter than ascent and descent."""
-        glyf = self._tt["glyf"]
-        low, high = 0.0, 0.0
-        for ch in set(text):
-            glyph = glyf[self._tt.getGlyphName(self._gid(ch))]
+    def glyph_extent(self, gid: int) -> tuple[float, float] | None:
+        """(lowest, highest) ink of a glyph in 1/1000 em, None for a glyph without ink."""
+        if gid not in self._bounds:
+            glyph = self._tt["glyf"][self._tt.getGlyphName(gid)]
             if getattr(glyph, "numberOfContours", 0) == 0:
-                continue  # a space has no ink
-            low, high = min(low, float(glyph.yMin)), max(high, float(glyph.yMax))
-        return low * size / self._upem, high * size / self._upem
+                self._bounds[gid] = None
+            else:
+                k = 1000 / self._upem
+                self._bounds[gid] = (float(glyph.yMin) * k, float(glyph.yMax) * k)
+        return self._bounds[gid]
 
     def _subset(self) -> bytes:
         return subset_font(self.path, frozenset({0, *self._used}))
@@ -131,7 +121,7 @@ class EmbeddedFont:
             "<0000> <FFFF>",
             "endcodespacerange",
         ]
-        items = sorted(self._used.items())
+        items = sorted((g, t) for g, t in self._used.items() if t)
         for start in range(0, len(items), 100):
             chunk = items[start : start + 100]
             lines.append(f"{len(chunk)} beginbfchar")
@@ -173,8 +163,7 @@ class EmbeddedFont:
         )
         widths: list[PdfValue] = []
         for gid in sorted(self._used):
-            advance = self._hmtx[self._tt.getGlyphName(gid)][0]
-            widths += [gid, [round(advance * scale, 2)]]
+            widths += [gid, [self.pdf_width(gid)]]  # what Content's TJ arrays assume
         cid_font = writer.add(
             {
                 "Type": Name("Font"),
@@ -198,19 +187,3 @@ class EmbeddedFont:
             },
             ref,
         )
-
-
-def wrap(font: EmbeddedFont, text: str, size: float, max_width: float) -> list[str]:
-    """Greedy word wrap; a word wider than the line is kept whole on its own line."""
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        current = ""
-        for word in paragraph.split():
-            candidate = f"{current} {word}".strip()
-            if current and font.width(candidate, size) > max_width:
-                lines.append(current)
-                current = word
-            else:
-                current = candidate
-        lines.append(current)
-    return lines

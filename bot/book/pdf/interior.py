@@ -9,7 +9,7 @@ from bot.book.kdp import DPI, NUMBER_BAND, POINTS, Box, InteriorPlan, PageKind, 
 from bot.book.pages import G4Image
 from bot.book.pdf.content import Content
 from bot.book.pdf.document import BookDocument, BookFonts, book_info
-from bot.book.pdf.fonts import EmbeddedFont, wrap
+from bot.book.pdf.textface import TextFace, wrap
 from bot.book.pdf.writer import Name, PdfStreamWriter, PdfValue, Ref
 from bot.book.spec import BookSpec
 from bot.fsutil import atomic_open
@@ -43,7 +43,7 @@ def fit_image(width_px: int, height_px: int, box: Box) -> Box:
 
 
 def _fit_lines(
-    font: EmbeddedFont, text: str, size: float, width: float, max_lines: int
+    font: TextFace, text: str, size: float, width: float, max_lines: int
 ) -> tuple[list[str], float]:
     """Wrap `text`, shrinking the size until it takes at most `max_lines` lines."""
     while True:
@@ -75,11 +75,21 @@ def _title_page(c: Content, f: BookFonts, spec: BookSpec, live: Box) -> None:
     c.text(author, 18, cx, live.y + live.h * 0.2, spec.author, align="center")
 
 
+def full_title(spec: BookSpec) -> str:
+    """Title and subtitle on one line: "Title: Subtitle", or with a dash when the title
+    has a colon or ends in punctuation of its own (never "Title: Part: Subtitle")."""
+    if not spec.subtitle:
+        return spec.title
+    plain = ":" not in spec.title and spec.title[-1:].isalnum()
+    joint = ": " if plain else " \u2014 "
+    return f"{spec.title}{joint}{spec.subtitle}"
+
+
 def copyright_lines(spec: BookSpec, credit: str | None) -> list[str]:
-    """The copyright page's paragraphs: year (when the spec has one), author, rights,
-    the credit for the pictures and the ISBN."""
+    """The copyright page's paragraphs: the full title, year (when the spec has one),
+    author, rights, the credit for the pictures and the ISBN."""
     year = f"{spec.year} " if spec.year is not None else ""
-    lines = [spec.title + (f": {spec.subtitle}" if spec.subtitle else "")]
+    lines = [full_title(spec)]
     lines.append(f"Copyright \u00a9 {year}{spec.author}. All rights reserved.")
     lines.append(
         "No part of this book may be reproduced or transmitted in any form without "
@@ -93,16 +103,32 @@ def copyright_lines(spec: BookSpec, credit: str | None) -> list[str]:
     return lines
 
 
+COPYRIGHT_SIZE = 10.0  # points: a book's copyright page, smaller than text, still easy
+COPYRIGHT_LEADING = 1.45
+COPYRIGHT_MEASURE = 4.2  # inches: the widest line, narrower than the page
+COPYRIGHT_FOOT = 0.12  # share of the live height under the block
+
+
 def _copyright_page(
     c: Content, f: BookFonts, spec: BookSpec, live: Box, credit: str | None
 ) -> None:
-    text = "\n".join(copyright_lines(spec, credit))
-    size = 9.0
-    lines = wrap(f.regular, text, size, live.w)
-    y = live.y + (len(lines) - 1) * size * 1.4
-    for line in lines:
-        c.text(f.regular, size, live.x, y, line)
-        y -= size * 1.4
+    """The paragraphs as one centred block in the lower part of the page: the full title
+    in bold, then each paragraph centred line by line, half a line between paragraphs."""
+    width = min(live.w, COPYRIGHT_MEASURE * POINTS)
+    size, lead = COPYRIGHT_SIZE, COPYRIGHT_SIZE * COPYRIGHT_LEADING
+    paragraphs = [
+        (f.bold if i == 0 else f.regular, wrap(f.bold if i == 0 else f.regular, p, size, width))
+        for i, p in enumerate(copyright_lines(spec, credit))
+    ]
+    lines = sum(len(p) for _, p in paragraphs)
+    height = (lines - 1) * lead + (len(paragraphs) - 1) * lead / 2
+    cx = live.x + live.w / 2
+    y = min(live.y + live.h * COPYRIGHT_FOOT + height, live.y + live.h - size)
+    for face, para in paragraphs:
+        for line in para:
+            c.text(face, size, cx, y, line, align="center")
+            y -= lead
+        y -= lead / 2
 
 
 def _belongs_to_page(c: Content, f: BookFonts, live: Box) -> None:

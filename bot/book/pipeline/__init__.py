@@ -12,25 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names, for type checkers; at run time `__getattr__` imports them
     from bot.book.pipeline.assembly import AssembleResult, assemble
-    from bot.book.pipeline.generation import (
-        GenerateResult,
-        Job,
-        PageRecord,
-        check_claiming,
-        generate,
-        providers_for,
-    )
+    from bot.book.pipeline.generation import Job, check_claiming, generate, providers_for
     from bot.book.pipeline.inputs import dir_key, page_inputs
     from bot.book.pipeline.making import make_cover, make_page, make_pages
+    from bot.book.pipeline.results import GenerateResult, PageRecord
     from bot.book.pipeline.shard import Shard
     from bot.book.pipeline.stream import MAX_ATTEMPTS
 
 _HOMES = {
     "AssembleResult": "assembly",
     "assemble": "assembly",
-    "GenerateResult": "generation",
+    "GenerateResult": "results",
     "Job": "generation",
-    "PageRecord": "generation",
+    "PageRecord": "results",
     "check_claiming": "generation",
     "generate": "generation",
     "providers_for": "generation",

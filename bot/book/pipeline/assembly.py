@@ -24,10 +24,11 @@ from bot.book.credit import provider_credit
 from bot.book.kdp import InteriorPlan, plan_interior
 from bot.book.pages import load_g4, load_png, load_thumb, png_digest
 from bot.book.pdf.cover import write_cover
+from bot.book.pdf.cover_fit import check_cover_texts
 from bot.book.pdf.interior import write_interior
-from bot.book.preflight import check_pdf
+from bot.book.preflight import book_problems, inspect_pdf
 from bot.book.preview import write_preview
-from bot.book.provenance import write_provenance
+from bot.book.provenance import read_page_records, write_provenance
 from bot.book.spec import BookSpec
 from bot.config import RepoConfig, provider_names
 from bot.errors import PreflightError, UserInputError
@@ -61,6 +62,7 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
     started = time.perf_counter()
     # 1. inputs
     plan = plan_interior(spec)
+    check_cover_texts(spec, plan.page_count)  # before the interior is written
     pages_dir = out / "pages"
     missing = missing_pages(spec, pages_dir)
     if missing:
@@ -80,19 +82,21 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
     with ThreadPoolExecutor(max_workers=2) as pool:
         digests = list(pool.map(lambda i: png_digest(pages_dir, i), range(spec.pages.total)))
         with _timed(times, "interior"):
-            write_interior(
-                spec, plan, lambda i: load_g4(pages_dir, i, digests[i]), interior, credit=credit
-            )
-        interior_problems = pool.submit(_timed_call, times, "preflight", check_pdf, interior)
-        with _timed(times, "cover"), Image.open(pages_dir / COVER_ART) as art:
-            art.load()
-            write_cover(
-                spec, plan.page_count, art, cover_pdf, load_sample=lambda i: load_png(pages_dir, i)
-            )
+            g4 = _named(pages_dir, lambda i: load_g4(pages_dir, i, digests[i]))
+            write_interior(spec, plan, g4, interior, credit=credit)
+        interior_check = pool.submit(_timed_call, times, "preflight", inspect_pdf, interior)
+        flagged = _flagged(pages_dir, spec.pages.total)
+        with _timed(times, "cover"), _reading(pages_dir / COVER_ART):
+            with Image.open(pages_dir / COVER_ART) as art:
+                art.load()
+            sample = _named(pages_dir, lambda i: load_png(pages_dir, i))
+            write_cover(spec, plan.page_count, art, cover_pdf, load_sample=sample, avoid=flagged)
         # 3. the preview, from the thumbnails made with the pages
-        preview = pool.submit(_timed_call, times, "preview", _preview, pages_dir, digests, out)
+        preview = pool.submit(
+            _timed_call, times, "preview", _preview, plan, pages_dir, digests, flagged, out
+        )
         # 4. preflight
-        problems = interior_problems.result() + check_pdf(cover_pdf)
+        problems = book_problems(interior_check.result(), inspect_pdf(cover_pdf))
         preview_bytes = preview.result()
     write_provenance(spec, out)
     if problems:
@@ -107,9 +111,50 @@ def assemble(spec: BookSpec, out: Path, *, config: RepoConfig | None = None) -> 
     )
 
 
-def _preview(pages_dir: Path, digests: list[str], out: Path) -> int:
-    thumbs = [load_thumb(pages_dir, i, digest) for i, digest in enumerate(digests)]
-    return write_preview(out / "cover.pdf", thumbs, out / "preview.png")
+def _flagged(pages_dir: Path, total: int) -> frozenset[int]:
+    """The pictures (0-based) whose page record says QA flagged them."""
+    return frozenset(
+        r["page"] - 1 for r in read_page_records(pages_dir, total) if not r["qa"]["ok"]
+    )
+
+
+def _preview(
+    plan: InteriorPlan, pages_dir: Path, digests: list[str], flagged: frozenset[int], out: Path
+) -> int:
+    """The contact sheets: each picture labelled with its printed page number and its own
+    number (the one `/regenerate` takes); the pictures QA flagged marked."""
+    thumb = _named(pages_dir, lambda i: load_thumb(pages_dir, i, digests[i]))
+    thumbs = [thumb(i) for i in range(len(digests))]
+    printed = {p.art_index: p.number for p in plan.pages if p.art_index is not None}
+    labels = [f"page {printed.get(i, i + 1)} (#{i + 1})" for i in range(len(thumbs))]
+    return write_preview(
+        out / "cover.pdf", thumbs, out / "preview.png", labels=labels, flagged=flagged
+    )
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """A page file that does not decode, named with the fix (not Pillow's exception)."""
+    try:
+        yield
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # the system's refusal names its file already
+        why = str(exc) or type(exc).__name__
+        raise UserInputError(
+            f"{path}: not a page image Pillow can read ({why}); run `ebook-bot generate` "
+            "for this spec to make it again"
+        ) from None
+
+
+def _named(pages_dir: Path, load: Callable[[int], R]) -> Callable[[int], R]:
+    """`load(i)` with a page file that does not decode named (see `_reading`)."""
+
+    def named(index: int) -> R:
+        with _reading(png_path(pages_dir, index)):
+            return load(index)
+
+    return named
 
 
 @contextlib.contextmanager

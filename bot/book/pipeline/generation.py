@@ -8,6 +8,7 @@ Stages (inputs are checked before anything is written):
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -20,48 +21,24 @@ from bot.book.ledger.claims import Claim, PageInput
 from bot.book.ledger.models import PageStatus, RunStatus
 from bot.book.lineart import LineArtOptions
 from bot.book.pages import page_identity
+from bot.book.pdf.cover_fit import check_cover_texts
 from bot.book.pipeline.inputs import page_inputs
 from bot.book.pipeline.making import Made, Makers, write_cover_art
+from bot.book.pipeline.records import complete_records, record_agrees
+from bot.book.pipeline.results import GenerateResult, PageRecord
 from bot.book.pipeline.shard import Shard
-from bot.book.pipeline.stream import MAX_ATTEMPTS, PageStream, PageWork, StreamTimes
+from bot.book.pipeline.stream import PageStream, PageWork, StreamTimes
+from bot.book.pipeline.verdict import strict_check, substitutes
 from bot.book.pipeline.workers import LazyPool, default_workers
 from bot.book.progress import Progress
 from bot.book.providers import Provider, get_provider
 from bot.book.providers.folder import ArtPage, FolderProvider
 from bot.book.spec import BookSpec
 from bot.config import RepoConfig, provider_names
-from bot.errors import QualityError, UserInputError
+from bot.errors import UserInputError
 
 ProgressFactory = Callable[[int, str], Progress]
 OnProgress = Callable[[str, int, int], None]  # (label, finished, total)
-
-
-@dataclass
-class PageRecord:
-    """One finished asset, as the summary reports it."""
-
-    key: str  # "001".."400", or "cover"
-    subject: str
-    attempts: int = 0
-    reasons: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.reasons)
-
-
-@dataclass
-class GenerateResult:
-    pages: list[PageRecord]
-    generated: int  # pages made by this run; the others were already done
-    seconds: float
-    elsewhere: int = 0  # pages another worker made or holds (sharded / claiming runs)
-    times: StreamTimes = field(default_factory=StreamTimes)  # provider, cleanup, writing
-
-    @property
-    def flagged(self) -> list[PageRecord]:
-        return [p for p in self.pages if p.flagged]
 
 
 @dataclass(frozen=True)
@@ -128,6 +105,7 @@ def generate(
     opts = replace(options or LineArtOptions(), audience=spec.audience)  # the book's readers
     page_provider, cover_provider = providers or providers_for(spec, config or RepoConfig(), art)
     plan_interior(spec)  # refuse an impossible book before making anything
+    check_cover_texts(spec)  # and cover texts that cannot fit its trim
     if job.shard is not None and job.claim:
         raise UserInputError("--shard and --claim: choose one (a fixed share, or the queue)")
     if job.claim:
@@ -150,11 +128,10 @@ def generate(
     count = sum(1 for key in made if key[0] != AssetKind.COVER)
     seconds = time.perf_counter() - started
     result = GenerateResult(records, count, seconds, elsewhere=elsewhere, times=worker.times)
-    if job.strict and result.flagged:
-        raise QualityError(
-            f"{len(result.flagged)} page(s) still failed line-art QA after {MAX_ATTEMPTS} attempts",
-            [f"page {p.key}: {'; '.join(p.reasons)}" for p in result.flagged],
-        )
+    result.provider = page_provider.name
+    result.substitutes = substitutes(spec, page_provider, makers.size, worker.mine)
+    if job.strict:
+        strict_check(result)
     return result
 
 
@@ -187,13 +164,19 @@ class _Worker:
             model=pages.model_id,
             mode=self.job.mode,
         )
-        self.progress = self.job.progress(len(self.mine), "page")
+        # the count is of pages (the cover is a note of its own), finished in any order
+        count = sum(1 for kind, _ in self.mine if kind != AssetKind.COVER)
+        self.progress = self.job.progress(count, "pages done")
         try:
             self._loop(run_id)
         except BaseException as exc:
-            self.ledger.release(self.job.book)
             status = RunStatus.CANCELLED if isinstance(exc, KeyboardInterrupt) else RunStatus.FAILED
-            self._finish(run_id, status, str(exc) or type(exc).__name__)
+            # best effort: when the ledger itself failed, these fail too, and the first
+            # error (not a chain of them) is what the user needs
+            with contextlib.suppress(Exception):
+                self.ledger.release(self.job.book)
+            with contextlib.suppress(Exception):
+                self._finish(run_id, status, str(exc) or type(exc).__name__)
             raise
         finally:
             self.progress.close()
@@ -208,8 +191,12 @@ class _Worker:
     def _loop(self, run_id: int) -> None:
         book, claim = self.job.book, self.job.claim
         kept = _reconcile(self.ledger, book, self.pages_dir, self.inputs, self.mine, run_id, claim)
+        m = self.makers
+        # pages made before a stop (a kill, a bad image) may lack their record: write it
+        rows = self.ledger.pages(book)
+        complete_records(self.pages_dir, kept, rows, m.spec, m.pages, m.size)
         for key in kept:
-            self.progress.advance(f"{label(key)} already done")
+            self._say(key, "already done")
             self._tick(key)
         only = None if claim else self.mine
         claimed: dict[int, Claim] = {}
@@ -231,7 +218,6 @@ class _Worker:
             made = Made(page.sha256, page.attempt, reasons, page.seconds)
             self._record(claimed.pop(page.index), made, run_id)
 
-        m = self.makers
         # a pool's processes take a moment to start: not worth it for a page or two
         workers = self.job.workers if len(self.mine) - len(kept) > 2 else 0
         with LazyPool(workers) as pool:
@@ -255,8 +241,15 @@ class _Worker:
         self.made[key] = rec
         note = "" if ok else " (lease lost: another worker took it over)"
         status = "flagged: " + "; ".join(rec.reasons) if rec.flagged else "ok"
-        self.progress.advance(f"{rec.key} {status} ({rec.seconds:.2f} s){note}")
+        self._say(key, f"{status} ({rec.seconds:.2f} s){note}")
         self._tick(key)
+
+    def _say(self, key: Key, what: str) -> None:
+        """One line per finished asset: pages counted, the cover art a note of its own."""
+        if key[0] == AssetKind.COVER:
+            self.progress.note(f"cover art {what}")
+        else:
+            self.progress.advance(f"page {label(key)} {what}")
 
     def _tick(self, key: Key) -> None:
         self.finished += 1
@@ -308,7 +301,12 @@ def _reconcile(
         same_input = found is not None and found[1] == inputs[key].input_key
         if row.status == PageStatus.DONE and found is not None and found[0] == row.sha256:
             kept.append(key)
-        elif same_input and found is not None:
+        elif (
+            same_input
+            and found is not None
+            and row.status != PageStatus.DONE  # a done page's pixels are the ledger's hash
+            and record_agrees(pages_dir, key, found[0])  # or its record's
+        ):
             if ledger.adopt(book, key, inputs[key].input_key, found[0], run_id):
                 kept.append(key)
         elif row.status == PageStatus.DONE and not claim:

@@ -23,7 +23,7 @@ from typing import Any
 from bot.book.assets import AssetKind
 from bot.book.lineart import LineArtOptions
 from bot.book.pipeline.inputs import image_request
-from bot.book.pipeline.workers import Cleaned, Keep, Pixels, clean, write
+from bot.book.pipeline.workers import Cleaned, Keep, Pixels, clean, finished_record, write
 from bot.book.provenance import page_record, write_page_record
 from bot.book.providers import ImageRequest, Provider, generate_images
 from bot.book.providers.base import Provenance
@@ -127,24 +127,24 @@ class PageStream:
                     said.substitute,
                 )
 
+    def _record(self, page: PageWork, attempt: int) -> dict[str, Any]:
+        """The provenance of one attempt at a page, before its QA is known."""
+        request = image_request(
+            self.spec, AssetKind.PAGE, page.index, page.subject, self.size, attempt - 1
+        )
+        return page_record(
+            self.provider, request, attempts=attempt, reasons=(), metrics={}, seconds=0, sha256=""
+        )
+
     def _provenance(self, page: PageWork) -> None:
-        """The finished page's record beside it (`pages/NNN.json`)."""
+        """The finished page's record beside it (`pages/NNN.json`), with the seconds spent
+        on it in all (the worker wrote it first, before the PNG, with its own)."""
         if self.pages_dir is None or page.best is None:
             return
-        best = page.best
-        request = image_request(
-            self.spec, AssetKind.PAGE, page.index, page.subject, self.size, best.attempt - 1
+        record = finished_record(
+            self._record(page, page.best.attempt), page.best, page.attempt, page.seconds
         )
-        record = page_record(
-            self.provider,
-            request,
-            attempts=page.attempt,
-            reasons=best.reasons,
-            metrics=best.metrics,
-            seconds=page.seconds,
-            sha256=page.sha256,
-        )
-        write_page_record(self.pages_dir, record)
+        write_page_record(self.pages_dir, {**record, "png_sha256": page.sha256})
 
     def _render(self, todo: list[PageWork], cleaning: dict[Future[Cleaned], PageWork]) -> None:
         """One provider call for `todo` (their current attempts); cleanup queued per image."""
@@ -166,7 +166,9 @@ class PageStream:
             keep = None
             if self.pages_dir is not None:
                 beat = page.best.badness if page.best else math.inf
-                keep = Keep(self.pages_dir, page.input_key, page.attempt >= page.attempts, beat)
+                last = page.attempt >= page.attempts
+                record = self._record(page, page.attempt)
+                keep = Keep(self.pages_dir, page.input_key, last, beat, record)
             source = Pixels.of(image)
             task = self.pool.submit(
                 clean, page.index, page.attempt, source, self.size, self.options, keep
@@ -196,4 +198,8 @@ class PageStream:
         else:  # an earlier attempt was better than the last: write that one
             assert page.best.art is not None
             art, key = page.best.art, page.input_key
-            writing[self.pool.submit(write, self.pages_dir, page.index, art, key)] = page
+            record = finished_record(
+                self._record(page, page.best.attempt), page.best, page.attempt, page.seconds
+            )
+            task = self.pool.submit(write, self.pages_dir, page.index, art, key, record)
+            writing[task] = page

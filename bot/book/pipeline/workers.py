@@ -19,6 +19,7 @@ from PIL import Image
 
 from bot.book.lineart import PAGE_KIND, LineArtOptions, clean_page
 from bot.book.pages import save_page
+from bot.book.provenance import write_page_record
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -75,6 +76,7 @@ class Keep:
     input_key: str
     last_try: bool
     beat: float  # the best earlier attempt's badness (infinity when none)
+    record: dict[str, Any] | None = None  # this attempt's provenance, less its QA and hash
 
 
 def clean(
@@ -96,14 +98,35 @@ def clean(
     final = not cleaned.flagged or (keep is not None and keep.last_try and badness < keep.beat)
     if keep is None or not final:
         return cleaned
-    digest, written_in = write(keep.pages_dir, index, pixels, keep.input_key)
+    record = keep.record and finished_record(keep.record, cleaned, attempt, seconds)
+    digest, written_in = write(keep.pages_dir, index, pixels, keep.input_key, record)
     return replace(cleaned, art=None, sha256=digest, write_seconds=written_in)
 
 
-def write(pages_dir: Path, index: int, art: Pixels, input_key: str) -> tuple[str, float]:
-    """Write a page's files (PNG, G4 TIFF, thumbnail); its PNG's SHA-256 and the seconds."""
+def finished_record(
+    record: dict[str, Any], kept: Cleaned, attempts: int, seconds: float
+) -> dict[str, Any]:
+    """An attempt's provenance with the QA of the kept attempt and the attempts made."""
+    qa = {"ok": not kept.reasons, "reasons": list(kept.reasons), "metrics": kept.metrics}
+    return {**record, "attempts": attempts, "qa": qa, "seconds": round(seconds, 3)}
+
+
+def write(
+    pages_dir: Path,
+    index: int,
+    art: Pixels,
+    input_key: str,
+    record: dict[str, Any] | None = None,
+) -> tuple[str, float]:
+    """Write a page's files (its provenance `record` first, then the G4 TIFF, thumbnail
+    and PNG); its PNG's SHA-256 and the seconds."""
     started = time.perf_counter()
-    digest = save_page(pages_dir, index, art.image(), input_key=input_key)
+
+    def record_first(digest: str) -> None:
+        if record is not None:  # a stop after this leaves no page without its record
+            write_page_record(pages_dir, {**record, "png_sha256": digest})
+
+    digest = save_page(pages_dir, index, art.image(), input_key=input_key, before_png=record_first)
     return digest, time.perf_counter() - started
 
 

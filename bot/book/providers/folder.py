@@ -5,18 +5,21 @@ through the same line-art stage and QA as generated pages."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from bot.book.assets import AssetKind
 from bot.book.lineart.batch import read_image
 from bot.book.providers.base import ImageRequest, Provenance, Provider
 from bot.book.spec import BookSpec
 from bot.errors import UserInputError
+from bot.fsutil import read_plain, refuse_unplain
 
 IMAGES = {".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif"}
 FIELD = "pages.art"
@@ -47,6 +50,8 @@ def find_art(spec: BookSpec, spec_file: Path) -> dict[int, ArtPage]:
         raise UserInputError(f"{FIELD}: {spec.pages.art} leads out of the spec's folder")
     if not folder.is_dir():
         raise UserInputError(f"{FIELD}: no folder {spec.pages.art} beside {spec_file.name}")
+    # a link inside the folder could lead anywhere on the runner: plain files only
+    refuse_unplain(base / spec.pages.art, f"{FIELD} {spec.pages.art}")
     files = sorted(
         (p for p in folder.iterdir() if p.suffix.lower() in IMAGES and p.is_file()),
         key=lambda p: _natural(p.name),
@@ -54,10 +59,39 @@ def find_art(spec: BookSpec, spec_file: Path) -> dict[int, ArtPage]:
     if not files:
         kinds = ", ".join(sorted(IMAGES))
         raise UserInputError(f"{FIELD}: {spec.pages.art} holds no images ({kinds})")
-    pages = {}
+    pages = ArtPages(unused=files[spec.pages.total :])
     for index, path in enumerate(files[: spec.pages.total]):
-        pages[index] = ArtPage(path, hashlib.sha256(path.read_bytes()).hexdigest())
+        data = read_plain(path)
+        check_image(
+            f"{spec.pages.art.rstrip('/')}/{path.name}", data
+        )  # a bad image stops the book before anything is made
+        pages[index] = ArtPage(path, hashlib.sha256(data).hexdigest())
     return pages
+
+
+class ArtPages(dict[int, ArtPage]):
+    """The pages from the user's folder by index, and the images left over (the book has
+    fewer pages than the folder has images): the summary names them."""
+
+    def __init__(self, unused: Sequence[Path] = ()) -> None:
+        super().__init__()
+        self.unused = list(unused)
+
+
+def check_image(shown: str, data: bytes) -> None:
+    """Refuse an art image that does not decode to the end, naming the file and the fix."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                im.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        why = "not an image this tool can read"
+    except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt data
+        why = f"cannot decode it ({exc})"
+    else:
+        return
+    raise UserInputError(f"{FIELD}: {shown}: {why}; replace or remove it")
 
 
 class FolderProvider:

@@ -1,9 +1,9 @@
 """The offline provider: deterministic line art drawn from shapes, no model, no network.
 
-Genres: mandalas (radial symmetry), stained glass (a relaxed Voronoi tiling), mazes and big
-simple shapes for young children. The genre comes from the subject, style or theme
-("maze", "stained glass", "stars"...), else from the age band. Line weight and detail follow
-the age band, so regions stay colourable for small hands.
+Genres: mandalas (radial symmetry), stained glass (a relaxed Voronoi tiling), mosaics (rows
+of tiles with grout), mazes and big simple shapes for young children. The genre comes from
+the subject, style or theme ("maze", "stained glass", "stars"...), else from the age band.
+Line weight and detail follow the age band, so regions stay colourable for small hands.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bot.book.cover_art import colour_in
 from bot.book.lineart.qa import ACTIVITY, PAGE_KIND
 from bot.book.palette import cover_palette
 from bot.book.providers.base import Capabilities, ImageRequest, Provenance
+from bot.book.providers.mosaic import mosaic
 from bot.book.spec import Audience
 
 # line width in pixels at 300 DPI, and how much detail a page carries (0 = least)
@@ -42,7 +43,8 @@ DETAIL = {
 }
 _KEYWORDS = {
     "maze": ("maze", "labyrinth", "puzzle"),
-    "stained_glass": ("stained", "glass", "mosaic", "tile", "tiling", "geometric", "voronoi"),
+    "mosaic": ("mosaic", "tile", "tiles", "tiling"),
+    "stained_glass": ("stained", "glass", "geometric", "voronoi"),
     "shapes": (
         "shape", "star", "heart", "circle", "square", "triangle", "hexagon", "diamond",
         "polygon", "toddler",
@@ -55,12 +57,14 @@ FONT = Path(__file__).resolve().parents[2] / "fonts" / "DejaVuSans-Bold.ttf"  # 
 GENRE_NAMES = {
     "maze": "a maze",
     "stained_glass": "a stained-glass pattern",
+    "mosaic": "a mosaic of tiles",
     "shapes": "a page of shapes",
     "mandala": "a mandala",
 }
 
 Point = tuple[float, float]
 BLACK, WHITE = 0, 255
+MANDALA_CLEARANCE = 0.05  # share of the page's short side between the mandala and the frame
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,9 @@ def _polar(cx: float, cy: float, r: float, theta: float) -> Point:
 def _mandala(page: Canvas) -> None:
     draw, w, h, rng, lw, detail = page.draw, page.w, page.h, page.rng, page.lw, page.detail
     cx, cy = w / 2, h / 2
-    outer = min(w, h) / 2 - 2 * lw
+    # clear of the frame by a band wide enough to colour: an outer ring that touched the
+    # frame left pinched slivers where the circle met the straight edge
+    outer = min(w, h) / 2 - 3 * lw - max(MANDALA_CLEARANCE * min(w, h), 12 * lw)
     k = int(rng.choice([6, 8])) if detail == 0 else int(rng.choice([8, 10, 12, 16]))
     rings = 2 + detail
     r0 = outer * (0.22 if detail == 0 else 0.12)
@@ -258,6 +264,10 @@ def _stained_glass(page: Canvas) -> None:
             inner = c + 0.5 * (cell - c)
             _outline(draw, [(float(x) + m, float(y) + m) for x, y in inner], lw)
     draw.rectangle((m - lw, m - lw, w - m + lw, h - m + lw), outline=BLACK, width=2 * lw)
+
+
+def _mosaic(page: Canvas) -> None:
+    mosaic(page.draw, page.w, page.h, page.rng, page.lw, page.detail)
 
 
 def _maze(page: Canvas) -> None:
@@ -380,6 +390,7 @@ def _shapes(page: Canvas) -> None:
 _GENRES: dict[str, Callable[[Canvas], None]] = {
     "mandala": _mandala,
     "stained_glass": _stained_glass,
+    "mosaic": _mosaic,
     "maze": _maze,
     "shapes": _shapes,
 }

@@ -93,7 +93,7 @@ def picture(before: Path, after: Path) -> None:
             sheet.paste(cell, (6 + i * (CELL + 6), y))
         y += max(c.height for c in cells) + 6
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    sheet.save(OUT, optimize=True)
+    sheet.quantize(24).save(OUT, optimize=True)  # a small file: few tones are drawn
     print(f"{OUT} ({OUT.stat().st_size // 1000} KB)")
 
 

@@ -239,35 +239,6 @@ def test_art_cut_by_the_edge_is_flagged_a_frame_is_not() -> None:
     assert not report.flagged, report.reasons
 
 
-def test_small_areas_fail_toddlers_but_suit_adults() -> None:
-    """A grid of 0.2 in cells (0.04 sq in): too small for crayons, fine for pens."""
-    art = Image.new("1", LETTER, 1)
-    d = ImageDraw.Draw(art)
-    step = 60
-    for x in range(300, 1500 + 1, step):
-        d.line((x, 300, x, 1500), fill=0, width=4)
-    for y in range(300, 1500 + 1, step):
-        d.line((300, y, 1500, y), fill=0, width=4)
-    ink = ~np.asarray(art)
-    kids = qa_page(ink, Audience.AGES_3_5)
-    adults = qa_page(ink, Audience.ADULTS)
-    assert any("too small to colour" in r for r in kids.reasons)
-    assert not any("too small" in r for r in adults.reasons), adults.reasons
-
-
-def test_leaks_are_counted() -> None:
-    art = Image.new("1", LETTER, 1)
-    d = ImageDraw.Draw(art)
-    for k in range(4):  # squares whose right side stops 0.05 in short of the top
-        x = 300 + 450 * k
-        d.line((x, 300, x + 300, 300), fill=0, width=5)
-        d.line((x, 300, x, 600), fill=0, width=5)
-        d.line((x, 600, x + 300, 600), fill=0, width=5)
-        d.line((x + 300, 600, x + 300, 315), fill=0, width=5)
-    m = qa_page(~np.asarray(art), Audience.ADULTS).metrics
-    assert m["leaks"] >= 4
-
-
 # the page itself ----------------------------------------------------------------------------
 
 
@@ -292,7 +263,8 @@ def test_qa_of_the_stage_equals_qa_measured_afresh(source: str, audience: Audien
     else:
         image = dirty.make(5).image
     art, report = clean_page(image, LETTER, LineArtOptions(audience))
-    assert report.metrics == qa_page(ink_of(art), audience).metrics
+    fresh = qa_page(ink_of(art), audience).metrics  # (the page alone: no drawing to compare)
+    assert {k: v for k, v in report.metrics.items() if k in fresh} == fresh
 
 
 def test_same_image_same_page() -> None:

@@ -17,7 +17,7 @@ pattern provider's) skips to its line weight and QA.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -71,15 +71,17 @@ def clean_page(
     opts = options or LineArtOptions()
     strokes, thin = STROKES[opts.audience], opts.audience in CRAYONS
     if image.mode == "1" and image.size == size:  # drawn for print (the pattern provider):
-        art = (~np.asarray(image, dtype=bool)).astype(np.uint8)  # slivers where its lines
-        drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, thin=thin)  # meet, filled
+        given = ~np.asarray(image, dtype=bool)  # slivers where its lines meet, filled
+        drawn = weight.reweight(given.astype(np.uint8), strokes, DPI, opts.thicken_in, thin=thin)
         drawn, known = _filled(drawn, THRESHOLDS[opts.audience].speck_in)
+        source = np.where(given, 0, 255).astype(np.uint8)
     else:  # a drawing: its own white slits and pin-holes are kept
-        art, spine, spine_px = _from_source(image, size, opts)
+        art, spine, spine_px, source = _from_source(image, size, opts)
         drawn = weight.reweight(
             art, strokes, DPI, opts.thicken_in, spine, thin=thin, spine_width=spine_px
         )
         drawn, known = _filled(drawn, PINHOLE_IN)
+    known = replace(known, source=source)  # QA compares the page with what it was made from
     activity = image.info.get(PAGE_KIND) == ACTIVITY
     report = qa_page(drawn, opts.audience, DPI, activity=activity, known=known)
     return Image.fromarray(drawn == 0), report
@@ -94,8 +96,9 @@ def _filled(art: np.ndarray, hole_in: float) -> tuple[np.ndarray, Known]:
 
 def _from_source(
     image: Image.Image, size: tuple[int, int], opts: LineArtOptions
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """The page's ink at print size, its centre lines there and how wide they are drawn."""
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """The page's ink at print size, its centre lines there, how wide they are drawn, and
+    the image's grey (paper whitened) placed on the page at print size, for QA."""
     x, y, w, h = fit_box(image.size, size)
     px_per_in = min(image.width * DPI / w, ANALYSIS_DPI)
     grey = paper.lightness(paper.to_rgb(image))
@@ -125,7 +128,10 @@ def _from_source(
     # the ink map kept for lying a pixel from a line is cut off from it here, and goes
     speck = THRESHOLDS[opts.audience].speck_in * DPI
     art |= spine & inky  # (not across a white slit or pin-hole the artist left)
-    return ink.drop_small(art, round(speck**2), grouped=False)[0], spine, weight.spine_px(scale)
+    source = np.full((size[1], size[0]), 255, np.uint8)
+    source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
+    art = ink.drop_small(art, round(speck**2), grouped=False)[0]
+    return art, spine, weight.spine_px(scale), source
 
 
 def binarise(

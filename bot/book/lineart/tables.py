@@ -30,14 +30,23 @@ class QAThresholds:
     min_closed: int  # fewer closed areas: too little to colour
     min_ink: float  # share of the page in ink: less is an empty page
     max_ink: float  # more: nothing left to colour
-    max_solid: float  # share of the page in solid black (blobs wider than `solid_in`)
+    max_solid: float  # share of the page in solid black (compact parts wider than `solid_in`)
     solid_in: float
-    max_leaks: int  # open line ends that nearly meet another line (colour leaks through)
-    leak_in: float  # ... "nearly": a gap under this
+    small_solid_in2: float  # ... and no one solid larger (a pupil, a nose, a mouth is detail)
+    max_leaks: int  # gaps colour leaks through (or one per `leak_share` of the closed areas,
+    leak_share: float  # if more): a line end short of another line by under `leak_in`, or
+    leak_in: float  # two line ends facing each other across under `gap_in`
+    gap_in: float
     max_specks: int  # isolated dots left (smaller than `speck_in` across)
     speck_in: float
     max_cut: int  # areas the art box's edge cuts open (a picture running off the page)
     stroke_tolerance: float  # the median stroke may miss its range by this share
+    # against the drawing the stage was given (when it is known): the stage's own damage
+    max_lost: float  # share of the drawing's line length missing from the page
+    max_new_blobs: int  # blobs where the drawing has none (dots at joints and line ends)
+    max_solids_lost: int  # small solids of the drawing (pupils) hollowed or dropped
+    max_area_change: float  # areas to colour gained or lost, as a share of the drawing's ...
+    area_change_floor: int  # ... and in number (a change up to this many is allowed)
 
 
 STROKES: dict[Audience, StrokeRange] = {
@@ -54,21 +63,29 @@ def _limits(area: float, small: float, closed: int, leaks: int) -> QAThresholds:
         min_area_in2=area,
         max_small_share=small,
         min_closed=closed,
-        min_ink=0.005,
+        min_ink=0.002,  # a small drawing is still a drawing
         max_ink=0.35,
-        max_solid=0.01,
+        max_solid=0.05,
         solid_in=0.10,
+        small_solid_in2=2.0,
         max_leaks=leaks,
+        leak_share=0.10,
         leak_in=0.10,
+        gap_in=0.35,
         max_specks=5,
         speck_in=0.04,
         max_cut=0,
         stroke_tolerance=0.15,
+        max_lost=0.05,
+        max_new_blobs=2,
+        max_solids_lost=0,
+        max_area_change=0.25,
+        area_change_floor=5,
     )
 
 
 THRESHOLDS: dict[Audience, QAThresholds] = {
-    Audience.AGES_3_5: _limits(0.10, 0.10, 2, 2),
+    Audience.AGES_3_5: _limits(0.10, 0.10, 1, 2),  # one big shape is a page
     Audience.AGES_6_8: _limits(0.02, 0.15, 3, 3),
     Audience.AGES_9_12: _limits(0.015, 0.20, 3, 4),
     Audience.TEENS: _limits(0.01, 0.25, 3, 6),

@@ -1,0 +1,175 @@
+"""The finished page against the drawing the stage was given: the stage's own damage, which
+no look at the page alone can tell from the artist's intent. Lines of the drawing missing
+from the page, blobs the page has where the drawing has none (dots at joints and line ends)
+and small solids of the drawing hollowed or dropped (pupils, noses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from bot.book.lineart import solids
+
+COMPARE_DPI = 150  # blobs and solids are compared on copies at this resolution
+LINES_DPI = 100  # ... lines at this one (a line lost is lost at any resolution)
+LINE_INK = 128  # the drawing's ink: darker than this grey
+SOLID_INK = 80  # ... and its intended solids: darker than this (not shading)
+LINE_MAX_IN = 0.09  # a stroke of the drawing wider than this is not a line to keep
+NEAR_IN = 0.02  # a line of the drawing is kept when the page has ink this close to it
+BLOB_FACTOR = 2.0  # a solid of the drawing: this many times as wide as its lines ...
+BLOB_EXTRA_IN = 0.02  # ... and at least this much wider than them
+SWELL = 1.5  # a blob is new where the page is this many times as wide as the drawing ...
+SWELL_EXTRA_IN = 0.01  # ... plus this
+SWELL_MIN_PX = 2  # ... over at least this many pixels (at COMPARE_DPI) of its middle
+SOLID_KEPT = 0.7  # a small solid of the drawing is lost when the page covers less of it
+SOLID_MAX_IN2 = 0.5  # a solid of the drawing up to this size is intended detail (kept)
+
+
+def areas(ink: np.ndarray, dpi: int, min_in2: float) -> int:
+    """Areas to colour of at least `min_in2` on print ink (uint8 0/1), counted on a copy at
+    COMPARE_DPI where any ink counts (so a fine line still closes its area there)."""
+    small = cv2.resize(ink, _scaled(ink.shape, COMPARE_DPI / dpi), interpolation=cv2.INTER_AREA)
+    paper = (small == 0).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    h, w = paper.shape
+    x, y = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
+    inner = (x > 0) & (y > 0)
+    inner &= (x + stats[1:, cv2.CC_STAT_WIDTH] < w) & (y + stats[1:, cv2.CC_STAT_HEIGHT] < h)
+    return int((inner & (stats[1:, cv2.CC_STAT_AREA] >= min_in2 * COMPARE_DPI**2)).sum())
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the page changed against its drawing (positions as (x, y) page pixels)."""
+
+    lines_lost: float  # share of the drawing's line length missing from the page
+    lost_in: float  # ... in inches
+    lost_at: np.ndarray
+    new_blobs: np.ndarray  # where the page has a blob the drawing has not
+    solids_lost: np.ndarray  # where a small solid of the drawing is gone or hollow
+
+
+def _ink(grey: np.ndarray, dpi: int, to_dpi: int, below: int) -> np.ndarray:
+    """Ink (uint8 0/1) of a print-size grey at `to_dpi`: a pixel any darker than paper keeps
+    a thin line's trace when it is made smaller."""
+    small = cv2.resize(grey, _scaled(grey.shape, to_dpi / dpi), interpolation=cv2.INTER_AREA)
+    return (small < 255 - 0.35 * (255 - below)).astype(np.uint8)
+
+
+def _scaled(shape: tuple[int, ...], factor: float) -> tuple[int, int]:
+    return max(1, round(shape[1] * factor)), max(1, round(shape[0] * factor))
+
+
+def _drop_specks(ink: np.ndarray, min_px: float) -> np.ndarray:
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_px
+    keep[0] = False
+    return np.asarray(keep[labels], dtype=np.uint8)
+
+
+def _median_width(ink: np.ndarray, dist: np.ndarray) -> float:
+    widths = solids.line_widths(dist, solids.none(ink.shape))
+    return float(np.median(widths)) if widths.size else 1.0
+
+
+def lines_lost(
+    page: np.ndarray, grey: np.ndarray, dpi: int, speck_in: float
+) -> tuple[int, int, np.ndarray]:
+    """Centre-line pixels (at LINES_DPI) of the drawing's thin lines, how many of them the
+    page has no ink near, and where those are (x, y, page pixels)."""
+    drawn = _drop_specks(_ink(grey, dpi, LINES_DPI, LINE_INK), (speck_in * LINES_DPI) ** 2)
+    dist = cv2.distanceTransform(drawn, cv2.DIST_L2, 3)
+    # the centre of each line: the distance transform's ridge (cheaper than a skeleton)
+    centre = solids.ridge(dist) & (2 * dist <= LINE_MAX_IN * LINES_DPI + 1)
+    small_page = cv2.resize(
+        page.astype(np.float32), _scaled(page.shape, LINES_DPI / dpi), interpolation=cv2.INTER_AREA
+    )
+    reach = 2 * max(1, round(NEAR_IN * LINES_DPI)) + 1
+    near = cv2.dilate((small_page > 0).astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+    lost = centre & ~near
+    ys, xs = np.nonzero(lost)
+    at = np.stack([xs, ys], axis=1).astype(np.float64) * dpi / LINES_DPI
+    return int(centre.sum()), int(lost.sum()), at
+
+
+def _wide(line_px: float) -> float:
+    """The width (px) from which a part of `ink` counts as a blob on this page."""
+    return max(BLOB_FACTOR * line_px, line_px + BLOB_EXTRA_IN * COMPARE_DPI)
+
+
+def blobs_and_solids(
+    page: np.ndarray, grey: np.ndarray, dpi: int, speck_in: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where the page has a blob the drawing has not, and where a small solid of the drawing
+    (darker than SOLID_INK) is missing or hollow on the page (x, y, page pixels)."""
+    scale = dpi / COMPARE_DPI
+    mine = _shrunk(page, scale)
+    # the drawing read as the page is (ink darker than half way, then made smaller the same
+    # way), so both have lines of the same width; its dots all kept (a dot kept is no blob)
+    drawn = _shrunk((grey < LINE_INK).astype(np.uint8), scale)
+    theirs = _drop_specks(drawn, (speck_in * COMPARE_DPI) ** 2)
+    dist_p = cv2.distanceTransform(mine, cv2.DIST_L2, 5)
+    dist_s = cv2.distanceTransform(drawn, cv2.DIST_L2, 5)
+    line_p, line_s = _median_width(mine, dist_p), _median_width(theirs, dist_s)
+    slack = 2 * round(NEAR_IN * COMPARE_DPI) + 1
+    drawn_half = cv2.dilate(dist_s, np.ones((slack, slack), np.uint8))  # the widest nearby
+    new = _swollen(dist_p, drawn_half, line_p)
+    dark = np.asarray(theirs & _shrunk((grey < SOLID_INK).astype(np.uint8), scale), np.uint8)
+    dist_d = cv2.distanceTransform(dark, cv2.DIST_L2, 5)
+    intended = solids.find(dark, dist_d, _wide(line_s), line_s)
+    lost = _parts_without(intended, mine, SOLID_KEPT, SOLID_MAX_IN2 * COMPARE_DPI**2)
+    return new * scale, lost * scale
+
+
+def _swollen(dist_p: np.ndarray, drawn_half: np.ndarray, line_px: float) -> np.ndarray:
+    """Centres (x, y) of the places where the page's ink is much wider than the drawing's
+    near them (half widths `drawn_half`) and than the page's own lines (`line_px`): more
+    than SWELL times, plus SWELL_EXTRA_IN. A dot at a joint or an end, a swollen stroke; a
+    line re-weighted evenly for its audience is not."""
+    allowed = SWELL * np.maximum(drawn_half, line_px / 2) + SWELL_EXTRA_IN * COMPARE_DPI / 2
+    core = (dist_p > allowed).astype(np.uint8)
+    _, _, stats, centres = cv2.connectedComponentsWithStats(core, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= SWELL_MIN_PX
+    keep[0] = False
+    return np.asarray(centres[keep], np.float64).reshape(-1, 2)
+
+
+def _shrunk(ink: np.ndarray, scale: float) -> np.ndarray:
+    """Print ink (uint8 0/1) made `scale` times smaller: ink where it covered half or more."""
+    small = cv2.resize(
+        ink.astype(np.float32), _scaled(ink.shape, 1 / scale), interpolation=cv2.INTER_AREA
+    )
+    return (small >= 0.5).astype(np.uint8)
+
+
+def _parts_without(
+    found: solids.Solids, other: np.ndarray, cover: float = 0.0, max_px: float = np.inf
+) -> np.ndarray:
+    """Centres (x, y) of the parts of `found` up to `max_px` large that `other` covers at most
+    `cover` of (0: not at all)."""
+    if not found.count:
+        return np.zeros((0, 2), np.float64)
+    n, labels, stats, centres = cv2.connectedComponentsWithStats(
+        found.mask.astype(np.uint8), connectivity=8
+    )
+    covered = np.bincount(labels[found.mask & (other > 0)], minlength=n)
+    size = stats[:, cv2.CC_STAT_AREA]
+    keep = (covered <= cover * size) & (size <= max_px)
+    keep[0] = False
+    return np.asarray(centres[keep], np.float64).reshape(-1, 2)
+
+
+def changes(page: np.ndarray, grey: np.ndarray, dpi: int, speck_in: float) -> Changes:
+    """How the page (print ink, 1 = ink) differs from the drawing it was made from (`grey`,
+    the stage's input placed on the page at print size, white paper)."""
+    total, lost, lost_at = lines_lost(page, grey, dpi, speck_in)
+    new, gone = blobs_and_solids(page, grey, dpi, speck_in)
+    return Changes(
+        lines_lost=lost / total if total else 0.0,
+        lost_in=lost / LINES_DPI,
+        lost_at=lost_at,
+        new_blobs=new,
+        solids_lost=gone,
+    )

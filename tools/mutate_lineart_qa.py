@@ -1,0 +1,100 @@
+"""Mutation check of line-art QA: remove each rule (or loosen its limit) in turn, run the QA
+tests, and say whether they caught it (a test went red). Restores the files afterwards.
+
+    python tools/mutate_lineart_qa.py            # every mutation
+    python tools/mutate_lineart_qa.py leaks ink  # only these
+
+A mutation is one or more (file, original text, replacement) edits; an edit whose original
+text is missing is reported as stale (the rule was rewritten: update the list).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QA, TABLES = "bot/book/lineart/qa.py", "bot/book/lineart/tables.py"
+TESTS = ["tests/test_lineart_qa.py"]
+
+Edit = tuple[str, str, str]
+RULES: dict[str, list[Edit]] = {
+    "leaks": [(QA, "if not activity and gaps > allowed:", "if False:")],
+    "leak-share-100%": [(TABLES, "leak_share=0.10,", "leak_share=1.0,")],
+    "leak-share-0": [(TABLES, "leak_share=0.10,", "leak_share=0.0,")],
+    "line-width": [(QA, "if not low <= stroke <= high:", "if False:")],
+    "too-much-ink": [(QA, "if ink > limits.max_ink:", "if False:")],
+    "too-few-areas": [
+        (QA, "if not activity and closed < limits.min_closed <= closed + gaps:", "if False:")
+    ],
+    "solid-fill": [
+        (QA, "if solid > limits.max_solid or largest > limits.small_solid_in2:", "if False:")
+    ],
+    "small-areas": [
+        (QA, "if not activity and small > max(2, limits.max_small_share * closed):", "if False:")
+    ],
+    "specks": [(QA, 'if int(m["specks"]) > limits.max_specks:', "if False:")],
+    "cut": [
+        (QA, 'if int(m["cut_areas"]) > limits.max_cut and not int(m["edge_framed"]):', "if False:")
+    ],
+    "empty": [(QA, "if ink < limits.min_ink:", "if False:")],
+    "lines-lost": [(QA, "if lost > limits.max_lost:", "if False:")],
+    "new-blobs": [(QA, 'if int(m["new_blobs"]) > limits.max_new_blobs:', "if False:")],
+    "solids-lost": [(QA, 'if int(m["solids_lost"]) > limits.max_solids_lost:', "if False:")],
+    "areas-changed": [
+        (
+            QA,
+            "if abs(page - drawn) > max(limits.area_change_floor, limits.max_area_change * drawn):",
+            "if False:",
+        )
+    ],
+    "3-5-leak-limit-50": [(TABLES, "_limits(0.10, 0.10, 1, 2)", "_limits(0.10, 0.10, 1, 50)")],
+    "3-5-min-closed-0": [(TABLES, "_limits(0.10, 0.10, 1, 2)", "_limits(0.10, 0.10, 0, 2)")],
+    "max-ink-90%": [(TABLES, "max_ink=0.35,", "max_ink=0.90,")],
+    "solid-each-20-sq-in": [(TABLES, "small_solid_in2=2.0,", "small_solid_in2=20.0,")],
+    "solid-total-50%": [(TABLES, "max_solid=0.05,", "max_solid=0.50,")],
+    "min-ink-0": [(TABLES, "min_ink=0.002,", "min_ink=0.0,")],
+    "wide-gap-0.16-in": [(TABLES, "gap_in=0.35,", "gap_in=0.16,")],
+    "stroke-tolerance-200%": [(TABLES, "stroke_tolerance=0.15,", "stroke_tolerance=2.0,")],
+}
+FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]
+RULES["four-together"] = [edit for name in FOUR for edit in RULES[name]]
+
+
+def check(name: str, edits: list[Edit]) -> str:
+    """Apply `edits`, run the tests, restore; the outcome in words."""
+    saved: dict[str, str] = {}
+    try:
+        for path, old, new in edits:
+            current = (ROOT / path).read_text("utf-8")
+            saved.setdefault(path, current)
+            if old not in current:
+                return "STALE (text not found)"
+            (ROOT / path).write_text(current.replace(old, new, 1), "utf-8")
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", *TESTS, "-x", "-q", "-p", "no:cacheprovider"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        failed = [line for line in run.stdout.splitlines() if line.startswith("FAILED")]
+        if run.returncode == 0:
+            return "SURVIVED (all tests green)"
+        return f"caught: {failed[0].split(' - ')[0] if failed else run.stdout.splitlines()[-1]}"
+    finally:
+        for path, text in saved.items():
+            (ROOT / path).write_text(text, "utf-8")
+
+
+def main(names: list[str]) -> int:
+    survived = 0
+    for name in names or list(RULES):
+        outcome = check(name, RULES[name])
+        survived += not outcome.startswith("caught")
+        print(f"{name}: {outcome}", flush=True)
+    return 1 if survived else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

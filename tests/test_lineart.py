@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -13,6 +14,7 @@ from PIL import Image, ImageDraw
 from bot.book.kdp import art_box_px
 from bot.book.lineart import STROKES, LineArtOptions, clean_page, qa_page
 from bot.book.lineart.qa import closed_areas
+from bot.book.lineart.weight import ridge_widths
 from bot.book.pipeline import make_page
 from bot.book.providers import Capabilities, ImageRequest
 from bot.book.providers.base import Provenance
@@ -161,9 +163,18 @@ def test_bold_lines_for_toddlers_fine_for_adults() -> None:
     assert float(kids.metrics["stroke_median_in"]) > 2.5 * float(adults.metrics["stroke_median_in"])
 
 
-def test_thick_source_lines_are_thinned_for_adults_not_grown() -> None:
-    _, report = clean_page(drawing(width=6), LETTER, ADULTS)  # 6 px at 84 px/in: 0.07 in
-    assert float(report.metrics["stroke_median_in"]) <= STROKES[Audience.ADULTS].max_in * 1.1
+def test_thick_source_lines_are_thinned_for_children_not_grown() -> None:
+    kids = LineArtOptions(Audience.AGES_6_8)
+    _, report = clean_page(drawing(width=8), LETTER, kids)  # 8 px at 84 px/in: 0.095 in
+    assert float(report.metrics["stroke_median_in"]) <= STROKES[Audience.AGES_6_8].max_in * 1.1
+    assert report.metrics["closed_areas"] == 4  # thinned, not broken
+
+
+def test_adults_keep_a_bold_style() -> None:
+    """Pens colour right up to a line: a bold drawing stays bold for adults (the smallest
+    change), while its lines are thinned for a child's crayons."""
+    _, adults = clean_page(drawing(width=6), LETTER, ADULTS)  # 0.07 in
+    assert 0.06 <= float(adults.metrics["stroke_median_in"]) <= 0.08
 
 
 def test_thicken_stays_within_the_range() -> None:
@@ -327,3 +338,105 @@ def test_retry_stops_at_first_clean_attempt() -> None:
     provider = _Scripted([specked(40), specked(0), specked(40)])
     _, report, attempts = make_page(provider, spec, 0, "x", SMALL, LineArtOptions())
     assert attempts == 2 and not report.flagged, report.reasons
+
+
+# do no harm: lines of any width, solids, open strokes -----------------------------------------
+
+
+def _runs(row: np.ndarray) -> int:
+    """How many separate stretches of ink a row of pixels crosses."""
+    return int(np.count_nonzero(np.diff(row.astype(np.int8)) == 1) + row[0])
+
+
+def bold_ring(grey: int, width: int = 17) -> Image.Image:
+    """A bold ring (0.2 in wide at 84 px/in) drawn in `grey` on tinted paper, as a model
+    draws a bold line for small children."""
+    img = Image.new("RGB", (640, 832), (236, 228, 210))
+    ImageDraw.Draw(img).ellipse((120, 216, 520, 616), outline=(grey,) * 3, width=width)
+    return img
+
+
+@pytest.mark.parametrize("audience", [Audience.ADULTS, Audience.AGES_3_5])
+def test_a_wide_grey_stroke_stays_one_line(audience: Audience) -> None:
+    """A dark grey stroke wider than a line is the line itself, not shading: it is kept as
+    one line (thinned to the range for small children), never turned into its outline."""
+    art, report = clean_page(bold_ring(90), LETTER, LineArtOptions(audience))
+    ink = ink_of(art)
+    x0, y0, w, _ = __import__("bot.book.lineart", fromlist=["fit_box"]).fit_box((640, 832), LETTER)
+    scale = w / 640
+    row = ink[round(y0 + 416 * scale), round(x0 + 60 * scale) : round(x0 + 320 * scale)]
+    assert _runs(row) == 1, "the stroke came out hollow (two runs: a tube)"
+    width_in = row.sum() / 300
+    if audience is Audience.ADULTS:
+        assert width_in > 0.15  # kept as drawn (0.2 in)
+    else:
+        assert width_in <= STROKES[audience].max_in * 1.2
+    assert report.metrics["closed_areas"] == 1
+
+
+def test_pupils_stay_solid_when_bold_lines_are_thinned() -> None:
+    img = bold_ring(40)
+    d = ImageDraw.Draw(img)
+    for x in (250, 370):  # two pupils, 0.3 in across, inside the ring
+        d.ellipse((x - 13, 350, x + 13, 376), fill=(40, 40, 40))
+    art, _ = clean_page(img, LETTER, KIDS)
+    ink = ink_of(art)
+    pupils = Image.new("L", (640, 832), 0)
+    for x in (250, 370):
+        ImageDraw.Draw(pupils).ellipse((x - 10, 353, x + 10, 373), fill=255)
+    inside = to_print(np.asarray(pupils) > 0, LETTER)
+    assert ink[inside].mean() > 0.95, "a pupil was thinned or hollowed"
+
+
+def test_thinning_never_breaks_a_line() -> None:
+    """A stroke that narrows along its length (0.25 in to 0.05 in): thinned for small
+    children, it stays one piece and keeps its length."""
+    img = Image.new("L", (640, 832), 255)
+    d = ImageDraw.Draw(img)
+    d.polygon([(80, 400), (560, 410), (560, 414), (80, 420)], fill=0)  # 20 px to 4 px
+    d.polygon([(300, 100), (310, 100), (320, 760), (300, 760)], fill=0)  # crosses it
+    art, _ = clean_page(img, LETTER, KIDS)
+    ink = ink_of(art).astype(np.uint8)
+    count, _ = cv2.connectedComponents(ink, connectivity=8)
+    assert count - 1 == 1
+    widths = ridge_widths(ink)
+    assert np.percentile(widths, 90) / 300 <= STROKES[Audience.AGES_3_5].max_in * 1.3
+
+
+def taper(d: ImageDraw.ImageDraw, tip: tuple[int, int], base: tuple[int, int], w: int) -> None:
+    """A brush stroke: `w` px wide at `base`, narrowing to a point at `tip`."""
+    (tx, ty), (bx, by) = tip, base
+    length = float(np.hypot(tx - bx, ty - by))
+    nx, ny = -(ty - by) / length * w / 2, (tx - bx) / length * w / 2
+    d.polygon([(tx, ty), (bx + nx, by + ny), (bx - nx, by - ny)], fill=0)
+
+
+def test_strokes_that_simply_end_are_not_joined() -> None:
+    """Open strokes the artist left open stay open: brush strokes whose tips face each
+    other (a pen lifted), and a stroke that stops short of a line it points at."""
+    img = Image.new("L", (640, 832), 255)
+    d = ImageDraw.Draw(img)
+    d.line((100, 300, 540, 300), fill=0, width=3)
+    for x in range(140, 500, 60):  # fur: tapered strokes hanging off the line, tips
+        taper(d, (x, 360), (x, 302), 12)  # facing tapered strokes from below, 8 px apart
+        taper(d, (x, 368), (x, 430), 12)
+    d.line((100, 600, 540, 600), fill=0, width=3)
+    for x in range(140, 500, 60):  # blades of grass stopping 0.1 in short of a line
+        d.line((x, 700, x, 608), fill=0, width=3)
+    art, report = clean_page(img, LETTER, ADULTS)
+    assert report.metrics["closed_areas"] == 0
+    ink = ink_of(art)
+    x0, y0, w, _ = __import__("bot.book.lineart", fromlist=["fit_box"]).fit_box((640, 832), LETTER)
+    scale = w / 640
+    gap = ink[round(y0 + 364 * scale), round(x0 + 130 * scale) : round(x0 + 510 * scale)]
+    assert not gap.any(), "facing brush tips were joined"
+
+
+def test_a_broken_line_is_joined_across_its_gap() -> None:
+    """Two blunt ends of one line facing each other across 0.08 in: a break, closed."""
+    img = Image.new("L", (640, 832), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((100, 200, 540, 600), outline=0, width=3)
+    d.rectangle((300, 197, 307, 203), fill=255)  # a 7 px (0.08 in) break in the top side
+    _, report = clean_page(img, LETTER, ADULTS)
+    assert report.metrics["closed_areas"] == 1

@@ -57,6 +57,9 @@ RULES: dict[str, list[Edit]] = {
     "min-ink-0": [(TABLES, "min_ink=0.002,", "min_ink=0.0,")],
     "wide-gap-0.16-in": [(TABLES, "gap_in=0.35,", "gap_in=0.16,")],
     "stroke-tolerance-200%": [(TABLES, "stroke_tolerance=0.15,", "stroke_tolerance=2.0,")],
+    "adults-bold-1-in": [
+        (TABLES, "_limits(0.004, 0.30, 3, 8, bold=0.20)", "_limits(0.004, 0.30, 3, 8, bold=1.0)")
+    ],
 }
 FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]
 RULES["four-together"] = [edit for name in FOUR for edit in RULES[name]]

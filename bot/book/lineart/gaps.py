@@ -1,10 +1,11 @@
 """Broken outlines closed by joining line ends, on the skeleton of the ink.
 
-A line end (a skeleton pixel with one neighbour) is joined to the nearest line it points at
-within the gap limit: only straight ahead (a cone around the line's own direction), never to
-a part of its own stroke, and never from a spur (a short twig off a line, made by noise or
-a bump). So two parallel lines side by side are never glued (their ends point along them,
-not at each other) and narrow areas stay open.
+A gap is closed only where the evidence says it is one: two line ends (skeleton pixels with
+one neighbour) facing each other across a short distance, each pointing at the other, never
+two ends of one stroke, never a spur (a short twig off a line, made by noise or a bump). A
+stroke that simply ends (fur, hair, grass) has no end facing it and stays open; two parallel
+lines side by side are never glued (their ends point along them, not at each other).
+`targets` (a line end and the line it points at) finds near-miss ends for QA.
 """
 
 from __future__ import annotations
@@ -129,28 +130,103 @@ def targets(
     return found
 
 
+FACING = math.radians(40)  # two ends face each other: each within this of the other's way,
+ALONG = math.radians(60)  # ... and the two lines run on within this of one another (a line
+# broken in two, not two strokes that end near each other, as folds and fur do)
+NEAR_IN = 0.06  # a blunt end this close to a line it points straight at (within NEAR_CONE)
+NEAR_CONE = math.radians(30)  # is a break where lines meet (the other side has no end); two
+# ends this close that face each other are a break even at a corner
+TAPER = 0.5  # an end narrower than this share of its line a little way back is a stroke's
+# tapered tip (a brush or pen lifted), never a break
+
+
+@dataclass(frozen=True)
+class Join:
+    """A gap closed: from one line end to another, drawn `width` pixels wide."""
+
+    a: tuple[int, int]  # (y, x)
+    b: tuple[int, int]
+    width: float
+
+
+def facing(
+    skel: np.ndarray, ends: list[End], gap_px: float, near_px: float, cone: float = FACING
+) -> list[Join]:
+    """Pairs of real line ends that face each other across at most `gap_px` (each points
+    at the other; beyond `near_px` the two lines also run on in line, not at a corner; and
+    they are not two ends of one short stroke), nearest pairs first, each end used once. A
+    line that simply ends (fur, hair, grass) has no end facing it."""
+    real = [e for e in ends if not e.spur]
+    pairs = []
+    for i, a in enumerate(real):
+        for b in real[i + 1 :]:
+            vy, vx = b.y - a.y, b.x - a.x
+            dist = math.hypot(vy, vx)
+            if dist == 0 or dist > gap_px:
+                continue
+            reach = dist * math.cos(cone)
+            opposite = dist <= near_px or -(a.dy * b.dy + a.dx * b.dx) >= math.cos(ALONG)
+            if opposite and vy * a.dy + vx * a.dx >= reach and -(vy * b.dy + vx * b.dx) >= reach:
+                pairs.append((dist, a, b))
+    used: set[tuple[int, int]] = set()
+    joins = []
+    for dist, a, b in sorted(pairs, key=lambda p: p[0]):
+        if (a.y, a.x) in used or (b.y, b.x) in used:
+            continue
+        if (b.y, b.x) in _own_stroke(skel, a.y, a.x, math.ceil(3 * gap_px)):
+            continue  # a short stroke's own two ends (a dash, a tick)
+        used |= {(a.y, a.x), (b.y, b.x)}
+        joins.append(Join((a.y, a.x), (b.y, b.x), dist))
+    return joins
+
+
+def _tapered(raw: np.ndarray, spread: np.ndarray, end: End, back: int) -> bool:
+    """Whether the line narrows to its end: its half-width at the end (`raw`, the ink's
+    distance transform) under TAPER times the most it has one to three `back` steps behind
+    (`spread`: the same, taken as the largest nearby, so a bumpy edge does not count)."""
+    h, w = raw.shape
+    widest = 0.0
+    for k in (1, 2, 3):
+        y = min(h - 1, max(0, round(end.y - end.dy * back * k)))
+        x = min(w - 1, max(0, round(end.x - end.dx * back * k)))
+        widest = max(widest, float(spread[y, x]))
+    return widest >= 2 and float(raw[end.y, end.x]) < TAPER * widest
+
+
 def close_gaps(
     ink: np.ndarray, px_per_in: float, gap_in: float
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Join line ends across gaps under `gap_in`: the ink, its skeleton (joins included)
-    and the number of joins."""
+) -> tuple[np.ndarray, np.ndarray, list[Join]]:
+    """Join line ends facing each other across gaps under `gap_in`: the ink, its skeleton
+    (joins included) and the joins, each as wide as the line at its ends."""
     skel = skeleton(ink)
     spur = max(3, round(0.04 * px_per_in))
     ends = line_ends(skel, spur, max(3, round(0.05 * px_per_in)))
     for end in ends:  # twigs off a line (noise, bumps) are not drawn again
         for y, x in end.path:
             skel[y, x] = 0
-    joins = targets(skel, ends, gap_in * px_per_in)
-    if not joins:
-        return ink, skel, 0
-    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
+    # the line's half-width near each end (the skeleton stops short of a blunt end)
+    raw = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
+    dist = cv2.dilate(raw, np.ones((5, 5), np.uint8))
+    back = max(3, round(0.1 * px_per_in))
+    blunt = [e for e in ends if not _tapered(raw, dist, e, back)]
+    found = facing(skel, blunt, gap_in * px_per_in, NEAR_IN * px_per_in)
+    used = {j.a for j in found} | {j.b for j in found}
+    alone = [e for e in blunt if (e.y, e.x) not in used]
+    for end, target in targets(skel, alone, NEAR_IN * px_per_in, cone=NEAR_CONE):
+        found.append(Join((end.y, end.x), target, 0.0))  # a break at a joint or a crossing
+    if not found:
+        return ink, skel, []
     ink = ink.copy()
     skel = skel.copy()
-    for end, (ty, tx) in joins:
-        width = max(1, round(2 * float(dist[end.y, end.x]) - 1))
-        cv2.line(ink, (end.x, end.y), (tx, ty), 1, thickness=width)
-        cv2.line(skel, (end.x, end.y), (tx, ty), 1, thickness=1)
-    return ink, skel, len(joins)
+    joins = []
+    for join in found:
+        (ay, ax), (by, bx) = join.a, join.b
+        far = dist[ay, ax] if join.width == 0 else dist[by, bx]  # onto a line: this end's
+        width = max(1.0, float(dist[ay, ax] + far) - 1)
+        cv2.line(ink, (ax, ay), (bx, by), 1, thickness=max(1, round(width)))
+        cv2.line(skel, (ax, ay), (bx, by), 1, thickness=1)
+        joins.append(Join(join.a, join.b, width))
+    return ink, skel, joins
 
 
 def leaks(skel: np.ndarray, px_per_in: float, leak_in: float) -> int:

@@ -1,7 +1,11 @@
-"""Which pixels are ink: thin dark lines kept, broad mid-grey shading dropped, specks and
-pin-holes (sized in inches) removed. Pure functions on arrays at the analysis resolution."""
+"""Which pixels are ink: lines of any width kept whole, broad grey shading dropped, specks and
+pin-holes (sized in inches) removed; and, for each pixel, the grey level where its ink ends
+(so the page is binarised faithfully at print size). Pure functions on arrays at the analysis
+resolution."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -9,7 +13,18 @@ import numpy as np
 CONTRAST = 0.6  # ink: darker than this share of what lies under it (or of nearby paper)
 PAPER = 215  # paper (the page is whitened first): at least this light
 EDGE_PX = 2  # a dark area's edge: its pixels this close to paper (anti-aliasing is ~2 px)
-LINE_MAX_IN = 0.09  # a line is at most this wide; a broader grey area is shading or a fill
+LINE_MAX_IN = 0.09  # a line drawn over shading is at most this wide
+SHADE_STEP = 40  # shading: a broad area this much lighter than the lines drawn over it ...
+SHADE_LIGHT = 115  # ... or lighter than this (the page's ink is black once stretched)
+
+
+@dataclass(frozen=True)
+class InkMap:
+    """The ink (uint8 0/1) and, per pixel, the grey level below which a pixel is ink
+    (float32): half-way between the pixel's ink and what it lies on."""
+
+    ink: np.ndarray
+    level: np.ndarray
 
 
 def disk(diameter: int) -> np.ndarray:
@@ -18,13 +33,20 @@ def disk(diameter: int) -> np.ndarray:
 
 
 def ink_mask(grey: np.ndarray, px_per_in: float) -> np.ndarray:
-    """Ink of a white-paper grey page (uint8 0/1): the lines, and the edges of dark areas.
+    """Ink of a white-paper grey page (uint8 0/1); see `ink_map`."""
+    return ink_map(grey, px_per_in).ink
+
+
+def ink_map(grey: np.ndarray, px_per_in: float) -> InkMap:
+    """Ink of a white-paper grey page: the lines, and broad dark areas that are ink.
 
     A line is darker than what lies on both sides of it: the page's closing (every dark
     thing narrower than a line filled in with what surrounds it) shows the paper or the
-    shading a line crosses, and a pixel much darker than that is a line. Broad shading is
-    as dark as its closing and goes; where it is dark against the paper, only its pixels
-    that touch the paper stay, as the shape's outline."""
+    shading a line crosses, and a pixel much darker than that is a line. A broad dark area
+    (dark in the closing too) is a stroke or a solid, kept whole, unless it is evidently
+    shading: much lighter than the lines drawn over it, or than the page's ink. Of shading
+    that is dark against the paper only the pixels touching the paper stay, as the shape's
+    one outline."""
     kernel = disk(round(1.5 * LINE_MAX_IN * px_per_in))
     around = cv2.dilate(grey, kernel)  # the lightest pixel within a line's width
     behind = cv2.erode(around, kernel)  # the closing: what lies under the thin lines
@@ -32,16 +54,64 @@ def ink_mask(grey: np.ndarray, px_per_in: float) -> np.ndarray:
     line = g < CONTRAST * np.maximum(behind, 1).astype(np.float32)
     dark = g < CONTRAST * np.maximum(around, 1).astype(np.float32)
     paper = (grey >= PAPER).astype(np.uint8)
-    touching = cv2.dilate(paper, disk(2 * EDGE_PX + 1)) > 0
-    return np.asarray(line | (dark & touching), dtype=np.uint8)
+    edge = cv2.dilate(paper, disk(2 * EDGE_PX + 1)) > 0
+    solid, shade = _broad(g, behind, line, max(10, round(0.2 * px_per_in)))
+    ink = line | (dark & edge) | (solid & (g < (255.0 + behind.astype(np.float32)) / 2))
+    # where ink ends: half-way from its darkest nearby pixel to what it lies on (the paper,
+    # or the shading a line crosses)
+    darkest = cv2.erode(grey, disk(round(LINE_MAX_IN * px_per_in))).astype(np.float32)
+    under = np.where(shade & ~edge, behind, 255).astype(np.float32)
+    level = np.maximum((darkest + under) / 2, darkest + 1)
+    return InkMap(np.asarray(ink, dtype=np.uint8), level)
 
 
-def drop_small(ink: np.ndarray, min_px: int) -> tuple[np.ndarray, int]:
-    """Remove 8-connected ink pieces under `min_px` pixels; the mask and how many went."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = stats[:, cv2.CC_STAT_AREA] < min_px
+def _broad(
+    g: np.ndarray, behind: np.ndarray, line: np.ndarray, lined_px: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The broad dark areas (dark in the closing) split into ink (strokes wider than a line,
+    solids) and shading (at least `lined_px` pixels of lines drawn over it): bool masks."""
+    broad = (behind < CONTRAST * 255).astype(np.uint8)
+    count, labels = cv2.connectedComponents(broad, connectivity=8)
+    if count <= 1:
+        none = np.zeros(g.shape, bool)
+        return none, none
+    inside = labels > 0
+    over = inside & line  # lines drawn over the area
+    fill = inside & ~line
+    n_over = np.bincount(labels[over], minlength=count)
+    grey_over = np.bincount(labels[over], weights=g[over], minlength=count) / np.maximum(n_over, 1)
+    n_fill = np.bincount(labels[fill], minlength=count)
+    grey_fill = np.bincount(labels[fill], weights=g[fill], minlength=count) / np.maximum(n_fill, 1)
+    lined = (n_over >= lined_px) & (grey_fill - grey_over > SHADE_STEP)
+    shading = lined | (grey_fill > SHADE_LIGHT)
+    shading[0] = False
+    solid = ~shading
+    solid[0] = False
+    return solid[labels], shading[labels]
+
+
+def stretch(grey: np.ndarray) -> np.ndarray:
+    """A white-paper page whose darkest ink is lighter than black (lines lightened to grey)
+    stretched so its ink is black: the darkest 2% of what is not paper becomes 0."""
+    marks = grey[grey < PAPER]
+    if marks.size < 50:
+        return grey
+    ink = float(np.percentile(marks, 2))
+    if ink < 30 or ink > 170:  # already black, or too faint to be a drawing
+        return grey
+    out = (grey.astype(np.float32) - ink) * (255.0 / (255.0 - ink))
+    return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)
+
+
+def drop_small(ink: np.ndarray, min_px: int, grouped: bool = True) -> tuple[np.ndarray, int]:
+    """Remove ink pieces under `min_px` pixels; the mask and how many went. When `grouped`,
+    pieces a pixel apart count as one (a faint line breaks into dashes, a speck is alone)."""
+    near = cv2.dilate(ink, np.ones((3, 3), np.uint8)) if grouped else ink
+    count, labels = cv2.connectedComponents(near, connectivity=8)
+    sizes = np.bincount(labels[ink > 0], minlength=count)
+    small = sizes < min_px
     small[0] = False
-    removed = int(small.sum())
+    removed = int((small & (sizes > 0)).sum())
     if removed:
         ink = np.where(small[labels], 0, ink).astype(np.uint8)
     return ink, removed
@@ -69,10 +139,10 @@ def fill_pinholes_labelled(ink: np.ndarray, max_px: int) -> tuple[np.ndarray, np
     return filled, stats[~tiny]
 
 
-def clean_ink(grey: np.ndarray, px_per_in: float, speck_in: float) -> tuple[np.ndarray, int]:
-    """Ink with specks under `speck_in` across removed and pin-holes filled."""
-    ink = ink_mask(grey, px_per_in)
+def clean_ink(grey: np.ndarray, px_per_in: float, speck_in: float) -> tuple[InkMap, int]:
+    """The ink map with specks under `speck_in` across removed and pin-holes filled."""
+    found = ink_map(grey, px_per_in)
     speck_px = max(2, round((speck_in * px_per_in) ** 2))
-    ink, specks = drop_small(ink, speck_px)
+    ink, specks = drop_small(found.ink, speck_px)
     ink = fill_pinholes(ink, max(2, round((0.02 * px_per_in) ** 2)))
-    return ink, specks
+    return InkMap(ink, found.level), specks

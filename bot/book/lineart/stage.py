@@ -2,16 +2,17 @@
 drawing, the pattern provider's), in numbered steps:
 
 1. paper: flatten, coloured lines to dark, tinted/uneven/JPEG paper to white;
-2. ink: thin dark lines kept, broad mid-grey shading dropped, specks (in inches) removed;
-3. gaps: broken outlines closed by joining line ends that point at a nearby line;
-4. weight: every line drawn again from its centre line at the audience's width;
-5. print: scaled into the art box (aspect kept, centred), 1-bit;
+2. ink: lines of any width and solids kept, broad shading dropped, specks (in inches) removed;
+3. gaps: broken outlines closed where two line ends face each other across a short gap;
+4. print: the grey page resampled into the art box (aspect kept, centred) and cut at each
+   pixel's own ink level, 1-bit: the artist's lines as drawn, never redrawn;
+5. weight: only lines outside the audience's range changed (thin ones grown, thick ones
+   thinned evenly without breaking); solids and lines inside the range kept;
 6. QA: measured in inches on the result.
 
-Steps 1-4 run at the analysis resolution (the source's, at most ANALYSIS_DPI), so the
-costly work is done once on few pixels; only the final drawing is made at print size.
-A page that is already 1-bit at print size (the pattern provider's) skips to its line
-weight and QA.
+Steps 1-3 run at the analysis resolution (the source's, at most ANALYSIS_DPI), so the
+costly work is done once on few pixels. A page that is already 1-bit at print size (the
+pattern provider's) skips to its line weight and QA.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
 from bot.book.spec import Audience
 
-RULES = 3  # the stage's version: raised when a change alters the pages it makes (3: the
-# closing-based ink rule), so a resumed book remakes pages cleaned by older rules
+RULES = 4  # the stage's version: raised when a change alters the pages it makes (4: pages
+# binarised, not redrawn; 3: the closing-based ink rule), so a resumed book remakes them
 ANALYSIS_DPI = 200  # larger sources are analysed at this resolution
 GAP_IN = 0.16  # outline breaks narrower than this are closed
+# crayons need room inside the lines: for children, lines over the range's top are thinned
+# to it; teens and adults colour with pens right up to a line, and a bold style is kept
+CRAYONS = frozenset({Audience.AGES_3_5, Audience.AGES_6_8, Audience.AGES_9_12})
+PINHOLE_IN = 0.01  # paper specks inside ink smaller than this across are filled
 
 
 @dataclass(frozen=True)
@@ -64,65 +69,73 @@ def clean_page(
     """Any image as a mode "1" print page of exactly `size` (the art box at 300 DPI), and
     the QA of that page."""
     opts = options or LineArtOptions()
+    strokes, thin = STROKES[opts.audience], opts.audience in CRAYONS
     if image.mode == "1" and image.size == size:
-        given = ~np.asarray(image, dtype=bool)
-        art, known = _print_ready(given, opts)
-        source = np.where(given, 0, 255).astype(np.uint8)
+        art = (~np.asarray(image, dtype=bool)).astype(np.uint8)
+        source = np.where(art > 0, 0, 255).astype(np.uint8)
+        drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, thin=thin)
     else:
-        drawn, source = _from_source(image, size, opts)
-        art, known = _filled(drawn, opts)
+        art, spine, source = _from_source(image, size, opts)
+        drawn = weight.reweight(art, strokes, DPI, opts.thicken_in, spine, thin=thin)
+    drawn, known = _filled(drawn)
     activity = image.info.get(PAGE_KIND) == ACTIVITY
     known = replace(known, source=source)  # QA compares the page with what it was made from
-    report = qa_page(art, opts.audience, DPI, activity=activity, known=known)
-    return Image.fromarray(art == 0), report
+    report = qa_page(drawn, opts.audience, DPI, activity=activity, known=known)
+    return Image.fromarray(drawn == 0), report
 
 
-def _filled(art: np.ndarray, opts: LineArtOptions) -> tuple[np.ndarray, Known]:
-    """Slivers where lines meet (no crayon or pen fits) filled, as an inker would; with the
-    paper's regions, found on the way (QA measures them)."""
-    speck = THRESHOLDS[opts.audience].speck_in * DPI
-    art, paper_stats = ink.fill_pinholes_labelled(art, round(speck**2))
+def _filled(art: np.ndarray) -> tuple[np.ndarray, Known]:
+    """Pin-holes (paper specks inside ink, under PINHOLE_IN across) filled; with the paper's
+    regions, found on the way (QA measures them). A drawing's own white slits and
+    highlights are wider and stay."""
+    art, paper_stats = ink.fill_pinholes_labelled(art, max(2, round((PINHOLE_IN * DPI) ** 2)))
     return art, Known(paper_stats=paper_stats)
-
-
-def _print_ready(art: np.ndarray, opts: LineArtOptions) -> tuple[np.ndarray, Known]:
-    """A 1-bit page already at print size: slivers filled and its line weight brought into
-    range; with what was measured on the final drawing (QA reuses it)."""
-    art, known = _filled(art.astype(np.uint8), opts)
-    dist = cv2.distanceTransform(art, cv2.DIST_L2, 5)
-    widths = weight.ridge_widths(art, dist)
-    median = float(np.median(widths)) if widths.size else 0.0
-    target = weight.target_width(median / DPI, STROKES[opts.audience], opts.thicken_in) * DPI
-    if widths.size == 0 or abs(target - median) < 2:  # within a pixel each side: kept as is
-        return art, replace(known, dist=dist, widths=widths)
-    return _filled(weight.adjust(art, median, target), opts)
 
 
 def _from_source(
     image: Image.Image, size: tuple[int, int], opts: LineArtOptions
-) -> tuple[np.ndarray, np.ndarray]:
-    """The print ink made from `image`, and the image's grey (paper whitened) placed on the
-    page at print size, for QA to compare with."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The page's ink at print size, its centre lines there, and the image's grey (paper
+    whitened) placed on the page at print size, for QA to compare the page with."""
     x, y, w, h = fit_box(image.size, size)
-    px_per_in = min(image.width * DPI / w, ANALYSIS_DPI)  # the source's, capped
+    px_per_in = min(image.width * DPI / w, ANALYSIS_DPI)
     grey = paper.lightness(paper.to_rgb(image))
     analysis = (max(1, round(w / DPI * px_per_in)), max(1, round(h / DPI * px_per_in)))
     if analysis != image.size:
         grey = cv2.resize(grey, analysis, interpolation=cv2.INTER_AREA)
-    grey = paper.whiten_paper(grey, px_per_in)
-    limits = THRESHOLDS[opts.audience]
-    mask, _ = ink.clean_ink(grey, px_per_in, limits.speck_in)
-    if opts.close_gaps:
-        mask, skel, _ = gaps.close_gaps(mask, px_per_in, GAP_IN)
-    else:
-        skel = gaps.skeleton(mask)
-    widths = weight.stroke_widths(mask, skel)
-    median_in = float(np.median(widths)) / px_per_in if widths.size else 0.0
-    target_in = weight.target_width(median_in, STROKES[opts.audience], opts.thicken_in)
-    solid = weight.solid_parts(mask, ink.LINE_MAX_IN * px_per_in)
-    drawn = weight.restroke(skel & (1 - solid), solid, target_in * px_per_in, (w, h))
+    grey = ink.stretch(paper.whiten_paper(grey, px_per_in))
+    found, _ = ink.clean_ink(grey, px_per_in, THRESHOLDS[opts.audience].speck_in)
     art = np.zeros((size[1], size[0]), np.uint8)
-    art[y : y + h, x : x + w] = drawn
+    art[y : y + h, x : x + w] = binarise(grey, found, (w, h))
+    if opts.close_gaps:
+        _, skel, joins = gaps.close_gaps(found.ink, px_per_in, GAP_IN)
+    else:
+        skel, joins = gaps.skeleton(found.ink), []
+    scale = w / analysis[0]
+    for join in joins:  # drawn at print size, as wide as the line at the two ends
+        (ay, ax), (by, bx) = join.a, join.b
+        a = (round(x + (ax + 0.5) * scale), round(y + (ay + 0.5) * scale))
+        b = (round(x + (bx + 0.5) * scale), round(y + (by + 0.5) * scale))
+        cv2.line(art, a, b, 1, thickness=max(1, round(join.width * scale)))
+    spine = np.zeros_like(art)
+    spine[y : y + h, x : x + w] = weight.place_spine(skel, (w, h))
     source = np.full((size[1], size[0]), 255, np.uint8)
     source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
-    return art, source
+    # every line the ink map found stays unbroken: a faint 1-pixel line cut at its own
+    # level would come out dashed where its darkness is shared by two pixels; a speck
+    # the ink map kept for lying a pixel from a line is cut off from it here, and goes
+    speck = THRESHOLDS[opts.audience].speck_in * DPI
+    return ink.drop_small(art | spine, round(speck**2), grouped=False)[0], spine, source
+
+
+def binarise(grey: np.ndarray, found: ink.InkMap, size: tuple[int, int]) -> np.ndarray:
+    """The ink at `size` (w, h): the grey page resampled and cut at each pixel's own level,
+    where the ink map (a pixel around it) says there is ink; so every line keeps the shape
+    the artist drew, only smoother, and nothing is drawn again."""
+    shrink = size[0] < grey.shape[1]
+    how = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+    big = cv2.resize(grey, size, interpolation=how).astype(np.float32)
+    level = cv2.resize(found.level, size, interpolation=how)
+    near = cv2.dilate(found.ink, np.ones((3, 3), np.uint8)).astype(np.float32)
+    gate = cv2.resize(near, size, interpolation=how) >= 0.5
+    return np.asarray((big < level) & gate, dtype=np.uint8)

@@ -1,13 +1,12 @@
-"""Line weight: measured with the distance transform, and set for the audience by drawing
-every line again from its centre line at the chosen width (anti-aliased, then thresholded at
-print size, so the strokes are smooth and even)."""
+"""Line weight: measured with the distance transform, and brought into the audience's range by
+changing only the lines outside it (thin ones grown, thick ones thinned evenly without
+breaking), so a drawing keeps its style and its joints."""
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
+from scipy import ndimage
 
 from bot.book.lineart.tables import StrokeRange
 
@@ -29,6 +28,13 @@ def ridge_widths(ink: np.ndarray, dist: np.ndarray | None = None) -> np.ndarray:
     return np.asarray(2.0 * dist[ridge] - 0.5, dtype=np.float32).clip(min=1.0)
 
 
+BLOB = 1.2  # a part this many times wider than the page's thick lines, when compact (no
+COMPACT = 3.5  # longer than this many half-widths) is a solid (a pupil, a nose), as is
+SOLID_IN = 0.35  # anything wider than this (a fill): all kept as drawn
+RIM_PX = 3  # a solid's edge where it narrows into the lines it joins: kept with it
+SLACK = 0.1  # a line is outside its range when it misses it by more than this share
+
+
 def target_width(median_in: float, strokes: StrokeRange, thicken_in: float) -> float:
     """The width to draw at: the source's own weight when it is in the audience's range,
     the middle of the range when it is thinner, the top when thicker; plus what the user
@@ -39,37 +45,161 @@ def target_width(median_in: float, strokes: StrokeRange, thicken_in: float) -> f
     return min(width, strokes.max_in)
 
 
-def solid_parts(ink: np.ndarray, line_max_px: float) -> np.ndarray:
-    """Ink belonging to blobs wider than any line (kept as they are; QA judges them)."""
-    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
-    core = (dist > line_max_px / 2).astype(np.uint8)
+def opening(ink: np.ndarray, dist: np.ndarray, radius: float) -> np.ndarray:
+    """The ink a disk of `radius` fits in (bool), from the ink's distance transform."""
+    core = (dist > radius).astype(np.uint8)
     if not core.any():
-        return core
-    grow = round(line_max_px / 2) * 2 + 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow, grow))
-    return np.asarray(cv2.dilate(core, kernel) & ink, dtype=np.uint8)
+        return np.zeros(ink.shape, bool)
+    back = cv2.distanceTransform(1 - core, cv2.DIST_L2, 5)
+    return (back <= radius) & (ink > 0)
 
 
-def restroke(
-    skel: np.ndarray, solid: np.ndarray, width_px: float, out_size: tuple[int, int]
+def _near(mask: np.ndarray, px: float) -> np.ndarray:
+    """Pixels within `px` of `mask` (bool)."""
+    return np.asarray(cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 5) <= px)
+
+
+def reweight(
+    ink: np.ndarray,
+    strokes: StrokeRange,
+    dpi: int,
+    thicken_in: float = 0.0,
+    spine: np.ndarray | None = None,
+    *,
+    thin: bool = True,
 ) -> np.ndarray:
-    """Lines of `width_px` (analysis pixels) around the centre lines, plus the solid parts,
-    at `out_size` (w, h): print ink (uint8 0/1). The distance to the nearest centre line is
-    scaled up (a distance field interpolates smoothly, as font renderers know) and cut at
-    half the width, so the strokes come out even and without the pixel steps."""
-    far = cv2.distanceTransform((1 - (skel | solid)).astype(np.uint8), cv2.DIST_L2, 5)
-    big = cv2.resize(far, out_size, interpolation=cv2.INTER_LINEAR)
-    return np.asarray(big <= width_px / 2, dtype=np.uint8)
-
-
-def adjust(ink: np.ndarray, median_px: float, target_px: float) -> np.ndarray:
-    """Print-size ink brought from `median_px` to `target_px` wide by growing, or by shrinking
-    the thick parts only (lines already thin are kept, never broken)."""
-    r = math.ceil(abs(target_px - median_px) / 2 - 0.25)
-    if r == 0:
+    """Print ink (uint8 0/1) with only the lines outside the audience's range changed, each
+    by what it lacks or has too much: a line thinner than the floor grown into the range
+    (or bolder, up to its top, on request), a line wider than the ceiling (when `thin`) cut
+    down to it around its centre line, evenly, and never broken (the `spine`, its centre
+    lines at print size, stays); solids (pupils, noses, fills) and lines inside the range
+    as drawn."""
+    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))
+    if not ridge.any():
         return ink
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    if target_px > median_px:
-        return np.asarray(cv2.dilate(ink, kernel), dtype=np.uint8)
-    thick = cv2.morphologyEx(ink, cv2.MORPH_OPEN, kernel)
-    return np.asarray(cv2.erode(ink, kernel) | (ink & (1 - thick)), dtype=np.uint8)
+    widths = 2.0 * dist[ridge] - 0.5  # as `ridge_widths`
+    low, high = strokes.min_in * dpi, strokes.max_in * dpi
+    median = float(np.median(widths))
+    # a page of hairlines gets the range's middle; a few thin lines on a page in range
+    # just the floor (the smallest change)
+    grow = (low + high) / 2 if median < low else low * (1 + SLACK)
+    if thicken_in > 0:  # bolder on request: every line, up to the range's top
+        low = grow = min(high, median + thicken_in * dpi)
+    out = ink > 0
+    if thin and (widths > high * (1 + SLACK)).mean() > 0.02:
+        out = _thinned(ink, dist, ridge, high, dpi, spine)
+    if (widths < low * (1 - SLACK)).mean() > 0.02:
+        out |= _grown(ink, _local_widths(dist, ridge), low * (1 - SLACK), grow)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def _thinned(
+    ink: np.ndarray,
+    dist: np.ndarray,
+    ridge: np.ndarray,
+    high: float,
+    dpi: int,
+    spine: np.ndarray | None,
+) -> np.ndarray:
+    """The ink (bool) with lines over `high` px wide cut down to their centre 0.9 `high` px:
+    each pixel's line width is the widest the ink is around it (a max filter of the
+    distance transform, at a quarter size), so the cut is even along a line and takes the
+    corners of its ends; the spine keeps the line whole where lines meet."""
+    h, w = ink.shape
+    small = cv2.resize(
+        cv2.dilate(dist, np.ones((4, 4), np.uint8)),
+        (max(1, w // 4), max(1, h // 4)),
+        interpolation=cv2.INTER_NEAREST,
+    )
+    reach = round(SOLID_IN * dpi / 8) * 2 + 1
+    local = 2 * cv2.resize(
+        cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))),
+        (w, h),
+        interpolation=cv2.INTER_LINEAR,
+    )
+    target = 0.9 * high
+    zone = (local > high * (1 + SLACK)) & (ink > 0) & ~_solids(ink, dist, ridge, high, dpi)
+    cut = zone & (dist < (local - target) / 2 + 1)  # an edge pixel is 1 from the paper
+    if spine is None:
+        spine = skeleton_at_half(ink * zone)
+    cut &= ~_near(spine > 0, max(1.0, target / 2 - 1.5))
+    return np.asarray((ink > 0) & ~cut)
+
+
+def _local_widths(dist: np.ndarray, ridge: np.ndarray) -> np.ndarray:
+    """Every pixel's stroke width (px): that of the nearest centre-line (ridge) pixel."""
+    _, label = cv2.distanceTransformWithLabels(
+        (~ridge).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    table = np.zeros(int(label.max()) + 1, np.float32)
+    ys, xs = np.nonzero(ridge)
+    table[label[ys, xs]] = 2.0 * dist[ys, xs]
+    return np.asarray(table[label], dtype=np.float32)
+
+
+def _grown(ink: np.ndarray, local: np.ndarray, low: float, grow: float) -> np.ndarray:
+    """Paper next to lines under `low` px wide, as far as makes each of them `grow` px."""
+    far, label = cv2.distanceTransformWithLabels(
+        (ink == 0).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    table = np.zeros(int(label.max()) + 1, np.float32)
+    ys, xs = np.nonzero(ink)
+    table[label[ys, xs]] = local[ys, xs]
+    width = table[label]  # the width of the line nearest each paper pixel
+    return np.asarray((width < low) & (far <= (grow - width) / 2 + 0.5))
+
+
+def _solids(
+    ink: np.ndarray, dist: np.ndarray, ridge: np.ndarray, high: float, dpi: int
+) -> np.ndarray:
+    """Solid blacks to keep as drawn (bool): anything wider than SOLID_IN, and compact
+    parts (dots, pupils, noses) wider than the ceiling or much wider than the thick lines,
+    with the rim where they narrow into the lines they join."""
+    thick = opening(ink, dist, high * (1 + SLACK) / 2)
+    if not thick.any():
+        return thick
+    median = float(np.median(2.0 * dist[ridge & thick] - 0.5))
+    solid = opening(ink, dist, SOLID_IN * dpi / 2)
+    solid |= _compact(thick, dist) | _compact(opening(ink, dist, BLOB * median / 2), dist)
+    return _near(solid, RIM_PX) & (ink > 0)
+
+
+def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    """The pieces of `part` (bool) no longer than COMPACT times their widest half-width:
+    dots, pupils, noses, not lengths of line."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        part.astype(np.uint8), connectivity=8
+    )
+    if count <= 1:
+        return np.zeros(part.shape, bool)
+    half = np.asarray(ndimage.maximum(dist, labels, np.arange(count)), dtype=np.float64)
+    side = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    dot = side <= COMPACT * half
+    dot[0] = False
+    return np.asarray(dot[labels])
+
+
+def skeleton_at_half(ink: np.ndarray) -> np.ndarray:
+    """Centre lines of print ink (uint8 0/1), found at half the size (a quarter the work)."""
+    from skimage.morphology import skeletonize
+
+    h, w = ink.shape
+    small = cv2.resize(ink, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
+    skel = skeletonize(small > 0).astype(np.uint8)  # type: ignore[no-untyped-call]
+    return place_spine(skel, (w, h))
+
+
+def place_spine(skel: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Centre-line pixels of a smaller image drawn on a `size` (w, h) canvas, scaled (each
+    pixel to the segment towards its neighbours, so the scaled line stays connected)."""
+    out = np.zeros((size[1], size[0]), np.uint8)
+    ys, xs = np.nonzero(skel)
+    if ys.size == 0:
+        return out
+    sy, sx = size[1] / skel.shape[0], size[0] / skel.shape[1]
+    py = np.clip(((ys + 0.5) * sy).astype(np.int64), 0, size[1] - 1)
+    px = np.clip(((xs + 0.5) * sx).astype(np.int64), 0, size[0] - 1)
+    out[py, px] = 1
+    grow = max(1, int(np.ceil(max(sy, sx)))) | 1
+    return np.asarray(cv2.dilate(out, np.ones((grow, grow), np.uint8)), dtype=np.uint8)

@@ -288,9 +288,10 @@ def grid(cells: int, step: int = 90, left: int = 200, top: int = 200) -> Draw:
     return draw
 
 
-@pytest.mark.parametrize(("gaps", "flagged"), [(9, False), (12, True)])
-def test_a_detailed_page_may_have_a_gap_in_ten_areas(gaps: int, flagged: bool) -> None:
-    """100 closed areas: up to 10 gaps pass for adults (not only 8), more do not."""
+@pytest.mark.parametrize(("gaps", "flagged"), [(14, False), (17, True)])
+def test_a_detailed_page_may_have_a_gap_in_seven_areas(gaps: int, flagged: bool) -> None:
+    """100 closed areas: up to 15 gaps pass for adults (not only 8), more do not (the
+    corpus's detailed drawings, a brain's or a ram's, have 10-14 near misses of their own)."""
     report = qa_page(page(grid(10), gapped_squares(gaps, 15, top=1400)), ADULTS)
     assert report.metrics["leaks"] == gaps
     assert has(report, "gaps in outlines") == flagged, report.reasons

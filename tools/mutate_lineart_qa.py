@@ -21,8 +21,8 @@ TESTS = ["tests/test_lineart_qa.py"]
 Edit = tuple[str, str, str]
 RULES: dict[str, list[Edit]] = {
     "leaks": [(QA, "if not activity and gaps > allowed:", "if False:")],
-    "leak-share-100%": [(TABLES, "leak_share=0.10,", "leak_share=1.0,")],
-    "leak-share-0": [(TABLES, "leak_share=0.10,", "leak_share=0.0,")],
+    "leak-share-100%": [(TABLES, "leak_share=0.15,", "leak_share=1.0,")],
+    "leak-share-0": [(TABLES, "leak_share=0.15,", "leak_share=0.0,")],
     "line-width": [(QA, "if not low <= stroke <= high:", "if False:")],
     "too-much-ink": [(QA, "if ink > limits.max_ink:", "if False:")],
     "too-few-areas": [

@@ -4,6 +4,7 @@ any other program's output would (0644 under umask 022), not the temp file's 060
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import os
@@ -57,11 +58,15 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         fp.write(data)
 
 
-def _kind(mode: int) -> str | None:
-    """What a non-regular, non-folder entry is, for the message; None for a plain one."""
+def _kind(st: os.stat_result) -> str | None:
+    """What a non-plain entry is, for the message; None for a plain one. A regular file
+    with a second name is a hard link: on a shared volume it could be a secret's."""
+    mode = st.st_mode
     if stat.S_ISLNK(mode):
         return "a symbolic link"
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+    if stat.S_ISREG(mode):
+        return "a hard link" if st.st_nlink > 1 else None
+    if stat.S_ISDIR(mode):
         return None
     return "not a regular file"
 
@@ -76,18 +81,18 @@ def refuse_unplain(root: Path, what: str) -> None:
         top = os.lstat(root)
     except FileNotFoundError:
         return
-    pending = [(root, top.st_mode)]
+    pending = [(root, top)]
     while pending:
-        path, mode = pending.pop()
-        kind = _kind(mode)
+        path, st = pending.pop()
+        kind = _kind(st)
         if kind is not None:
             rel = path.relative_to(root).as_posix()
             name = what if rel == "." else f"{what}/{rel}"
             raise UserInputError(f"{name}: {kind}; only plain files and folders are allowed")
-        if stat.S_ISDIR(mode):
+        if stat.S_ISDIR(st.st_mode):
             with os.scandir(path) as entries:
-                found = [(Path(e.path), e.stat(follow_symlinks=False).st_mode) for e in entries]
-            pending += sorted(found, reverse=True)
+                found = [(Path(e.path), e.stat(follow_symlinks=False)) for e in entries]
+            pending += sorted(found, key=lambda item: item[0], reverse=True)
 
 
 def refuse_linked_parents(base: Path, rel: Path) -> None:
@@ -104,10 +109,10 @@ def refuse_unplain_entry(path: Path, what: str) -> None:
     from bot.errors import UserInputError
 
     try:
-        mode = os.lstat(path).st_mode
+        st = os.lstat(path)
     except FileNotFoundError:
         return
-    kind = _kind(mode)
+    kind = _kind(st)
     if kind is not None:
         raise UserInputError(f"{what}: {kind}; only plain files and folders are allowed")
 
@@ -153,21 +158,46 @@ class FolderBusy(Exception):
 def folder_lock(folder: Path, holder: str, *, shared: bool = False) -> Iterator[bool]:
     """Hold `folder`'s lock file (flock: released by the kernel when the process dies, so a
     kill leaves no stale lock) alone, or `shared` with other shared holders; yields True
-    when held alone (then no one else is writing there). FolderBusy when it is taken."""
+    when held alone (then no one else is writing there). FolderBusy when it is taken.
+    The last holder alone removes the file (no lock file is left in a finished book)."""
     path = folder / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, file_mode())
+    fd, alone = _take(path, folder, holder, shared=shared)
     try:
-        alone = _try_lock(fd, fcntl.LOCK_EX)
-        if alone:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{holder} (pid {os.getpid()})\n".encode())
-            if shared:  # others like it may join now
-                fcntl.flock(fd, fcntl.LOCK_SH)
-        elif not shared or not _try_lock(fd, fcntl.LOCK_SH):
-            raise FolderBusy(folder, os.pread(fd, 200, 0).decode("utf-8", "replace").strip())
         yield alone
+        if alone and not shared:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)  # still held: whoever opened it before sees it gone (_take)
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _take(path: Path, folder: Path, holder: str, *, shared: bool) -> tuple[int, bool]:
+    """The open, locked lock file and whether it is held alone."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, file_mode())
+        try:
+            alone = _try_lock(fd, fcntl.LOCK_EX)
+            if not alone and not (shared and _try_lock(fd, fcntl.LOCK_SH)):
+                raise FolderBusy(folder, os.pread(fd, 200, 0).decode("utf-8", "replace").strip())
+            if not _same_file(fd, path):  # removed by its last holder meanwhile: again
+                os.close(fd)
+                continue
+            if alone:
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{holder} (pid {os.getpid()})\n".encode())
+                if shared:  # others like it may join now
+                    fcntl.flock(fd, fcntl.LOCK_SH)
+            return fd, alone
+        except BaseException:
+            os.close(fd)
+            raise
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _try_lock(fd: int, kind: int) -> bool:
@@ -175,6 +205,10 @@ def _try_lock(fd: int, kind: int) -> bool:
         fcntl.flock(fd, kind | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
+    except OSError as exc:
+        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+            return True  # a filesystem without locks: work as before there was one
+        raise
     return True
 
 

@@ -18,6 +18,8 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from bot.text import safe_text
+
 LOGGER = "bot"
 MASK = "***"
 _actions = False  # set once by `setup`: running under GitHub Actions
@@ -63,7 +65,9 @@ class _Formatter(logging.Formatter):
     """Plain lines, secrets masked; under Actions warnings and errors as workflow commands."""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = redact(super().format(record))
+        # a file name in a message may hold controls (an escape sequence rewrites the
+        # terminal): each line printed with them escaped
+        message = "\n".join(safe_text(line) for line in redact(super().format(record)).split("\n"))
         if not _actions:
             return message
         if record.levelno >= logging.ERROR:

@@ -94,9 +94,13 @@ def graphql_answer_errors(query: str, variables: dict[str, Any], data: Any) -> l
     return found
 
 
-def _where(error: Any) -> str:
-    """Where in an answer a schema error is: 'head/repo/name'."""
-    return "/".join(str(p) for p in error.path) + f" ({error.validator})"
+def _where(error: Any, answer: Any = None) -> str:
+    """Where in an answer a schema error is: 'head/repo/name'; in a list answer, any item
+    ('*/head/repo/name': every item is laid over the example's first)."""
+    path = [str(p) for p in error.path]
+    if isinstance(answer, list) and path:
+        path[0] = "*"
+    return "/".join(path) + f" ({error.validator})"
 
 
 def _example_for(examples: dict[str, Any], data: Any) -> Any:
@@ -301,14 +305,16 @@ class FakeGitHub:
         known: set[str] = set()
         if example is not None:
             if schema is not None:  # a few of GitHub's own examples break its schema
-                known = {_where(e) for e in _validator(schema).iter_errors(example)}
+                known = {_where(e, example) for e in _validator(schema).iter_errors(example)}
             base = copy.deepcopy(example)
             if isinstance(base, dict) and isinstance(data, dict):
                 for key in STATE_KEYS - data.keys():  # the fake, not the example, says
                     base.pop(key, None)
             data = _laid_over(base, data)
         if schema is not None:
-            errors = [e for e in _validator(schema).iter_errors(data) if _where(e) not in known]
+            errors = [
+                e for e in _validator(schema).iter_errors(data) if _where(e, data) not in known
+            ]
             for error in sorted(errors, key=_where)[:1]:
                 self.problems.append(
                     f"{op['operationId']} answer {_where(error)}: {error.message[:200]}"
@@ -358,6 +364,7 @@ class FakeGitHub:
             "url": f"{self._repo_url}/pulls/{number}",
             "html_url": f"https://github.com/{self.repo}/pull/{number}",
             "node_id": f"PR_node{number}",
+            "user": self._user(p.get("user", self.login)),  # who opened it
             "head": {
                 "ref": p["head"],
                 "label": f"{head_repo.split('/')[0]}:{p['head']}",

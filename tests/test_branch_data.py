@@ -120,6 +120,17 @@ def test_only_expected_page_files_cross_and_a_git_config_does_not(tmp_path: Path
     )
 
 
+@pytest.mark.parametrize("name", ["\u0661\u0662\u0663.png", "\uff10\uff10\uff11.json", "001.PNG"])
+def test_page_names_are_ascii_digits_only(tmp_path: Path, name: str) -> None:
+    """Python's \\d matches any script's digits: '١٢٣.png' is not an expected page name."""
+    artifact = tmp_path / "artifact"
+    page_files(artifact)
+    (artifact / name).write_bytes(b"x")
+    dest = tmp_path / "book" / "pages"
+    _copy_files(artifact, dest, replace=True)
+    assert name not in {p.name for p in dest.iterdir()} and len(list(dest.iterdir())) == 5
+
+
 def test_a_copy_never_writes_through_a_link_in_the_target(tmp_path: Path) -> None:
     src = tmp_path / "work"
     page_files(src)
@@ -144,6 +155,20 @@ def test_a_link_in_the_source_is_refused_not_read(tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match=r"002\.png: a symbolic link"):
         _copy_files(src, tmp_path / "out", replace=True)
     assert not (tmp_path / "out" / "002.png").exists()
+
+
+def test_a_hard_link_in_the_work_folder_is_refused_not_copied_out(tmp_path: Path) -> None:
+    """A state volume another job could write: a page that is really a second name of a
+    secret on that volume would reach the artifact and the book branch."""
+    secret = tmp_path / "state" / "ledger.key"
+    secret.parent.mkdir()
+    secret.write_text("key")
+    work = tmp_path / "state" / "work" / "pages"
+    page_files(work)
+    os.link(secret, work / "002.json")
+    with pytest.raises(UserInputError, match=r"002\.json: a hard link"):
+        _copy_files(work, tmp_path / "exchange", replace=True, what="the runner's work folder")
+    assert not (tmp_path / "exchange" / "002.json").exists()
 
 
 def test_the_pages_dir_may_not_be_inside_the_checkout(work: Path, capsys: Any) -> None:

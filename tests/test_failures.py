@@ -149,6 +149,13 @@ def test_generates_share_a_folder(tmp_path: Path) -> None:
             assert not second
         with pytest.raises(FolderBusy), folder_lock(out, "ebook-bot build"):
             pass
+    with folder_lock(out, "ebook-bot build") as alone:  # all gone: a build holds it alone
+        assert alone
+        with pytest.raises(FolderBusy), folder_lock(out, "ebook-bot generate", shared=True):
+            pass
+    assert not (out / ".ebook-bot.lock").exists()
+    with folder_lock(out, "ebook-bot assemble") as alone:  # and the next one makes it again
+        assert alone
 
 
 def test_temporary_files_a_killed_run_left_are_removed(copy_book: Path) -> None:
@@ -166,6 +173,7 @@ def test_temporary_files_a_killed_run_left_are_removed(copy_book: Path) -> None:
     assert main(["assemble", spec, "--out", str(copy_book), "--pages", "6"]) == 0
     assert not [p for p in stale if p.exists()]
     assert mine.exists()
+    assert not (copy_book / ".ebook-bot.lock").exists()  # no lock file left in the book
 
 
 @pytest.mark.parametrize(("name", "cut"), [("003.png", 0), ("004.png", 3000), ("cover.png", 0)])
@@ -184,3 +192,16 @@ def test_assemble_names_a_page_that_does_not_decode(
     assert "Error" not in line
     assert main(["generate", spec, "--out", str(copy_book), "--pages", "6"]) == 0
     assert main(["assemble", spec, "--out", str(copy_book), "--pages", "6"]) == 0
+
+
+def test_log_lines_print_controls_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    """A file name reaches the log too (a warning about an image, say)."""
+    import logging
+
+    from bot.log import LOGGER, setup
+
+    setup("INFO")
+    logging.getLogger(f"{LOGGER}.test").warning("cannot read %s", "evil\x1b]0;pwned\x07.png")
+    err = capsys.readouterr().err
+    assert "cannot read evil\\x1b]0;pwned\\x07.png" in err
+    assert "\x1b" not in err and "\x07" not in err

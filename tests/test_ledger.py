@@ -209,3 +209,21 @@ def test_filesystem_type_reads_the_mount_table(tmp_path: Path) -> None:
         pytest.skip("no /proc/mounts on this system")
     assert filesystem_type(Path("/")) is not None
     assert filesystem_type(tmp_path) is not None
+
+
+def test_a_ledger_damaged_while_in_use_is_one_ledger_error(tmp_path: Path) -> None:
+    """Any statement's failure (not only the migrations') names the ledger and the fix:
+    a file overwritten between two runs' statements was a chained SQLAlchemy traceback."""
+    ledger = open_ledger(state_dir=tmp_path)
+    ledger.sync("b", inputs(2))
+    ledger.engine.dispose()  # the next statement opens the file again
+    (tmp_path / "ledger.sqlite").write_bytes(b"overwritten by something else " * 200)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"ledger.sqlite{suffix}").unlink(missing_ok=True)
+    with pytest.raises(LedgerError) as info:
+        ledger.pages("b")
+    assert info.value.exit_code == 2
+    assert str(info.value).startswith(
+        f"ledger {tmp_path / 'ledger.sqlite'}: file is not a database"
+    )
+    assert "mv " in str(info.value)

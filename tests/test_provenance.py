@@ -7,6 +7,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from bot import __version__
 from bot.book.provenance import spec_hash
 from bot.book.spec import load_spec
@@ -50,3 +52,33 @@ def test_the_pr_body_links_provenance_and_names_flagged_pages() -> None:
     assert "(https://github.com/o/r/blob/0123abc/books/ebook-9/provenance.json)" in body
     assert "- [ ] page 002: 4 stray specks" in body  # a box to tick: make it again
     assert parse_checklist(body) == progress  # a later job keeps what an earlier one wrote
+
+
+def test_a_page_record_is_on_disk_before_its_png(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kill between a page's PNG and its record left the page without one for good: the
+    worker writes the record (with the PNG's hash) first, so a stop at the PNG leaves the
+    record of a page that is then made again, never a page without a record."""
+    from PIL import Image
+
+    import bot.book.pages
+    from bot.book.pipeline.workers import Pixels, write
+
+    real = bot.book.pages.atomic_write
+
+    def killed_at_the_png(path: Path, data: bytes, *, durable: bool = True) -> None:
+        if path.name == "003.png":
+            raise KeyboardInterrupt  # the process stops here
+        real(path, data, durable=durable)
+
+    monkeypatch.setattr(bot.book.pages, "atomic_write", killed_at_the_png)
+    page = Image.new("1", (64, 80), 1)
+    with pytest.raises(KeyboardInterrupt):
+        write(tmp_path, 2, Pixels.of(page), "key", {"page": 3, "subject": "s"})
+    record = json.loads((tmp_path / "003.json").read_text("utf-8"))
+    assert not (tmp_path / "003.png").exists()
+    assert record["subject"] == "s" and len(record["png_sha256"]) == 64
+    monkeypatch.undo()
+    digest, _ = write(tmp_path, 2, Pixels.of(page), "key", {"page": 3, "subject": "s"})
+    assert digest == record["png_sha256"]  # the record named exactly the PNG that was due

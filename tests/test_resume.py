@@ -81,9 +81,11 @@ def test_sigkill_then_resume_gives_the_same_book(
     assert err.count("already done") >= done_before  # finished pages were not made again
     assert main(["assemble", str(spec), "--out", str(out)]) == 0
     same_book(out, reference)
-    # every page has its record, those made before the kill too
+    # every page has its record, those made before the kill too: written with the page
+    # (before its PNG), none had to be recovered from the ledger
     provenance = json.loads((out / "provenance.json").read_text("utf-8"))
     assert provenance["unknown_pages"] == []
+    assert not [p["page"] for p in provenance["pages"] if p.get("recovered")]
 
 
 def repaint(png: Path) -> None:

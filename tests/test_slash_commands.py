@@ -181,6 +181,20 @@ def test_slash_cancel_cancels_this_books_runs_only(fake: FakeGitHub) -> None:
     assert parse_checklist(body).state == "cancelled"
 
 
+def test_slash_cancel_also_cancels_a_run_waiting_in_the_books_group(fake: FakeGitHub) -> None:
+    """A second request waits `pending` in the book's concurrency group (or `waiting` for
+    the environment): /cancel that missed it would see it start right after."""
+    book = {"workflow": "ebook-book.yml", "display_title": "ebook book #7"}
+    fake.runs = {
+        101: {**book, "status": "in_progress"},
+        102: {**book, "status": "pending"},
+        103: {**book, "status": "waiting"},
+        104: {**book, "status": "completed"},
+    }
+    assert run(fake, "/cancel").outcome == "cancelled"
+    assert sorted(fake.cancelled) == [101, 102, 103]
+
+
 def test_slash_cancel_with_nothing_running_says_so(fake: FakeGitHub) -> None:
     assert run(fake, "/cancel").outcome == "invalid"
     assert replies(fake) == ["Nothing is being generated for this book right now."]
@@ -373,6 +387,7 @@ def _workflow_accepts(
     labels: list[str],
     event: str = "issue_comment",
     head: str = "",
+    head_repo: str = "octo-org/books",
 ) -> bool:
     """Evaluate the command workflow's `if:` (GitHub's expression syntax, the few parts it
     uses) for one comment."""
@@ -380,6 +395,8 @@ def _workflow_accepts(
         "github.event_name": "EVENT",
         "github.event.changes.body": "CHANGED",
         "github.event.pull_request.head.ref": "HEAD",
+        "github.event.pull_request.head.repo.full_name": "HEAD_REPO",
+        "github.repository": "REPO",
         "github.event.issue.labels.*.name": "LABELS",
         "github.event.issue.pull_request": "PR",
         "github.event.comment.body": "BODY",
@@ -393,6 +410,8 @@ def _workflow_accepts(
         "EVENT": event,
         "CHANGED": {"from": "old"} if event == "pull_request_target" else None,
         "HEAD": head,
+        "HEAD_REPO": head_repo,
+        "REPO": "octo-org/books",
         "LABELS": labels,
         "PR": {"url": "x"} if pr else None,
         "BODY": body,
@@ -483,12 +502,22 @@ def test_ticks_get_every_check_of_the_slash_command(fake: FakeGitHub) -> None:
     assert handle_command(parse_trigger("pull_request_target", bot), repo).outcome == "ignored"
 
 
-@pytest.mark.parametrize(("head", "runs"), [("ebook-generation-7", True), ("feature-x", False)])
-def test_the_command_workflow_runs_for_body_edits_of_book_prs(head: str, runs: bool) -> None:
+@pytest.mark.parametrize(
+    ("head", "head_repo", "runs"),
+    [
+        ("ebook-generation-7", "octo-org/books", True),
+        ("feature-x", "octo-org/books", False),
+        ("ebook-generation-7", "mallory/books", False),  # a fork's branch of that name
+    ],
+)
+def test_the_command_workflow_runs_for_body_edits_of_book_prs(
+    head: str, head_repo: str, runs: bool
+) -> None:
     workflow = yaml.safe_load((ROOT / "workflows" / "ebook-command.yml").read_text())
     condition = workflow["jobs"]["check"]["if"]
     assert workflow[True]["pull_request_target"]["types"] == ["edited"]  # YAML's `on`
+    event = "pull_request_target"
     ran = _workflow_accepts(
-        condition, "", pr=False, labels=[], event="pull_request_target", head=head
+        condition, "", pr=False, labels=[], event=event, head=head, head_repo=head_repo
     )
     assert ran == runs

@@ -200,6 +200,78 @@ def test_a_command_on_a_forks_pr_with_a_book_branchs_name_is_ignored(fake: FakeG
     assert handle_command(parse_trigger("issue_comment", data), repo_of(fake)).outcome == "help"
 
 
+def test_boxes_ticked_on_a_forks_pr_with_a_book_branchs_name_change_nothing(
+    fake: FakeGitHub,
+) -> None:
+    """A fork's PR named like a book's, with a checklist its author wrote: a maintainer who
+    ticks a box there (pull_request_target runs for forks) must not remake our book."""
+    from bot.book.spec import parse_spec
+    from bot.github.checklist import Progress, pr_body
+    from bot.github.review import handle_command
+    from tests.conftest import minimal_spec
+
+    fake.refs["ebook-generation-1"] = "0" * 40
+    ours = parse_spec(minimal_spec()).to_yaml().encode()
+    fake.files[SPEC] = ours
+    files = f"https://github.com/{fake.repo}/blob/abc/books/ebook-1"
+    flagged = ("page 002: empty page",)
+    done = frozenset({"spec", "cover"})
+    progress = Progress(done, state="done", files_url=files, flagged=flagged)
+    before = pr_body(1, progress)
+    after = before.replace("- [ ] [page 002]", "- [x] [page 002]")
+    assert after != before
+    fake.pulls[9] = {
+        "state": "open",
+        "draft": False,
+        "title": "Coloring book: x",
+        "body": after,
+        "head": "ebook-generation-1",  # the fork's branch, same name as the book's
+        "head_repo": "mallory/Hello-World",
+        "base": "main",
+    }
+    data = copy.deepcopy(json.loads((WEBHOOKS / "pull_request.opened.json").read_text()))
+    data["action"], data["changes"] = "edited", {"body": {"from": before}}
+    data["number"] = data["pull_request"]["number"] = 9
+    data["pull_request"]["body"] = after
+    data["sender"]["login"] = MAINTAINER
+    result = handle_command(parse_trigger("pull_request_target", data), repo_of(fake))
+    assert result.outcome == "ignored" and "not an open book pull request" in result.detail
+    assert fake.writes() == [] and fake.files[SPEC] == ours and fake.dispatches == []
+
+
+def test_a_pr_an_outsider_opened_from_the_book_branch_is_not_the_books(fake: FakeGitHub) -> None:
+    """Anyone who can read the repository may open a PR from its book branch (into another
+    base); GitHub lists the newest first. The checklist, the status comment's link and the
+    runs' reports must go to the bot's own PR, never to the outsider's."""
+    repo = repo_of(fake)
+    pull = {"state": "open", "draft": True, "title": "t", "body": "", "base": "main"}
+    fake.pulls[12] = {**pull, "head": "ebook-generation-1"}  # the bot's own
+    # the fake lists by number, GitHub newest first: the outsider's comes first either way
+    fake.pulls[3] = {**pull, "head": "ebook-generation-1", "base": "gh-pages", "user": OUTSIDER}
+    found = repo.find_pull("ebook-generation-1")
+    assert found is not None and found.number == 12
+    del fake.pulls[12]  # the outsider's alone: no book PR (create-pr opens the bot's)
+    assert repo.find_pull("ebook-generation-1") is None
+
+
+def pr_edit(box: str) -> dict[str, Any]:
+    """GitHub's pull_request example as `edited` by the maintainer on book PR 9: page 2's
+    box unticked before; after, `box` there and a line of text added."""
+    from bot.github.checklist import Progress, pr_body
+
+    files = "https://github.com/Codertocat/Hello-World/blob/abc/books/ebook-1"
+    done, flagged = frozenset({"spec", "cover"}), ("page 002: empty page",)
+    before = pr_body(1, Progress(done, state="done", files_url=files, flagged=flagged))
+    assert "- [ ] [page 002]" in before
+    after = before.replace("- [ ] [page 002]", box) + "\n\n(typo fixed)"
+    data = copy.deepcopy(json.loads((WEBHOOKS / "pull_request.opened.json").read_text()))
+    data["action"], data["changes"] = "edited", {"body": {"from": before}}
+    data["number"] = data["pull_request"]["number"] = 9
+    data["pull_request"]["body"] = after
+    data["sender"]["login"] = MAINTAINER
+    return data
+
+
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
@@ -218,6 +290,11 @@ def test_a_command_on_a_forks_pr_with_a_book_branchs_name_is_ignored(fake: FakeG
             lambda: json.loads((WEBHOOKS / "issue_comment.created.json").read_text()),
             ["issue=", "allowed="],  # a comment on an issue, not a PR: not the bot's
         ),
+        # a book PR's body edited without a page box newly ticked (a maintainer's typo fix,
+        # the bot's own progress under a personal token): not a request, so it must not
+        # join the PR's command group and replace a maintainer's queued /cancel there
+        ("pull_request_target", lambda: pr_edit("- [ ] [page 002]"), ["issue=", "allowed="]),
+        ("pull_request_target", lambda: pr_edit("- [x] [page 002]"), ["issue=9", "allowed=true"]),
     ],
 )
 def test_check_sender_gives_the_writing_jobs_gate_and_group(

@@ -14,12 +14,19 @@ from bot.runtime import Runtime
 
 
 def check_sender(args: EventArgs, rt: Runtime) -> int:
+    from bot.github.checklist import ticked_pages
     from bot.github.events import TriggerKind
 
     ctx = _event(args, rt)
     trigger = ctx.trigger
     issue = allowed = ""  # not the bot's event: neither the writing job nor the reply runs
-    if trigger.kind is not TriggerKind.IGNORE and trigger.issue_number is not None:
+    client = trigger.client_payload or {}
+    # a PR body edit that ticks no page box asks for nothing (the bot's own progress under
+    # a personal token, a typo fix): it must not join the PR's group and drop a queued run
+    asks = trigger.kind is not TriggerKind.TICKED or bool(
+        ticked_pages(str(client.get("before") or ""), str(client.get("after") or ""))
+    )
+    if trigger.kind is not TriggerKind.IGNORE and trigger.issue_number is not None and asks:
         issue = str(trigger.issue_number)
         may = ctx.repo.may_write(trigger.sender, rt.settings.allowed_logins)
         allowed = "true" if may else "false"

@@ -58,7 +58,7 @@ class Phase(StrEnum):
 
 
 # the only files a book's pages folder exchanges (branch, work folder, artifacts)
-PAGE_FILE = re.compile(r"(\d{3,4}\.(png|tif|json|thumb\.png)|cover\.png)")
+PAGE_FILE = re.compile(r"([0-9]{3,4}\.(png|tif|json|thumb\.png)|cover\.png)")  # ASCII digits only
 
 
 def _page_files(folder: Path, what: str) -> dict[str, Path]:

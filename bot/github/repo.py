@@ -269,11 +269,13 @@ class GitHubRepo(ThreadReads):
         return self._call(f"comments of #{issue_number}", find)
 
     def find_pull(self, branch: str) -> PullRequestRef | None:
-        """The open PR whose head is `branch`, if any."""
+        """The bot's own open PR whose head is `branch`, if any: anyone who can read the
+        repository may open another from it (into another base), and GitHub lists it first."""
 
         def find() -> PullRequestRef | None:
             for pr in self._repo.get_pulls(state="open", head=f"{self.owner}:{branch}"):
-                return PullRequestRef(pr.number, pr.html_url, False, bool(pr.draft))
+                if pr.user is not None and pr.user.login == self.login:
+                    return PullRequestRef(pr.number, pr.html_url, False, bool(pr.draft))
             return None
 
         return self._call(f"pull requests from {branch}", find)
@@ -351,10 +353,11 @@ class GitHubRepo(ThreadReads):
         self._call("mark the pull request ready", call)
 
     def cancel_runs(self, workflow_file: str, title: str) -> list[int]:
-        """Cancel the queued and running runs of `workflow_file` named `title`."""
+        """Cancel the runs of `workflow_file` named `title` that have not ended: running,
+        queued, `pending` in a concurrency group or `waiting` for an environment."""
         url = f"{self._repo.url}/actions/workflows/{workflow_file}/runs"
         found: list[int] = []
-        for status in ("in_progress", "queued"):
+        for status in ("in_progress", "queued", "pending", "waiting", "requested"):
             _, data = self._call(
                 f"{status} runs of {workflow_file}",
                 lambda status=status: self._gh.requester.requestJsonAndCheck(  # type: ignore[misc]

@@ -54,10 +54,8 @@ def handle_command(
         return _on_issue(repo, trigger.issue_number)
     pr_number, comment_id = trigger.issue_number, int(client["comment_id"])
     pr = repo.pull(pr_number)
-    book = BookRef.from_branch(str(pr["head"]))
-    # a fork may name its branch ebook-generation-N too: only this repository's branch is a book
-    ours = str(pr.get("head_repo") or "").lower() == repo.full_name.lower()
-    if book is None or not ours or pr["state"] != "open":
+    book = _book_of(repo, pr)
+    if book is None:
         return FlowResult(Outcome.IGNORED, f"#{pr_number} is not an open book pull request")
     if not repo.may_write(sender, allowlist):
         repo.comment(
@@ -82,6 +80,14 @@ def handle_command(
         repo.react(comment_id, "confused")
         raise
     return outcome
+
+
+def _book_of(repo: GitHubRepo, pr: dict[str, object]) -> BookRef | None:
+    """The book of an open PR whose head is this repository's book branch, else None: a
+    fork may name its branch ebook-generation-N too (and pull_request_target runs for it)."""
+    book = BookRef.from_branch(str(pr["head"]))
+    ours = str(pr.get("head_repo") or "").lower() == repo.full_name.lower()
+    return book if book is not None and ours and pr["state"] == "open" else None
 
 
 def _on_issue(repo: GitHubRepo, issue: int) -> FlowResult:
@@ -226,8 +232,8 @@ def handle_ticked(
     if sender.endswith("[bot]") or not pages:
         return FlowResult(Outcome.IGNORED, "no box newly ticked")
     pr = repo.pull(pr_number)
-    book = BookRef.from_branch(str(pr["head"]))
-    if book is None or pr["state"] != "open":
+    book = _book_of(repo, pr)
+    if book is None:
         return FlowResult(Outcome.IGNORED, f"#{pr_number} is not an open book pull request")
     if not repo.may_write(sender, allowlist):
         return FlowResult(Outcome.UNAUTHORIZED, f"{sender} may not write")

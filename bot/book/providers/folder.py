@@ -62,9 +62,8 @@ def find_art(spec: BookSpec, spec_file: Path) -> dict[int, ArtPage]:
     pages = ArtPages(unused=files[spec.pages.total :])
     for index, path in enumerate(files[: spec.pages.total]):
         data = read_plain(path)
-        check_image(
-            f"{spec.pages.art.rstrip('/')}/{path.name}", data
-        )  # a bad image stops the book before anything is made
+        # a bad image stops the book here, before anything is made
+        check_image(f"{spec.pages.art.rstrip('/')}/{path.name}", data)
         pages[index] = ArtPage(path, hashlib.sha256(data).hexdigest())
     return pages
 

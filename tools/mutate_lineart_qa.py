@@ -39,7 +39,15 @@ RULES: dict[str, list[Edit]] = {
         (QA, 'if int(m["cut_areas"]) > limits.max_cut and not int(m["edge_framed"]):', "if False:")
     ],
     "empty": [(QA, "if ink < limits.min_ink:", "if False:")],
-    "lines-lost": [(QA, "if lost > limits.max_lost:", "if False:")],
+    "lines-lost": [
+        (
+            QA,
+            'if lost > limits.max_lost and float(m["lines_lost_in"]) >= limits.min_lost_in:',
+            "if False:",
+        )
+    ],
+    "lines-lost-50-in": [(TABLES, "min_lost_in=0.5,", "min_lost_in=50.0,")],
+    "solids-lost-limit-2": [(TABLES, "max_solids_lost=1,", "max_solids_lost=2,")],
     "new-blobs": [(QA, 'if int(m["new_blobs"]) > limits.max_new_blobs:', "if False:")],
     "solids-lost": [(QA, 'if int(m["solids_lost"]) > limits.max_solids_lost:', "if False:")],
     "areas-changed": [

@@ -44,7 +44,8 @@ class QAThresholds:
     bold_max_in: float  # where a bold style is kept (pens: teens, adults), lines up to this
     # wide pass too (0: the range's top is the limit, as crayons need room inside the lines)
     # against the drawing the stage was given (when it is known): the stage's own damage
-    max_lost: float  # share of the drawing's line length missing from the page
+    max_lost: float  # share of the drawing's line length missing from the page ...
+    min_lost_in: float  # ... and at least this many inches of it (a few pixels are no loss)
     max_new_blobs: int  # blobs where the drawing has none (dots at joints and line ends)
     max_solids_lost: int  # small solids of the drawing (pupils) hollowed or dropped
     max_area_change: float  # areas to colour gained or lost, as a share of the drawing's ...
@@ -80,8 +81,9 @@ def _limits(area: float, small: float, closed: int, leaks: int, bold: float = 0.
         stroke_tolerance=0.15,
         bold_max_in=bold,
         max_lost=0.05,
+        min_lost_in=0.5,
         max_new_blobs=2,
-        max_solids_lost=0,
+        max_solids_lost=1,
         max_area_change=0.25,
         area_change_floor=5,
     )

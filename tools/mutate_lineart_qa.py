@@ -46,7 +46,7 @@ RULES: dict[str, list[Edit]] = {
             "if False:",
         )
     ],
-    "lines-lost-50-in": [(TABLES, "min_lost_in=0.5,", "min_lost_in=50.0,")],
+    "lines-lost-50-in": [(TABLES, "min_lost_in=1.0,", "min_lost_in=50.0,")],
     "solids-lost-limit-2": [(TABLES, "max_solids_lost=1,", "max_solids_lost=2,")],
     "new-blobs": [(QA, 'if int(m["new_blobs"]) > limits.max_new_blobs:', "if False:")],
     "solids-lost": [(QA, 'if int(m["solids_lost"]) > limits.max_solids_lost:', "if False:")],

@@ -335,7 +335,7 @@ def _source_rules(m: Metrics, limits: QAThresholds, at: dict[str, str]) -> tuple
     lost = float(m["lines_lost"])
     if lost > limits.max_lost and float(m["lines_lost_in"]) >= limits.min_lost_in:
         reasons.append(
-            f"lines lost: {lost:.0%} of the drawing's lines (about {float(m['lines_lost_in']):.0f}"
+            f"lines lost: {lost:.0%} of the drawing's lines (about {float(m['lines_lost_in']):.1f}"
             " in) are missing" + _at(at, "lost")
         )
     if int(m["new_blobs"]) > limits.max_new_blobs:

@@ -244,6 +244,14 @@ def test_bold_lines_are_lines_too_wide_not_solid_fill() -> None:
     assert not has(report, "solid"), report.reasons
 
 
+def test_a_bold_style_passes_for_adults_too_bold_does_not() -> None:
+    """Pens colour right up to a line: adults keep a drawing's bold 0.1 in lines (the stage
+    keeps them too); 0.26 in lines are more line than page."""
+    assert not qa_page(page(circles(4, width=30, r=200)), ADULTS).flagged
+    report = qa_page(page(circles(4, width=78, r=200)), ADULTS)
+    assert has(report, "lines 0.2"), report.reasons
+
+
 def test_lines_too_thin_for_toddlers_are_flagged() -> None:
     report = qa_page(page(circles(4, width=5)), KIDS)
     assert has(report, "lines 0.01"), report.reasons
@@ -280,9 +288,10 @@ def grid(cells: int, step: int = 90, left: int = 200, top: int = 200) -> Draw:
     return draw
 
 
-@pytest.mark.parametrize(("gaps", "flagged"), [(9, False), (12, True)])
-def test_a_detailed_page_may_have_a_gap_in_ten_areas(gaps: int, flagged: bool) -> None:
-    """100 closed areas: up to 10 gaps pass for adults (not only 8), more do not."""
+@pytest.mark.parametrize(("gaps", "flagged"), [(14, False), (17, True)])
+def test_a_detailed_page_may_have_a_gap_in_seven_areas(gaps: int, flagged: bool) -> None:
+    """100 closed areas: up to 15 gaps pass for adults (not only 8), more do not (the
+    corpus's detailed drawings, a brain's or a ram's, have 10-14 near misses of their own)."""
     report = qa_page(page(grid(10), gapped_squares(gaps, 15, top=1400)), ADULTS)
     assert report.metrics["leaks"] == gaps
     assert has(report, "gaps in outlines") == flagged, report.reasons

@@ -21,8 +21,8 @@ TESTS = ["tests/test_lineart_qa.py"]
 Edit = tuple[str, str, str]
 RULES: dict[str, list[Edit]] = {
     "leaks": [(QA, "if not activity and gaps > allowed:", "if False:")],
-    "leak-share-100%": [(TABLES, "leak_share=0.10,", "leak_share=1.0,")],
-    "leak-share-0": [(TABLES, "leak_share=0.10,", "leak_share=0.0,")],
+    "leak-share-100%": [(TABLES, "leak_share=0.15,", "leak_share=1.0,")],
+    "leak-share-0": [(TABLES, "leak_share=0.15,", "leak_share=0.0,")],
     "line-width": [(QA, "if not low <= stroke <= high:", "if False:")],
     "too-much-ink": [(QA, "if ink > limits.max_ink:", "if False:")],
     "too-few-areas": [
@@ -39,7 +39,15 @@ RULES: dict[str, list[Edit]] = {
         (QA, 'if int(m["cut_areas"]) > limits.max_cut and not int(m["edge_framed"]):', "if False:")
     ],
     "empty": [(QA, "if ink < limits.min_ink:", "if False:")],
-    "lines-lost": [(QA, "if lost > limits.max_lost:", "if False:")],
+    "lines-lost": [
+        (
+            QA,
+            'if lost > limits.max_lost and float(m["lines_lost_in"]) >= limits.min_lost_in:',
+            "if False:",
+        )
+    ],
+    "lines-lost-50-in": [(TABLES, "min_lost_in=1.0,", "min_lost_in=50.0,")],
+    "solids-lost-limit-2": [(TABLES, "max_solids_lost=1,", "max_solids_lost=2,")],
     "new-blobs": [(QA, 'if int(m["new_blobs"]) > limits.max_new_blobs:', "if False:")],
     "solids-lost": [(QA, 'if int(m["solids_lost"]) > limits.max_solids_lost:', "if False:")],
     "areas-changed": [
@@ -57,6 +65,9 @@ RULES: dict[str, list[Edit]] = {
     "min-ink-0": [(TABLES, "min_ink=0.002,", "min_ink=0.0,")],
     "wide-gap-0.16-in": [(TABLES, "gap_in=0.35,", "gap_in=0.16,")],
     "stroke-tolerance-200%": [(TABLES, "stroke_tolerance=0.15,", "stroke_tolerance=2.0,")],
+    "adults-bold-1-in": [
+        (TABLES, "_limits(0.004, 0.30, 3, 8, bold=0.20)", "_limits(0.004, 0.30, 3, 8, bold=1.0)")
+    ],
 }
 FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]
 RULES["four-together"] = [edit for name in FOUR for edit in RULES[name]]

@@ -302,14 +302,10 @@ def _page_rules(
             f"{limits.small_solid_in2:g} sq in each)" + _at(at, "solids")
         )
     stroke = float(m["stroke_median_in"])
-    low, high = (
-        strokes.min_in * (1 - limits.stroke_tolerance),
-        strokes.max_in * (1 + limits.stroke_tolerance),
-    )
+    top = max(strokes.max_in, limits.bold_max_in)  # a bold style kept where pens colour
+    low, high = strokes.min_in * (1 - limits.stroke_tolerance), top * (1 + limits.stroke_tolerance)
     if not low <= stroke <= high:
-        reasons.append(
-            f"lines {stroke:.3f} in wide (this audience: {strokes.min_in}-{strokes.max_in} in)"
-        )
+        reasons.append(f"lines {stroke:.3f} in wide (this audience: {strokes.min_in}-{top:g} in)")
     small = int(m["small_areas"])
     if not activity and small > max(2, limits.max_small_share * closed):
         reasons.append(
@@ -337,9 +333,9 @@ def _source_rules(m: Metrics, limits: QAThresholds, at: dict[str, str]) -> tuple
         return ()
     reasons = []
     lost = float(m["lines_lost"])
-    if lost > limits.max_lost:
+    if lost > limits.max_lost and float(m["lines_lost_in"]) >= limits.min_lost_in:
         reasons.append(
-            f"lines lost: {lost:.0%} of the drawing's lines (about {float(m['lines_lost_in']):.0f}"
+            f"lines lost: {lost:.0%} of the drawing's lines (about {float(m['lines_lost_in']):.1f}"
             " in) are missing" + _at(at, "lost")
         )
     if int(m["new_blobs"]) > limits.max_new_blobs:

@@ -123,6 +123,8 @@ def _from_source(
         cv2.line(art, a, b, 1, thickness=max(1, round(join.width * scale)))
     spine = np.zeros_like(art)
     spine[y : y + h, x : x + w] = weight.place_spine(skel, (w, h))
+    source = np.full((size[1], size[0]), 255, np.uint8)
+    source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
     # every line the ink map found stays unbroken: a faint 1-pixel line cut at its own
     # level would come out dashed where its darkness is shared by two pixels; a speck
     # the ink map kept for lying a pixel from a line is cut off from it here, and goes

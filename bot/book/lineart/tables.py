@@ -41,8 +41,11 @@ class QAThresholds:
     speck_in: float
     max_cut: int  # areas the art box's edge cuts open (a picture running off the page)
     stroke_tolerance: float  # the median stroke may miss its range by this share
+    bold_max_in: float  # where a bold style is kept (pens: teens, adults), lines up to this
+    # wide pass too (0: the range's top is the limit, as crayons need room inside the lines)
     # against the drawing the stage was given (when it is known): the stage's own damage
-    max_lost: float  # share of the drawing's line length missing from the page
+    max_lost: float  # share of the drawing's line length missing from the page ...
+    min_lost_in: float  # ... and at least this many inches of it (a few pixels are no loss)
     max_new_blobs: int  # blobs where the drawing has none (dots at joints and line ends)
     max_solids_lost: int  # small solids of the drawing (pupils) hollowed or dropped
     max_area_change: float  # areas to colour gained or lost, as a share of the drawing's ...
@@ -58,7 +61,7 @@ STROKES: dict[Audience, StrokeRange] = {
 }
 
 
-def _limits(area: float, small: float, closed: int, leaks: int) -> QAThresholds:
+def _limits(area: float, small: float, closed: int, leaks: int, bold: float = 0.0) -> QAThresholds:
     return QAThresholds(
         min_area_in2=area,
         max_small_share=small,
@@ -69,16 +72,18 @@ def _limits(area: float, small: float, closed: int, leaks: int) -> QAThresholds:
         solid_in=0.10,
         small_solid_in2=2.0,
         max_leaks=leaks,
-        leak_share=0.10,
+        leak_share=0.15,
         leak_in=0.10,
         gap_in=0.35,
         max_specks=5,
         speck_in=0.04,
         max_cut=0,
         stroke_tolerance=0.15,
+        bold_max_in=bold,
         max_lost=0.05,
+        min_lost_in=1.0,
         max_new_blobs=2,
-        max_solids_lost=0,
+        max_solids_lost=1,
         max_area_change=0.25,
         area_change_floor=5,
     )
@@ -88,6 +93,6 @@ THRESHOLDS: dict[Audience, QAThresholds] = {
     Audience.AGES_3_5: _limits(0.10, 0.10, 1, 2),  # one big shape is a page
     Audience.AGES_6_8: _limits(0.02, 0.15, 3, 3),
     Audience.AGES_9_12: _limits(0.015, 0.20, 3, 4),
-    Audience.TEENS: _limits(0.01, 0.25, 3, 6),
-    Audience.ADULTS: _limits(0.004, 0.30, 3, 8),
+    Audience.TEENS: _limits(0.01, 0.25, 3, 6, bold=0.20),  # the stage keeps a bold style
+    Audience.ADULTS: _limits(0.004, 0.30, 3, 8, bold=0.20),
 }

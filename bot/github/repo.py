@@ -156,12 +156,9 @@ class GitHubRepo(ThreadReads):
 
     def _get_file(self, branch: str, path: str) -> tuple[bytes, str] | None:
         def get() -> tuple[bytes, str] | None:
-            try:
-                found = self._repo.get_contents(path, ref=branch)
-            except GithubException as exc:
-                if exc.status == 404:
-                    return None
-                raise
+            found = self._contents(branch, path)
+            if found is None:
+                return None
             if isinstance(found, list):
                 raise GitHubError(f"{path} on {branch} is a folder, not a file")
             return base64.b64decode(found.content or ""), found.sha

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 from github import GithubException
 
@@ -64,16 +65,23 @@ class ThreadReads(GitHubApi):
 
         return self._call(f"issue #{issue_number}", get)
 
+    def _contents(self, branch: str, path: str) -> Any:
+        """`path` on `branch` as PyGithub gives it (a file, or a folder's list); None when
+        there is none. Call it inside `_call` (retries)."""
+        try:
+            return self._repo.get_contents(path, ref=branch)
+        except GithubException as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     def folder(self, branch: str, path: str) -> list[str] | None:
         """The names of the files in folder `path` on `branch` (None when there is none)."""
 
         def get() -> list[str] | None:
-            try:
-                found = self._repo.get_contents(path, ref=branch)
-            except GithubException as exc:
-                if exc.status == 404:
-                    return None
-                raise
+            found = self._contents(branch, path)
+            if found is None:
+                return None
             if not isinstance(found, list):
                 raise GitHubError(f"{path} on {branch} is a file, not a folder")
             return [f.name for f in found if f.type == "file"]

@@ -36,6 +36,7 @@ BLOB_IN2 = 0.001  # new ink away from every line, this big or more, is a blob (~
 BLOB_WIDE_IN = 0.02  # ... this thick, reaching this far past the tolerance
 DOT_RATIO = 1.5  # a line swollen to this many times its allowed half-width ...
 DOT_MARGIN_IN = 0.005  # ... plus this, is a dot (as at a joint)
+SLIT_IN = 0.01  # paper narrower than this between two lines of the drawing is no gap to the eye
 SOLID_IN = 0.06  # a solid black survives an opening this wide ...
 SOLID_PEAK_IN = 0.075  # ... is this wide somewhere ...
 SOLID_MAX_IN2 = 0.5  # ... is compact and, to be a small intended one (a pupil), at most this big
@@ -222,7 +223,14 @@ def _dots(
     alike is allowed; a round dot where lines meet is not)."""
     if not src_skel.any():
         return 0
-    src_half = _half_width(src)
+    # two lines drawn closer than SLIT_IN are one line's width to the eye (the paper between
+    # is under 0.01 in; a model's blur erases it): their merging is no dot
+    slit = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (round(SLIT_IN * dpi),) * 2)
+    src_half = _half_width(cv2.morphologyEx(src.astype(np.uint8), cv2.MORPH_CLOSE, slit) > 0)
+    # ... and the drawing's width is the widest it is within the tolerance (the ink may
+    # move that far): a white notch in a solid filled is no dot on a line
+    reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * round(TOLERANCE_IN * dpi) + 1,) * 2)
+    src_half = cv2.dilate(src_half, reach)
     _, nearest = cv2.distanceTransformWithLabels(
         (~src_skel).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
     )

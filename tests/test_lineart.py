@@ -139,13 +139,14 @@ def test_parallel_lines_are_not_glued_and_narrow_areas_stay_open() -> None:
 def test_specks_are_removed_whatever_the_trim(trim: Trim) -> None:
     img = drawing()
     rng = np.random.default_rng(3)
-    px = np.asarray(img).copy()
+    grey = np.where(np.asarray(img.convert("L")) > 128, 236, 0).astype(np.uint8)  # a model's
+    px = grey.copy()  # grey paper (a clean drawing's own dots are kept: see below)
     for _ in range(400):
         y, x = int(rng.integers(0, 830)), int(rng.integers(0, 638))
         px[y : y + 2, x : x + 2] = 40
     art, report = clean_page(Image.fromarray(px), art_box_px(trim), ADULTS)
     assert report.metrics["specks"] == 0
-    clean, _ = clean_page(img, art_box_px(trim), ADULTS)
+    clean, _ = clean_page(Image.fromarray(grey), art_box_px(trim), ADULTS)
     assert abs(int(ink_of(art).sum()) - int(ink_of(clean).sum())) < 0.02 * ink_of(clean).sum()
 
 
@@ -447,3 +448,86 @@ def test_a_broken_line_is_joined_across_its_gap() -> None:
     d.rectangle((300, 197, 307, 203), fill=255)  # a 7 px (0.08 in) break in the top side
     _, report = clean_page(img, LETTER, ADULTS)
     assert report.metrics["closed_areas"] == 1
+
+
+# an already-clean drawing: cut as drawn ------------------------------------------------
+
+
+def clean_drawing() -> Image.Image:
+    """Clean anti-aliased art as an artist exports it (drawn at 4x, shrunk): lines of
+    adults' weight, two lines a hair apart, a hairline, stipple dots, a small solid pupil."""
+    big = Image.new("L", (2560, 3328), 255)
+    d = ImageDraw.Draw(big)
+    d.ellipse((240, 240, 1440, 1440), outline=0, width=12)
+    d.ellipse((600, 600, 1080, 1080), fill=0)  # a pupil
+    d.line((1600, 400, 2400, 400), fill=0, width=12)
+    d.line((1600, 418, 2400, 418), fill=0, width=12)  # a 6 px slit at 4x: 1.5 px shrunk
+    d.arc((1600, 1700, 2400, 2500), 0, 360, fill=0, width=4)  # a hairline circle
+    for k in range(60):  # stipple: small dots in a patch
+        x, y = 300 + (k * 97) % 900, 1800 + (k * 53) % 900
+        d.ellipse((x, y, x + 14, y + 14), fill=0)
+    return big.resize((640, 832), Image.Resampling.LANCZOS)
+
+
+def cut(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
+    """The drawing resampled onto the page and cut half-way (what a printer would print)."""
+    from bot.book.lineart import fit_box
+
+    x, y, w, h = fit_box(image.size, size)
+    grey = cv2.resize(np.asarray(image.convert("L"), np.float32), (w, h), cv2.INTER_LINEAR)
+    out = np.zeros((size[1], size[0]), bool)
+    out[y : y + h, x : x + w] = grey < 128
+    return out
+
+
+def test_a_clean_drawing_comes_out_as_drawn() -> None:
+    image = clean_drawing()
+    art, report = clean_page(image, LETTER, ADULTS)
+    expected = cut(image, LETTER)
+    assert np.array_equal(ink_of(art), expected)  # every dot, slit and hairline as drawn
+    assert report.metrics["new_blobs"] == 0 and report.metrics["lines_lost"] == 0
+
+
+def test_the_full_stage_would_change_a_clean_drawing() -> None:
+    """Why clean drawings skip it: ink map, bridging and sharpening move a clean page's edges."""
+    image = clean_drawing()
+    art, _ = clean_page(image, LETTER, LineArtOptions(Audience.ADULTS, faithful=False))
+    assert not np.array_equal(ink_of(art), cut(image, LETTER))
+
+
+def test_a_clean_drawings_weight_is_still_brought_into_range() -> None:
+    art, _ = clean_page(clean_drawing(), LETTER, KIDS)  # 0.014 in lines: ages 3-5 want 0.04
+    widths = ridge_widths(ink_of(art).astype(np.uint8)) / 300
+    assert float(np.median(widths)) >= STROKES[Audience.AGES_3_5].min_in * 0.85
+
+
+@pytest.mark.parametrize(
+    ("dirt", "clean"),
+    [
+        ("none", True),
+        ("jpeg", True),
+        ("light noise", True),
+        ("tint", False),
+        ("noise", False),
+        ("grey lines", False),
+    ],
+)
+def test_only_white_paper_and_black_ink_is_cut_as_drawn(dirt: str, clean: bool) -> None:
+    """A JPEG'd or faintly noisy clean drawing still cuts right at half-way; tinted paper,
+    a model's sensor noise or lines lightened to grey need the full stage."""
+    from bot.book.lineart.paper import is_clean
+
+    grey = np.asarray(clean_drawing(), np.float32)
+    rng = np.random.default_rng(0)
+    if dirt == "tint":
+        grey = grey * 0.94
+    elif dirt in ("noise", "light noise"):
+        grey = grey + rng.normal(0, 8 if dirt == "noise" else 2, grey.shape)
+    elif dirt == "grey lines":
+        grey = 255 - (255 - grey) * 0.6
+    page = np.clip(grey, 0, 255).astype(np.uint8)
+    if dirt == "jpeg":
+        buffer = io.BytesIO()
+        Image.fromarray(page).save(buffer, "JPEG", quality=60)
+        page = np.asarray(Image.open(buffer))
+    assert is_clean(page) == clean

@@ -55,3 +55,25 @@ def sharpen(grey: np.ndarray, px_per_in: float) -> np.ndarray:
     soft = cv2.GaussianBlur(grey, (0, 0), max(0.5, SHARPEN_IN * px_per_in))
     out = 2.0 * grey.astype(np.float32) - soft.astype(np.float32)
     return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)
+
+
+HALF = 128  # a clean drawing's ink: darker than half-way between black and white
+CLEAN_PAPER = 245  # ... its paper, away from the lines' anti-aliased edges: at least this ...
+CLEAN_SHARE = 0.01  # ... but for this share of it (a stray dot, a signature's grey)
+CLEAN_INK = 30  # ... and its darkest ink (the 2nd percentile of what is not paper): black
+
+
+def is_clean(grey: np.ndarray) -> bool:
+    """Whether a grey page is already clean line art: white paper (nothing grey away from
+    the lines but for CLEAN_SHARE: no tint, no uneven light, no noise, no JPEG fog) and
+    black ink. Such a page needs cutting, not cleaning: what the full stage would find,
+    join or redraw on it can only differ from what the artist drew."""
+    ink = (grey < HALF).astype(np.uint8)
+    if not ink.any():
+        return False
+    near = cv2.dilate(ink, np.ones((5, 5), np.uint8)) > 0  # anti-aliasing is ~2 px
+    away = grey[~near]
+    if away.size == 0 or float((away < CLEAN_PAPER).mean()) > CLEAN_SHARE:
+        return False
+    marks = grey[grey < CLEAN_PAPER]
+    return float(np.percentile(marks, 2)) <= CLEAN_INK

@@ -10,6 +10,9 @@ drawing, the pattern provider's), in numbered steps:
    thinned evenly without breaking); solids and lines inside the range kept;
 6. QA: measured in inches on the result.
 
+An already-clean drawing (white paper, black ink: `paper.is_clean`) skips steps 1-2 and is
+cut half-way as drawn: cleaning can only move what the artist drew.
+
 Steps 1-3 run at the analysis resolution (the source's, at most ANALYSIS_DPI), so the
 costly work is done once on few pixels. A page that is already 1-bit at print size (the
 pattern provider's) skips to its line weight and QA.
@@ -29,8 +32,9 @@ from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
 from bot.book.spec import Audience
 
-RULES = 4  # the stage's version: raised when a change alters the pages it makes (4: pages
-# binarised, not redrawn; 3: the closing-based ink rule), so a resumed book remakes them
+RULES = 5  # the stage's version: raised when a change alters the pages it makes (5: clean
+# drawings cut as drawn; 4: pages binarised, not redrawn; 3: the closing-based ink rule), so
+# a resumed book remakes them
 ANALYSIS_DPI = 200  # larger sources are analysed at this resolution
 GAP_IN = 0.16  # outline breaks narrower than this are closed
 # crayons need room inside the lines: for children, lines over the range's top are thinned
@@ -47,12 +51,13 @@ class LineArtOptions:
     audience: Audience = Audience.ADULTS
     thicken_in: float = 0.0
     close_gaps: bool = True
+    faithful: bool = True  # an already-clean drawing is cut as drawn (`paper.is_clean`)
 
     def key(self) -> str:
         """What changes the pages (kept with each page's inputs, so a change remakes them)."""
         return (
             f"lineart={RULES},audience={self.audience},thicken={self.thicken_in:g},"
-            f"gaps={self.close_gaps}"
+            f"gaps={self.close_gaps},faithful={self.faithful}"
         )
 
 
@@ -76,11 +81,14 @@ def clean_page(
         drawn, known = _filled(drawn, THRESHOLDS[opts.audience].speck_in)
         source = np.where(given, 0, 255).astype(np.uint8)
     else:  # a drawing: its own white slits and pin-holes are kept
-        art, spine, spine_px, source = _from_source(image, size, opts)
+        grey = paper.lightness(paper.to_rgb(image))
+        clean = opts.faithful and paper.is_clean(grey)
+        made = _faithful(grey, size, opts) if clean else _from_source(grey, size, opts)
+        art, spine, spine_px, source = made
         drawn = weight.reweight(
             art, strokes, DPI, opts.thicken_in, spine, thin=thin, spine_width=spine_px
         )
-        drawn, known = _filled(drawn, PINHOLE_IN)
+        drawn, known = _filled(drawn, 0.0 if clean else PINHOLE_IN)  # a clean drawing's kept
     known = replace(known, source=source)  # QA compares the page with what it was made from
     activity = image.info.get(PAGE_KIND) == ACTIVITY
     report = qa_page(drawn, opts.audience, DPI, activity=activity, known=known)
@@ -90,20 +98,20 @@ def clean_page(
 def _filled(art: np.ndarray, hole_in: float) -> tuple[np.ndarray, Known]:
     """Paper specks inside ink under `hole_in` across filled; with the paper's regions,
     found on the way (QA measures them)."""
-    art, paper_stats = ink.fill_pinholes_labelled(art, max(2, round((hole_in * DPI) ** 2)))
+    holes = max(2, round((hole_in * DPI) ** 2)) if hole_in else 0
+    art, paper_stats = ink.fill_pinholes_labelled(art, holes)
     return art, Known(paper_stats=paper_stats)
 
 
 def _from_source(
-    image: Image.Image, size: tuple[int, int], opts: LineArtOptions
+    grey: np.ndarray, size: tuple[int, int], opts: LineArtOptions
 ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
     """The page's ink at print size, its centre lines there, how wide they are drawn, and
     the image's grey (paper whitened) placed on the page at print size, for QA."""
-    x, y, w, h = fit_box(image.size, size)
-    px_per_in = min(image.width * DPI / w, ANALYSIS_DPI)
-    grey = paper.lightness(paper.to_rgb(image))
+    x, y, w, h = fit_box((grey.shape[1], grey.shape[0]), size)
+    px_per_in = min(grey.shape[1] * DPI / w, ANALYSIS_DPI)
     analysis = (max(1, round(w / DPI * px_per_in)), max(1, round(h / DPI * px_per_in)))
-    if analysis != image.size:
+    if analysis != (grey.shape[1], grey.shape[0]):
         grey = cv2.resize(grey, analysis, interpolation=cv2.INTER_AREA)
     grey = ink.stretch(paper.whiten_paper(grey, px_per_in))
     found, _ = ink.clean_ink(grey, px_per_in, THRESHOLDS[opts.audience].speck_in)
@@ -134,6 +142,47 @@ def _from_source(
     source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
     art = ink.drop_small(art, round(speck**2), grouped=False)[0]
     return art, spine, weight.spine_px(scale), source
+
+
+def _faithful(
+    grey: np.ndarray, size: tuple[int, int], opts: LineArtOptions
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """An already-clean drawing (`paper.is_clean`) as `_from_source` gives a page: resampled
+    to print size and cut half-way between its black and its white, as a printer would;
+    nothing found, redrawn or removed (its pin-holes and dots are the artist's), only a
+    broken outline joined where two line ends face each other across a short gap."""
+    x, y, w, h = fit_box((grey.shape[1], grey.shape[0]), size)
+    shrink = w < grey.shape[1]  # (in floats: 8-bit resampling rounds edges off the cut)
+    how = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+    placed = cv2.resize(grey.astype(np.float32), (w, h), interpolation=how)
+    source = np.full((size[1], size[0]), 255, np.uint8)
+    source[y : y + h, x : x + w] = np.clip(np.rint(placed), 0, 255)
+    art = np.zeros((size[1], size[0]), np.uint8)
+    art[y : y + h, x : x + w] = placed < paper.HALF
+    px_per_in = min(grey.shape[1] * DPI / w, ANALYSIS_DPI)
+    analysis = (max(1, round(w / DPI * px_per_in)), max(1, round(h / DPI * px_per_in)))
+    if analysis != (grey.shape[1], grey.shape[0]):
+        grey = cv2.resize(grey, analysis, interpolation=cv2.INTER_AREA)
+    drawn = (grey < paper.HALF).astype(np.uint8)
+    if opts.close_gaps:
+        _, skel, joins = gaps.close_gaps(drawn, px_per_in, GAP_IN)
+        _draw_joins(art, joins, (x, y), w / analysis[0])
+    else:
+        skel = gaps.skeleton(drawn)
+    spine = np.zeros_like(art)
+    spine[y : y + h, x : x + w] = weight.place_spine(skel, (w, h))
+    return art, spine, weight.spine_px(w / analysis[0]), source
+
+
+def _draw_joins(art: np.ndarray, joins: list[gaps.Join], at: tuple[int, int], scale: float) -> None:
+    """The `joins` found at the analysis resolution drawn on the print page (`at`: where
+    the picture's corner is; `scale`: print pixels per analysis pixel), each as wide as the
+    line at its two ends."""
+    for join in joins:
+        (ay, ax), (by, bx) = join.a, join.b
+        a = (round(at[0] + (ax + 0.5) * scale), round(at[1] + (ay + 0.5) * scale))
+        b = (round(at[0] + (bx + 0.5) * scale), round(at[1] + (by + 0.5) * scale))
+        cv2.line(art, a, b, 1, thickness=max(1, round(join.width * scale)))
 
 
 def binarise(

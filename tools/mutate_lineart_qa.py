@@ -66,7 +66,11 @@ RULES: dict[str, list[Edit]] = {
     "wide-gap-0.16-in": [(TABLES, "gap_in=0.35,", "gap_in=0.16,")],
     "stroke-tolerance-200%": [(TABLES, "stroke_tolerance=0.15,", "stroke_tolerance=2.0,")],
     "adults-bold-1-in": [
-        (TABLES, "_limits(0.004, 0.30, 3, 8, bold=0.20)", "_limits(0.004, 0.30, 3, 8, bold=1.0)")
+        (
+            TABLES,
+            "_limits(0.004, 0.30, 3, 8, bold=0.30, pens=True)",
+            "_limits(0.004, 0.30, 3, 8, bold=1.0, pens=True)",
+        )
     ],
 }
 FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]

@@ -20,8 +20,6 @@ from bot.book.lineart.tables import QAThresholds
 INK = 128  # the drawing's ink: darker than this grey
 NEAR_IN = 0.03  # a page's gap is the drawing's own when the drawing has ink this close to
 # both its ends, not joined there (the stage re-weights lines: ends move a little)
-OVERLAP = 0.5  # a page's small area is the drawing's own when this share of it lies in a
-# small area of the drawing
 
 
 def drawn_ink(source: np.ndarray) -> np.ndarray:
@@ -66,39 +64,51 @@ def excused(page: np.ndarray, own: np.ndarray, px_per_in: float, wide_in: float)
     its own breaks narrower than `wide_in` (a wider break in an outline still leaks)."""
     if not len(page):
         return 0
-    style = (page[:, leaks.KIND] == leaks.NEAR) | (page[:, leaks.WIDTH] < wide_in * px_per_in)
-    return int((own & style).sum())
+    near = page[:, leaks.KIND] == leaks.NEAR
+    narrow = page[:, leaks.WIDTH] < wide_in * px_per_in
+    return int((own & (near | narrow)).sum())
 
 
-def _small_regions(ink: np.ndarray, low_px: float, high_px: float) -> tuple[np.ndarray, np.ndarray]:
-    """The paper's 4-connected labels and which labels are small enclosed areas (at least
-    `low_px`, under `high_px`, not touching the page's edge)."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)
-    h, w = ink.shape
+def small_areas(
+    stats: np.ndarray, shape: tuple[int, ...], low_px: float, high_px: float
+) -> np.ndarray:
+    """Which paper regions (4-connected component statistics, row 0 the ink, of a page of
+    `shape`) are areas too small to colour: enclosed (off the page's edge), at least
+    `low_px`, under `high_px`."""
+    h, w = shape[:2]
     x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     inner = (x > 0) & (y > 0)
     inner &= (x + stats[:, cv2.CC_STAT_WIDTH] < w) & (y + stats[:, cv2.CC_STAT_HEIGHT] < h)
     area = stats[:, cv2.CC_STAT_AREA]
     small = inner & (area >= low_px) & (area < high_px)
     small[0] = False  # label 0: the ink
-    return labels, small
+    return np.asarray(small)
 
 
 def own_small_areas(
-    page: np.ndarray, drawn: np.ndarray, dpi: int, speck_in: float, min_area_in2: float
+    page: np.ndarray, stats: np.ndarray, drawn: np.ndarray, low_px: float, high_px: float
 ) -> int:
-    """How many of the page's areas too small to colour (at least a speck, under
-    `min_area_in2`) the drawing has too: at least OVERLAP of one lies in a small area of
-    the drawing (a detailed drawing's own cells, not ones the stage made)."""
-    low, high = (speck_in * dpi) ** 2, min_area_in2 * dpi**2
-    labels, small = _small_regions(page.astype(np.uint8), low, high)
+    """How many of the page's areas too small to colour (`small_areas` of its paper's
+    `stats`) the drawing has too: at the area's centre the drawing has one as well (a
+    detailed drawing's own cells; not where the stage split an area or narrowed one with
+    heavier lines). The drawing's areas are labelled only around the page's small ones."""
+    small = small_areas(stats, page.shape, low_px, high_px)
     if not small.any():
         return 0
-    drawn_labels, drawn_small = _small_regions(drawn, low, high)
-    inside = drawn_small[drawn_labels]
-    shared = np.bincount(labels[inside], minlength=small.size)
-    size = np.bincount(labels.ravel(), minlength=small.size)
-    return int((small & (shared >= OVERLAP * np.maximum(size, 1))).sum())
+    box = stats[small]
+    x = box[:, cv2.CC_STAT_LEFT] + box[:, cv2.CC_STAT_WIDTH] // 2
+    y = box[:, cv2.CC_STAT_TOP] + box[:, cv2.CC_STAT_HEIGHT] // 2
+    x0, y0 = int(box[:, cv2.CC_STAT_LEFT].min()) - 1, int(box[:, cv2.CC_STAT_TOP].min()) - 1
+    x1 = int((box[:, cv2.CC_STAT_LEFT] + box[:, cv2.CC_STAT_WIDTH]).max()) + 1
+    y1 = int((box[:, cv2.CC_STAT_TOP] + box[:, cv2.CC_STAT_HEIGHT]).max()) + 1
+    crop = drawn[y0:y1, x0:x1]  # the page's small areas are enclosed: all inside the page
+    _, labels = cv2.connectedComponents(1 - crop, connectivity=4)
+    area = np.bincount(labels.ravel())
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    mine = (area >= low_px) & (area < high_px)
+    mine[edge] = False  # beyond the crop: larger than the page's small areas reach
+    at = labels[y - y0, x - x0]
+    return int((mine[at] & (crop[y - y0, x - x0] == 0) & (page[y, x] == 0)).sum())
 
 
 def figures(
@@ -108,18 +118,24 @@ def figures(
     limits: QAThresholds,
     gaps: np.ndarray,
     leak_dpi: int,
-    small_areas: int,
+    stats: np.ndarray,
 ) -> dict[str, int]:
     """QA's figures of the drawing's own style on a page (print ink, 1 = ink, with `gaps`
-    found at `leak_dpi` and `small_areas` counted): "own_leaks", its gaps the drawing has
-    too (near misses, narrow breaks), and "drawn_detail", its small areas the drawing has
-    too; each looked for only where the page has any."""
+    found at `leak_dpi` and its paper's component `stats`): "own_leaks", its gaps the
+    drawing has too (near misses, narrow breaks), and "drawn_detail", its areas too small
+    to colour the drawing has too. Only for pens (`limits.drawn_style`), and the detail
+    only where the page has more small areas than its limit (the costly part)."""
+    if not limits.drawn_style:
+        return {}
     drawn = drawn_ink(source)
     excused_gaps = 0
     if len(gaps):
         mine = own_gaps(gaps, drawn, leak_dpi / dpi, dpi)
         excused_gaps = excused(gaps, mine, leak_dpi, limits.leak_in)
+    low, high = (limits.speck_in * dpi) ** 2, limits.min_area_in2 * dpi**2
+    small = small_areas(stats, ink.shape, low, high)
+    closed = small_areas(stats, ink.shape, low, np.inf).sum()
     detail = 0
-    if small_areas:
-        detail = own_small_areas(ink, drawn, dpi, limits.speck_in, limits.min_area_in2)
+    if small.sum() > max(2, limits.max_small_share * closed):
+        detail = own_small_areas(ink, stats, drawn, low, high)
     return {"own_leaks": excused_gaps, "drawn_detail": detail}

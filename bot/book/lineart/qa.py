@@ -110,14 +110,17 @@ def survey(
     dist = known.dist if known.dist is not None else cv2.distanceTransform(ink, cv2.DIST_L2, 5)
     parts, widths = _lines_and_solids(ink, dist, limits.solid_in * dpi, known.widths)
     widths = widths / dpi
-    areas, cut = paper_regions(ink, dpi, known.paper_stats)
+    stats = known.paper_stats
+    if stats is None:
+        stats = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)[2]
+    areas, cut = paper_regions(ink, dpi, stats)
     areas = areas[areas >= limits.speck_in**2]  # a pin-hole in the ink is no area
     small = cv2.resize(
         ink.astype(np.float32), _scaled(ink.shape, LEAK_DPI / dpi), interpolation=cv2.INTER_AREA
     )
     # specks are counted on the small copy too (0.04 in is still 4 pixels there), where
     # any ink counts, so even a one-pixel dot at print size is seen
-    count, _, stats, _ = cv2.connectedComponentsWithStats(
+    count, _, dots, _ = cv2.connectedComponentsWithStats(
         (small > 0).astype(np.uint8), connectivity=8
     )
     speck_px = (limits.speck_in * LEAK_DPI) ** 2
@@ -142,7 +145,7 @@ def survey(
         "solid_share": round(float(parts.areas.sum()) / ink.size, 5),
         "solids": parts.count,
         "largest_solid_in2": round(float(parts.areas.max()) / dpi**2 if parts.count else 0.0, 3),
-        "specks": int((stats[1:, cv2.CC_STAT_AREA] < speck_px).sum()) if count > 1 else 0,
+        "specks": int((dots[1:, cv2.CC_STAT_AREA] < speck_px).sum()) if count > 1 else 0,
         "cut_areas": int((cut >= limits.speck_in**2).sum()),
         "edge_framed": _edge_framed(ink),
     }
@@ -153,8 +156,7 @@ def survey(
     }
     if known.source is not None:
         _against_source(ink, known.source, dpi, limits.speck_in, metrics, where)
-        small_areas = int(metrics["small_areas"])
-        metrics.update(own.figures(ink, known.source, dpi, limits, gaps, LEAK_DPI, small_areas))
+        metrics.update(own.figures(ink, known.source, dpi, limits, gaps, LEAK_DPI, stats))
     return Survey(metrics, where)
 
 

@@ -82,7 +82,7 @@ RULES: dict[str, list[Edit]] = {
     "own-wide-breaks-excused": [(OWN, "own & (near | narrow)", "own")],
     "own-gap-the-drawing-joins": [(OWN, "and not ends[0] & ends[1]", "")],
     "own-gap-without-drawn-ends": [(OWN, "bool(ends[0]) and bool(ends[1]) and ", "")],
-    "own-small-any-drawn-area": [(OWN, "return int((mine[at] & ", "return int((")],
+    "own-small-overlap-0": [(OWN, "OVERLAP = 0.5", "OVERLAP = 0.0")],
     "own-near-0": [(OWN, "NEAR_IN = 0.03", "NEAR_IN = 0.0")],
 }
 FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]

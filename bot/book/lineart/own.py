@@ -18,6 +18,8 @@ from bot.book.lineart import leaks
 from bot.book.lineart.tables import QAThresholds
 
 INK = 128  # the drawing's ink: darker than this grey
+OVERLAP = 0.5  # a page's small area is the drawing's own when this share of it lies in a
+# small area of the drawing
 NEAR_IN = 0.03  # a page's gap is the drawing's own when the drawing has ink this close to
 # both its ends, not joined there (the stage re-weights lines: ends move a little)
 
@@ -89,26 +91,33 @@ def own_small_areas(
     page: np.ndarray, stats: np.ndarray, drawn: np.ndarray, low_px: float, high_px: float
 ) -> int:
     """How many of the page's areas too small to colour (`small_areas` of its paper's
-    `stats`) the drawing has too: at the area's centre the drawing has one as well (a
-    detailed drawing's own cells; not where the stage split an area or narrowed one with
-    heavier lines). The drawing's areas are labelled only around the page's small ones."""
+    `stats`) the drawing has too: at least OVERLAP of one lies in such an area of the
+    drawing (a detailed drawing's own cells; not where the stage split an area or narrowed
+    one with heavier lines). Both are labelled only around the page's small areas."""
     small = small_areas(stats, page.shape, low_px, high_px)
     if not small.any():
         return 0
     box = stats[small]
-    x = box[:, cv2.CC_STAT_LEFT] + box[:, cv2.CC_STAT_WIDTH] // 2
-    y = box[:, cv2.CC_STAT_TOP] + box[:, cv2.CC_STAT_HEIGHT] // 2
     x0, y0 = int(box[:, cv2.CC_STAT_LEFT].min()) - 1, int(box[:, cv2.CC_STAT_TOP].min()) - 1
     x1 = int((box[:, cv2.CC_STAT_LEFT] + box[:, cv2.CC_STAT_WIDTH]).max()) + 1
     y1 = int((box[:, cv2.CC_STAT_TOP] + box[:, cv2.CC_STAT_HEIGHT]).max()) + 1
-    crop = drawn[y0:y1, x0:x1]  # the page's small areas are enclosed: all inside the page
-    _, labels = cv2.connectedComponents(1 - crop, connectivity=4)
+    # the page's small areas are enclosed, so the crop holds them all, off its edge
+    mine, mine_small = _small_in(page[y0:y1, x0:x1].astype(np.uint8), low_px, high_px)
+    theirs, theirs_small = _small_in(drawn[y0:y1, x0:x1], low_px, high_px)
+    shared = np.bincount(mine[theirs_small[theirs]], minlength=mine_small.size)
+    size = np.bincount(mine.ravel(), minlength=mine_small.size)
+    return int((mine_small & (shared >= OVERLAP * size)).sum())
+
+
+def _small_in(ink: np.ndarray, low_px: float, high_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's 4-connected labels in a crop of a page, and which are small areas: off
+    the crop's edge, at least `low_px`, under `high_px`."""
+    _, labels = cv2.connectedComponents(1 - ink, connectivity=4)
     area = np.bincount(labels.ravel())
-    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    mine = (area >= low_px) & (area < high_px)
-    mine[edge] = False  # beyond the crop: larger than the page's small areas reach
-    at = labels[y - y0, x - x0]
-    return int((mine[at] & (crop[y - y0, x - x0] == 0) & (page[y, x] == 0)).sum())
+    small = (area >= low_px) & (area < high_px)
+    small[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = False
+    small[0] = False  # label 0: the ink
+    return labels, small
 
 
 def figures(

@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 QA, TABLES = "bot/book/lineart/qa.py", "bot/book/lineart/tables.py"
-TESTS = ["tests/test_lineart_qa.py"]
+OWN = "bot/book/lineart/own.py"
+TESTS = ["tests/test_lineart_qa.py", "tests/test_lineart_qa_drawn.py"]
 
 Edit = tuple[str, str, str]
 RULES: dict[str, list[Edit]] = {
@@ -66,8 +67,23 @@ RULES: dict[str, list[Edit]] = {
     "wide-gap-0.16-in": [(TABLES, "gap_in=0.35,", "gap_in=0.16,")],
     "stroke-tolerance-200%": [(TABLES, "stroke_tolerance=0.15,", "stroke_tolerance=2.0,")],
     "adults-bold-1-in": [
-        (TABLES, "_limits(0.004, 0.30, 3, 8, bold=0.20)", "_limits(0.004, 0.30, 3, 8, bold=1.0)")
+        (
+            TABLES,
+            "_limits(0.004, 0.30, 3, 8, bold=0.30, pens=True)",
+            "_limits(0.004, 0.30, 3, 8, bold=1.0, pens=True)",
+        )
     ],
+    # the drawing's own style (own.py): excused for pens only, and only what it has itself
+    "own-leaks-counted": [(QA, 'gaps -= int(m.get("own_leaks", 0))', "gaps -= 0")],
+    "drawn-detail-counted": [(QA, 'small -= int(m.get("drawn_detail", 0))', "small -= 0")],
+    "crayons-excuse-drawn-style": [
+        (TABLES, "_limits(0.10, 0.10, 1, 2)", "_limits(0.10, 0.10, 1, 2, pens=True)")
+    ],
+    "own-wide-breaks-excused": [(OWN, "own & (near | narrow)", "own")],
+    "own-gap-the-drawing-joins": [(OWN, "and not ends[0] & ends[1]", "")],
+    "own-gap-without-drawn-ends": [(OWN, "bool(ends[0]) and bool(ends[1]) and ", "")],
+    "own-small-overlap-0": [(OWN, "OVERLAP = 0.5", "OVERLAP = 0.0")],
+    "own-near-0": [(OWN, "NEAR_IN = 0.03", "NEAR_IN = 0.0")],
 }
 FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]
 RULES["four-together"] = [edit for name in FOUR for edit in RULES[name]]

@@ -21,6 +21,9 @@ NEAR_CONE = math.radians(60)  # a near miss: the line it nearly meets lies this 
 FACING_CONE = math.radians(45)  # a broken outline: each end points about at the other (a
 # thick line's centre line curls at its end, so its direction is rough)
 AREA_FACTOR = 5  # a gap leaks when the areas on both sides are this many times colourable
+BROKEN, NEAR = 0, 1  # a gap's kind: a broken outline (two ends facing), a near miss
+# the columns of `find`'s rows: the gap's middle, its width (px), its kind and its two ends
+X, Y, WIDTH, KIND, AX, AY, BX, BY = range(8)
 
 
 def _facing(ends: list[End], reach_px: float) -> list[tuple[End, End]]:
@@ -69,11 +72,13 @@ def _encloses(ink: np.ndarray, a: tuple[int, int], b: tuple[int, int], min_px: f
 def find(
     ink: np.ndarray, px_per_in: float, near_in: float, wide_in: float, min_area_in2: float
 ) -> np.ndarray:
-    """Every leak of line art (uint8 0/1) at `px_per_in`, once each: rows of (x, y) of the
-    gap's middle and its width (pixels). Two ends facing each other within `wide_in` are one
-    broken outline; any other end with a line within `near_in` ahead is a near miss. A gap
-    counts when it lies between two parts of one drawing and closing it would shut off an
-    area of at least `min_area_in2` (a detail's tiny nook is not worth colouring apart)."""
+    """Every leak of line art (uint8 0/1) at `px_per_in`, once each: rows of the gap's middle
+    (x, y), its width (pixels), its kind (BROKEN, NEAR) and its two ends (x, y each; a near
+    miss's second end is the point of the line it nearly meets). Two ends facing each other
+    within `wide_in` are one broken outline; any other end with a line within `near_in`
+    ahead is a near miss. A gap counts when it lies between two parts of one drawing and
+    closing it would shut off an area of at least `min_area_in2` (a detail's tiny nook is
+    not worth colouring apart)."""
     skel = skeleton(ink)
     spur = max(3, round(0.04 * px_per_in))
     ends = line_ends(skel, spur, max(3, round(0.05 * px_per_in)))
@@ -84,13 +89,18 @@ def find(
     for a, b in _facing(ends, wide_in * px_per_in):
         if part[a.y, a.x] == part[b.y, b.x] and _encloses(ink, (a.y, a.x), (b.y, b.x), min_px):
             paired |= {(a.y, a.x), (b.y, b.x)}
-            rows.append(((a.x + b.x) / 2, (a.y + b.y) / 2, math.hypot(b.y - a.y, b.x - a.x)))
+            rows.append(_row(a.y, a.x, b.y, b.x, BROKEN))
     for end, (ty, tx) in targets(skel, ends, near_in * px_per_in, cone=NEAR_CONE):
         if (end.y, end.x) in paired or part[end.y, end.x] != part[ty, tx]:
             continue
         if _encloses(ink, (end.y, end.x), (ty, tx), min_px):
-            rows.append(((end.x + tx) / 2, (end.y + ty) / 2, math.hypot(ty - end.y, tx - end.x)))
-    return _once(np.asarray(rows, np.float64).reshape(-1, 3), 0.05 * px_per_in)
+            rows.append(_row(end.y, end.x, ty, tx, NEAR))
+    return _once(np.asarray(rows, np.float64).reshape(-1, 8), 0.05 * px_per_in)
+
+
+def _row(ay: int, ax: int, by: int, bx: int, kind: int) -> tuple[float, ...]:
+    """A gap from (ay, ax) to (by, bx) as a row of `find`."""
+    return ((ax + bx) / 2, (ay + by) / 2, math.hypot(by - ay, bx - ax), kind, ax, ay, bx, by)
 
 
 def _once(rows: np.ndarray, near_px: float) -> np.ndarray:
@@ -100,4 +110,4 @@ def _once(rows: np.ndarray, near_px: float) -> np.ndarray:
     for row in rows:
         if all(math.hypot(*(row[:2] - k[:2])) > near_px for k in kept):
             kept.append(row)
-    return np.asarray(kept, np.float64).reshape(-1, 3)
+    return np.asarray(kept, np.float64).reshape(-1, 8)

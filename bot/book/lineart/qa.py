@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from bot.book.lineart import compare, leaks, solids
+from bot.book.lineart import compare, leaks, own, solids
 from bot.book.lineart.tables import STROKES, THRESHOLDS, QAThresholds, StrokeRange
 from bot.book.spec import Audience
 
@@ -110,14 +110,17 @@ def survey(
     dist = known.dist if known.dist is not None else cv2.distanceTransform(ink, cv2.DIST_L2, 5)
     parts, widths = _lines_and_solids(ink, dist, limits.solid_in * dpi, known.widths)
     widths = widths / dpi
-    areas, cut = paper_regions(ink, dpi, known.paper_stats)
+    stats = known.paper_stats
+    if stats is None:
+        stats = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)[2]
+    areas, cut = paper_regions(ink, dpi, stats)
     areas = areas[areas >= limits.speck_in**2]  # a pin-hole in the ink is no area
     small = cv2.resize(
         ink.astype(np.float32), _scaled(ink.shape, LEAK_DPI / dpi), interpolation=cv2.INTER_AREA
     )
     # specks are counted on the small copy too (0.04 in is still 4 pixels there), where
     # any ink counts, so even a one-pixel dot at print size is seen
-    count, _, stats, _ = cv2.connectedComponentsWithStats(
+    count, _, dots, _ = cv2.connectedComponentsWithStats(
         (small > 0).astype(np.uint8), connectivity=8
     )
     speck_px = (limits.speck_in * LEAK_DPI) ** 2
@@ -136,21 +139,24 @@ def survey(
         "small_areas": int((areas < limits.min_area_in2).sum()),
         "smallest_area_in2": round(float(areas.min()) if areas.size else 0.0, 4),
         "leaks": len(gaps),
-        "widest_leak_in": round(float(gaps[:, 2].max()) / LEAK_DPI if len(gaps) else 0.0, 3),
+        "widest_leak_in": round(
+            float(gaps[:, leaks.WIDTH].max()) / LEAK_DPI if len(gaps) else 0.0, 3
+        ),
         "solid_share": round(float(parts.areas.sum()) / ink.size, 5),
         "solids": parts.count,
         "largest_solid_in2": round(float(parts.areas.max()) / dpi**2 if parts.count else 0.0, 3),
-        "specks": int((stats[1:, cv2.CC_STAT_AREA] < speck_px).sum()) if count > 1 else 0,
+        "specks": int((dots[1:, cv2.CC_STAT_AREA] < speck_px).sum()) if count > 1 else 0,
         "cut_areas": int((cut >= limits.speck_in**2).sum()),
         "edge_framed": _edge_framed(ink),
     }
     where = {
-        "leaks": place(gaps[:, :2] * dpi / LEAK_DPI, ink.shape),
+        "leaks": place(gaps[:, leaks.X : leaks.Y + 1] * dpi / LEAK_DPI, ink.shape),
         "solids": place(parts.centres, ink.shape),
         "cut": _edges(ink),
     }
     if known.source is not None:
         _against_source(ink, known.source, dpi, limits.speck_in, metrics, where)
+        metrics.update(own.figures(ink, known.source, dpi, limits, gaps, LEAK_DPI, stats))
     return Survey(metrics, where)
 
 
@@ -281,12 +287,22 @@ def _at(where: dict[str, str], key: str) -> str:
     return f", {where[key]}" if where.get(key) else ""
 
 
+def _drawn(m: Metrics, limits: QAThresholds, key: str, words: str) -> str:
+    """How many more the drawing has itself, in words, where they were not counted."""
+    count = int(m.get(key, 0))
+    return f" (and {count} {words})" if limits.drawn_style and count else ""
+
+
 def _page_rules(
     m: Metrics, limits: QAThresholds, strokes: StrokeRange, activity: bool, at: dict[str, str]
 ) -> tuple[str, ...]:
     """The rules judged on the page alone."""
     reasons = []
     ink, closed, gaps = float(m["ink_share"]), int(m["closed_areas"]), int(m["leaks"])
+    small = int(m["small_areas"])
+    if limits.drawn_style:  # pens: the drawing's own detail is its style, not a defect
+        gaps -= int(m.get("own_leaks", 0))
+        small -= int(m.get("drawn_detail", 0))
     if not activity and closed < limits.min_closed <= closed + gaps:  # open strokes are art
         reasons.append(
             f"only {closed} closed areas to colour: the outlines are open at {_n(gaps, 'gap')} up"
@@ -306,16 +322,18 @@ def _page_rules(
     low, high = strokes.min_in * (1 - limits.stroke_tolerance), top * (1 + limits.stroke_tolerance)
     if not low <= stroke <= high:
         reasons.append(f"lines {stroke:.3f} in wide (this audience: {strokes.min_in}-{top:g} in)")
-    small = int(m["small_areas"])
     if not activity and small > max(2, limits.max_small_share * closed):
         reasons.append(
             f"{small} of {closed} areas too small to colour (< {limits.min_area_in2} sq in)"
+            + _drawn(m, limits, "drawn_detail", "the drawing's own")
         )
     allowed = max(limits.max_leaks, int(limits.leak_share * closed))  # a detailed page more
     if not activity and gaps > allowed:  # a maze's walls end openly
         reasons.append(
             f"{_n(gaps, 'gap')} in outlines up to {float(m['widest_leak_in']):.2f} in wide (colour "
-            f"leaks through; at most {allowed})" + _at(at, "leaks")
+            f"leaks through; at most {allowed})"
+            + _drawn(m, limits, "own_leaks", "the drawing's own")
+            + _at(at, "leaks")
         )
     if int(m["specks"]) > limits.max_specks:
         reasons.append(f"{m['specks']} stray specks (at most {limits.max_specks})")

@@ -43,6 +43,8 @@ class QAThresholds:
     stroke_tolerance: float  # the median stroke may miss its range by this share
     bold_max_in: float  # where a bold style is kept (pens: teens, adults), lines up to this
     # wide pass too (0: the range's top is the limit, as crayons need room inside the lines)
+    drawn_style: bool  # the drawing's own small areas and narrow gaps are its style (pens),
+    # judged only where the stage added them (`own`); crayons: every one counts
     # against the drawing the stage was given (when it is known): the stage's own damage
     max_lost: float  # share of the drawing's line length missing from the page ...
     min_lost_in: float  # ... and at least this many inches of it (a few pixels are no loss)
@@ -61,7 +63,9 @@ STROKES: dict[Audience, StrokeRange] = {
 }
 
 
-def _limits(area: float, small: float, closed: int, leaks: int, bold: float = 0.0) -> QAThresholds:
+def _limits(
+    area: float, small: float, closed: int, leaks: int, bold: float = 0.0, pens: bool = False
+) -> QAThresholds:
     return QAThresholds(
         min_area_in2=area,
         max_small_share=small,
@@ -80,6 +84,7 @@ def _limits(area: float, small: float, closed: int, leaks: int, bold: float = 0.
         max_cut=0,
         stroke_tolerance=0.15,
         bold_max_in=bold,
+        drawn_style=pens,
         max_lost=0.05,
         min_lost_in=1.0,
         max_new_blobs=2,
@@ -93,6 +98,6 @@ THRESHOLDS: dict[Audience, QAThresholds] = {
     Audience.AGES_3_5: _limits(0.10, 0.10, 1, 2),  # one big shape is a page
     Audience.AGES_6_8: _limits(0.02, 0.15, 3, 3),
     Audience.AGES_9_12: _limits(0.015, 0.20, 3, 4),
-    Audience.TEENS: _limits(0.01, 0.25, 3, 6, bold=0.20),  # the stage keeps a bold style
-    Audience.ADULTS: _limits(0.004, 0.30, 3, 8, bold=0.20),
+    Audience.TEENS: _limits(0.01, 0.25, 3, 6, bold=0.30, pens=True),  # a bold style is kept
+    Audience.ADULTS: _limits(0.004, 0.30, 3, 8, bold=0.30, pens=True),
 }

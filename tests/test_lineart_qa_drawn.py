@@ -186,3 +186,24 @@ def test_small_areas_for_crayons_count_even_when_drawn() -> None:
     ink = page(cells(step=60, count=6), circles(1, width=15))  # 0.2 in cells: crayons' 0.1 sq in
     report = qa_page(ink, KIDS, known=Known(source=grey(ink)))
     assert has(report, "36 of 37 areas too small"), report.reasons
+
+
+def stippled() -> np.ndarray:
+    """Print ink (1 = ink) of circles with 40 small dots beside them (stipple, a dotted
+    line): dots 0.02 in across, each alone."""
+    ink = page(circles(4))
+    for k in range(40):
+        y, x = 2200 + (k // 10) * 60, 300 + (k % 10) * 60
+        ink[y : y + 6, x : x + 6] = 1
+    return ink
+
+
+def test_a_clean_drawings_own_dots_are_not_stray_specks() -> None:
+    ink = stippled()
+    source = grey(ink)
+    drawn = qa_page(ink, ADULTS, known=Known(source=source, drawn=True))
+    assert drawn.metrics["specks"] >= 40 and drawn.metrics["own_specks"] >= 40
+    assert not has(drawn, "stray specks")
+    # a model's or a provider's page: its source is the dirt itself, so dots are specks
+    dirt = qa_page(ink, ADULTS, known=Known(source=source))
+    assert has(dirt, "stray specks")

@@ -35,7 +35,15 @@ RULES: dict[str, list[Edit]] = {
     "small-areas": [
         (QA, "if not activity and small > max(2, limits.max_small_share * closed):", "if False:")
     ],
-    "specks": [(QA, 'if int(m["specks"]) > limits.max_specks:', "if False:")],
+    "specks": [(QA, "if specks - own_specks > limits.max_specks:", "if False:")],
+    "own-specks-any-source": [(QA, "if known.drawn and specks:", "if specks:")],
+    "own-specks-ignored": [
+        (
+            QA,
+            'specks, own_specks = int(m["specks"]), int(m.get("own_specks", 0))',
+            'specks, own_specks = int(m["specks"]), 0',
+        )
+    ],
     "cut": [
         (QA, 'if int(m["cut_areas"]) > limits.max_cut and not int(m["edge_framed"]):', "if False:")
     ],

@@ -7,6 +7,8 @@ and hatching strokes that stop short of a line, a detailed drawing's tiny cells.
 wide break in an outline (two ends facing each other across more than a near miss) lets
 colour run out of a closed shape, so it stays a leak even when the artist drew it (a sun
 with a slice of its ring missing); and crayons (ages 3-12) are judged on the page alone.
+A clean drawing the stage cut as drawn keeps its small dots (stipple, dotted lines): those
+are not stray specks, for any audience (a model's page is never taken as clean).
 """
 
 from __future__ import annotations
@@ -148,3 +150,21 @@ def figures(
     if small.sum() > max(2, limits.max_small_share * closed):
         detail = own_small_areas(ink, stats, drawn, low, high)
     return {"own_leaks": excused_gaps, "drawn_detail": detail}
+
+
+def dots(small: np.ndarray, speck_px: float) -> int:
+    """Isolated dots under `speck_px` pixels on a small copy of a page (`small`, ink share
+    per pixel: any ink counts, so even a one-pixel dot at print size is seen)."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(
+        (small > 0).astype(np.uint8), connectivity=8
+    )
+    return int((stats[1:, cv2.CC_STAT_AREA] < speck_px).sum()) if count > 1 else 0
+
+
+def own_specks(source: np.ndarray, specks: int, dpi: int, small_dpi: int, speck_px: float) -> int:
+    """How many of a page's `specks` (counted by `dots` at `small_dpi`) the drawing itself
+    has: a clean drawing's stipple and dotted lines, which the stage keeps as drawn."""
+    h, w = source.shape
+    size = (max(1, round(w * small_dpi / dpi)), max(1, round(h * small_dpi / dpi)))
+    drawn = cv2.resize(drawn_ink(source).astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    return min(specks, dots(drawn, speck_px))

@@ -33,12 +33,14 @@ class Known:
     the stroke widths found on it (px, `ridge_widths`) and its paper's 4-connected
     component statistics (row 0: the ink); and `source`, the drawing the stage was given
     (uint8 grey on white paper, placed on the page at print size), against which the
-    stage's own damage is measured."""
+    stage's own damage is measured; `drawn`, that the source was already clean line art
+    the stage cut as drawn (its dots are then the artist's, not stray specks)."""
 
     dist: np.ndarray | None = None
     widths: np.ndarray | None = None
     paper_stats: np.ndarray | None = None
     source: np.ndarray | None = None
+    drawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,8 @@ def survey(
     )
     # specks are counted on the small copy too (0.04 in is still 4 pixels there), where
     # any ink counts, so even a one-pixel dot at print size is seen
-    count, _, dots, _ = cv2.connectedComponentsWithStats(
-        (small > 0).astype(np.uint8), connectivity=8
-    )
     speck_px = (limits.speck_in * LEAK_DPI) ** 2
+    specks = own.dots(small, speck_px)
     gaps = leaks.find(
         (small >= 0.3).astype(np.uint8),
         LEAK_DPI,
@@ -145,7 +145,7 @@ def survey(
         "solid_share": round(float(parts.areas.sum()) / ink.size, 5),
         "solids": parts.count,
         "largest_solid_in2": round(float(parts.areas.max()) / dpi**2 if parts.count else 0.0, 3),
-        "specks": int((dots[1:, cv2.CC_STAT_AREA] < speck_px).sum()) if count > 1 else 0,
+        "specks": specks,
         "cut_areas": int((cut >= limits.speck_in**2).sum()),
         "edge_framed": _edge_framed(ink),
     }
@@ -157,6 +157,8 @@ def survey(
     if known.source is not None:
         _against_source(ink, known.source, dpi, limits.speck_in, metrics, where)
         metrics.update(own.figures(ink, known.source, dpi, limits, gaps, LEAK_DPI, stats))
+        if known.drawn and specks:  # a clean drawing's dots (stipple, a dotted line) are art
+            metrics["own_specks"] = own.own_specks(known.source, specks, dpi, LEAK_DPI, speck_px)
     return Survey(metrics, where)
 
 
@@ -335,8 +337,12 @@ def _page_rules(
             + _drawn(m, limits, "own_leaks", "the drawing's own")
             + _at(at, "leaks")
         )
-    if int(m["specks"]) > limits.max_specks:
-        reasons.append(f"{m['specks']} stray specks (at most {limits.max_specks})")
+    specks, own_specks = int(m["specks"]), int(m.get("own_specks", 0))
+    if specks - own_specks > limits.max_specks:
+        reasons.append(
+            f"{specks - own_specks} stray specks (at most {limits.max_specks})"
+            + (f" (and {own_specks} the drawing's own dots)" if own_specks else "")
+        )
     if int(m["cut_areas"]) > limits.max_cut and not int(m["edge_framed"]):  # a scene is not
         reasons.append(
             f"art cut by the page edge: {_n(int(m['cut_areas']), 'area')} left open there"

@@ -80,6 +80,7 @@ def clean_page(
         drawn = weight.reweight(given.astype(np.uint8), strokes, DPI, opts.thicken_in, thin=thin)
         drawn, known = _filled(drawn, THRESHOLDS[opts.audience].speck_in)
         source = np.where(given, 0, 255).astype(np.uint8)
+        clean = False  # a provider's page: its specks are dirt
     else:  # a drawing: its own white slits and pin-holes are kept
         grey = paper.lightness(paper.to_rgb(image))
         clean = opts.faithful and paper.is_clean(grey)
@@ -89,7 +90,7 @@ def clean_page(
             art, strokes, DPI, opts.thicken_in, spine, thin=thin, spine_width=spine_px
         )
         drawn, known = _filled(drawn, 0.0 if clean else PINHOLE_IN)  # a clean drawing's kept
-    known = replace(known, source=source)  # QA compares the page with what it was made from
+    known = replace(known, source=source, drawn=clean)  # QA compares the page with its drawing
     activity = image.info.get(PAGE_KIND) == ACTIVITY
     report = qa_page(drawn, opts.audience, DPI, activity=activity, known=known)
     return Image.fromarray(drawn == 0), report

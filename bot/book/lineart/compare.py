@@ -159,9 +159,11 @@ def _parts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _shrunk(ink: np.ndarray, scale: float) -> np.ndarray:
     """Print ink (uint8 0/1) made `scale` times smaller: ink where it covered half or more."""
-    small = cv2.resize(
-        ink.astype(np.float32), _scaled(ink.shape, 1 / scale), interpolation=cv2.INTER_AREA
-    )
+    size, ink = _scaled(ink.shape, 1 / scale), ink.astype(np.uint8, copy=False)
+    if ink.shape == (2 * size[1], 2 * size[0]):  # halved: OpenCV's 8-bit average of 2x2,
+        # (sum + 2) / 4 rounded down, is 1 where two or more of the four are ink
+        return np.asarray(cv2.resize(ink, size, interpolation=cv2.INTER_AREA) > 0, np.uint8)
+    small = cv2.resize(ink.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     return (small >= 0.5).astype(np.uint8)
 
 

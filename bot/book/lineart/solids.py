@@ -36,9 +36,19 @@ def none(shape: tuple[int, ...]) -> Solids:
 
 
 def ridge(dist: np.ndarray) -> np.ndarray:
-    """The centre of every stroke: the distance transform's local maxima (as `ridge_widths`)."""
-    peak = cv2.dilate(dist, np.ones((3, 3), np.uint8))
-    return np.asarray((dist > 0) & (dist >= peak), dtype=bool)
+    """The centre of every stroke: the distance transform's local maxima (as `ridge_widths`),
+    looked for inside the ink's bounding box."""
+    inked = dist > 0
+    rows = np.flatnonzero(inked.any(axis=1))
+    if rows.size == 0:
+        return inked
+    cols = np.flatnonzero(inked.any(axis=0))
+    # a pixel past the box has no ink, so a box a pixel wider is the page's 3x3 maximum
+    box = (slice(max(0, rows[0] - 1), rows[-1] + 2), slice(max(0, cols[0] - 1), cols[-1] + 2))
+    near = dist[box]
+    out = np.zeros(dist.shape, bool)
+    out[box] = inked[box] & (near >= cv2.dilate(near, np.ones((3, 3), np.uint8)))
+    return out
 
 
 def find(ink: np.ndarray, dist: np.ndarray, min_width_px: float, line_px: float = 0.0) -> Solids:

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from bot.book.lineart import solids
 from bot.book.lineart.tables import StrokeRange
 
 
@@ -106,7 +107,7 @@ def reweight(
     lines inside the range
     as drawn."""
     dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
-    ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))
+    ridge = solids.ridge(dist)
     if not ridge.any():
         return ink
     widths = 2.0 * dist[ridge] - 0.5  # as `ridge_widths`
@@ -155,11 +156,16 @@ def _thinned(
     )
     target = 0.9 * high
     zone = (local > high * (1 + SLACK)) & (ink > 0) & ~_solids(ink, dist, ridge, high, dpi)
-    cut = zone & (dist < (local - target) / 2 + 1)  # an edge pixel is 1 from the paper
     if spine is None:
         spine = skeleton_at_half(ink * zone)
-    cut &= ~_near(spine > 0, max(1.0, (target - spine_width) / 2))
-    return np.asarray((ink > 0) & ~cut)
+    keep = max(1.0, (target - spine_width) / 2)  # ink this near the spine stays
+    out = ink > 0
+    box = _box(zone, int(keep) + 1)  # (the spine near the zone lies in it)
+    if box is not None:
+        cut = zone[box] & (dist[box] < (local[box] - target) / 2 + 1)  # an edge pixel is 1
+        cut &= ~_near_in(spine > 0, keep, box)  # from the paper
+        out[box] &= ~cut
+    return out
 
 
 def _solids(

@@ -97,7 +97,9 @@ def clean_files(
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for turn in range(len(work)):
             while turn not in done:
-                while todo and len(running) < 2 * workers:  # one queued behind each page
+                # one page queued behind each worker's, but no more than their share
+                share = (len(todo) + len(running)) * workers // (workers + 1)
+                while todo and len(running) < min(2 * workers, share):
                     index, job = todo.popleft()
                     running[pool.submit(_clean_one, job)] = index
                 if todo:  # the next page, here

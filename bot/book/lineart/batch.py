@@ -6,8 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import warnings
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,12 +82,31 @@ def clean_files(
     jobs: int | None = None,
 ) -> Iterator[FileResult]:
     """Each of `paths` as `out_dir/<stem>.png`, in input order, over `jobs` processes (one
-    per core by default)."""
+    per core by default): this one and `jobs` - 1 workers. This process has the stage
+    imported already and starts on the first page at once, while a fresh worker spends
+    about a page's time importing it."""
     work = [(p, out_dir / f"{p.stem}.png", size, options) for p in paths]
-    workers = min(len(work), jobs or os.cpu_count() or 1)
-    if workers <= 1:
+    workers = min(len(work), jobs or os.cpu_count() or 1) - 1
+    if workers <= 0:
         yield from map(_clean_one, work)
         return
+    todo = deque(enumerate(work))
+    done: dict[int, FileResult] = {}
+    running: dict[Future[FileResult], int] = {}
     context = multiprocessing.get_context("spawn")  # no inherited threads or locks
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(_clean_one, work)
+        for turn in range(len(work)):
+            while turn not in done:
+                # one page queued behind each worker's, but no more than their share
+                share = (len(todo) + len(running)) * workers // (workers + 1)
+                while todo and len(running) < min(2 * workers, share):
+                    index, job = todo.popleft()
+                    running[pool.submit(_clean_one, job)] = index
+                if todo:  # the next page, here
+                    index, job = todo.popleft()
+                    done[index] = clean_file(*job)
+                else:
+                    wait(running, return_when=FIRST_COMPLETED)
+                for future in [f for f in running if f.done()]:
+                    done[running.pop(future)] = future.result()
+            yield done.pop(turn)

@@ -32,12 +32,14 @@ def areas(ink: np.ndarray, dpi: int, min_in2: float) -> int:
     COMPARE_DPI where any ink counts (so a fine line still closes its area there)."""
     small = cv2.resize(ink, _scaled(ink.shape, COMPARE_DPI / dpi), interpolation=cv2.INTER_AREA)
     paper = (small == 0).astype(np.uint8)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
-    h, w = paper.shape
-    x, y = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_TOP]
-    inner = (x > 0) & (y > 0)
-    inner &= (x + stats[1:, cv2.CC_STAT_WIDTH] < w) & (y + stats[1:, cv2.CC_STAT_HEIGHT] < h)
-    return int((inner & (stats[1:, cv2.CC_STAT_AREA] >= min_in2 * COMPARE_DPI**2)).sum())
+    count, labels = cv2.connectedComponents(paper, connectivity=4)
+    size = np.bincount(labels.ravel(), minlength=count)
+    # an area reaching the copy's edge is open (no OpenCV statistics: they cost 5x the labels)
+    edge = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    inner = np.ones(count, bool)
+    inner[edge] = False
+    inner[0] = False  # label 0: the ink
+    return int((inner & (size >= min_in2 * COMPARE_DPI**2)).sum())
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,8 @@ def _scaled(shape: tuple[int, ...], factor: float) -> tuple[int, int]:
 
 
 def _drop_specks(ink: np.ndarray, min_px: float) -> np.ndarray:
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    keep = stats[:, cv2.CC_STAT_AREA] >= min_px
+    count, labels = cv2.connectedComponents(ink, connectivity=8)
+    keep = np.bincount(labels.ravel(), minlength=count) >= min_px
     keep[0] = False
     return np.asarray(keep[labels], dtype=np.uint8)
 
@@ -129,18 +131,39 @@ def _swollen(dist_p: np.ndarray, drawn_half: np.ndarray, line_px: float) -> np.n
     than SWELL times, plus SWELL_EXTRA_IN. A dot at a joint or an end, a swollen stroke; a
     line re-weighted evenly for its audience is not."""
     allowed = SWELL * np.maximum(drawn_half, line_px / 2) + SWELL_EXTRA_IN * COMPARE_DPI / 2
-    core = (dist_p > allowed).astype(np.uint8)
-    _, _, stats, centres = cv2.connectedComponentsWithStats(core, connectivity=8)
-    keep = stats[:, cv2.CC_STAT_AREA] >= SWELL_MIN_PX
+    _, size, centres = _parts(dist_p > allowed)
+    keep = size >= SWELL_MIN_PX
     keep[0] = False
     return np.asarray(centres[keep], np.float64).reshape(-1, 2)
 
 
+def _parts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The 8-connected parts of `mask` (bool, few and small), labelled inside its bounding
+    box (OpenCV's statistics on the whole page cost five times the labelling): the labels
+    of its pixels (row-major), and each part's size (px) and centre (x, y) as OpenCV's
+    (row 0: the paper)."""
+    ys, xs = np.nonzero(mask)
+    if ys.size == 0:
+        return np.zeros(0, np.int32), np.zeros(1, np.int64), np.zeros((1, 2), np.float64)
+    y0, x0 = int(ys.min()), int(xs.min())
+    box = mask[y0 : int(ys.max()) + 1, x0 : int(xs.max()) + 1].astype(np.uint8)
+    count, labels = cv2.connectedComponents(box, connectivity=8)
+    label = labels[ys - y0, xs - x0]
+    size = np.bincount(label, minlength=count)
+    with np.errstate(invalid="ignore"):  # row 0 (no pixels of the mask) has no centre
+        centres = np.stack(
+            [np.bincount(label, xs, count) / size, np.bincount(label, ys, count) / size], axis=1
+        )
+    return label, size, centres
+
+
 def _shrunk(ink: np.ndarray, scale: float) -> np.ndarray:
     """Print ink (uint8 0/1) made `scale` times smaller: ink where it covered half or more."""
-    small = cv2.resize(
-        ink.astype(np.float32), _scaled(ink.shape, 1 / scale), interpolation=cv2.INTER_AREA
-    )
+    size, ink = _scaled(ink.shape, 1 / scale), ink.astype(np.uint8, copy=False)
+    if ink.shape == (2 * size[1], 2 * size[0]):  # halved: OpenCV's 8-bit average of 2x2,
+        # (sum + 2) / 4 rounded down, is 1 where two or more of the four are ink
+        return np.asarray(cv2.resize(ink, size, interpolation=cv2.INTER_AREA) > 0, np.uint8)
+    small = cv2.resize(ink.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     return (small >= 0.5).astype(np.uint8)
 
 
@@ -151,11 +174,8 @@ def _parts_without(
     `cover` of (0: not at all)."""
     if not found.count:
         return np.zeros((0, 2), np.float64)
-    n, labels, stats, centres = cv2.connectedComponentsWithStats(
-        found.mask.astype(np.uint8), connectivity=8
-    )
-    covered = np.bincount(labels[found.mask & (other > 0)], minlength=n)
-    size = stats[:, cv2.CC_STAT_AREA]
+    label, size, centres = _parts(found.mask)
+    covered = np.bincount(label, weights=other[found.mask] > 0, minlength=size.size)
     keep = (covered <= cover * size) & (size <= max_px)
     keep[0] = False
     return np.asarray(centres[keep], np.float64).reshape(-1, 2)

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from bot.book.lineart import solids
 from bot.book.lineart.tables import StrokeRange
 
 
@@ -47,18 +48,45 @@ def target_width(median_in: float, strokes: StrokeRange, thicken_in: float) -> f
     return min(width, strokes.max_in)
 
 
+def _box(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
+    """The bounding box of `mask` (bool) grown by `margin` px, within the page (None when
+    it is empty): what is within `margin` of it is found there, not on the whole page."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    h, w = mask.shape
+    return (
+        slice(max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + margin + 1)),
+        slice(max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + margin + 1)),
+    )
+
+
+def _near_in(mask: np.ndarray, px: float, box: tuple[slice, slice]) -> np.ndarray:
+    """Pixels of `box` within `px` of `mask` (bool, the box's size). OpenCV measures the
+    image's edge as far away and a distance as a path inside the box, so a box holding
+    the part of `mask` within `px` of it gives the whole page's distances."""
+    far = (~mask[box]).astype(np.uint8)
+    return np.asarray(cv2.distanceTransform(far, cv2.DIST_L2, 5) <= px)
+
+
 def opening(ink: np.ndarray, dist: np.ndarray, radius: float) -> np.ndarray:
     """The ink a disk of `radius` fits in (bool), from the ink's distance transform."""
-    core = (dist > radius).astype(np.uint8)
-    if not core.any():
-        return np.zeros(ink.shape, bool)
-    back = cv2.distanceTransform(1 - core, cv2.DIST_L2, 5)
-    return (back <= radius) & (ink > 0)
+    core = dist > radius
+    out = np.zeros(ink.shape, bool)
+    box = _box(core, int(radius) + 1)  # nothing further than `radius` from the core
+    if box is not None:
+        out[box] = _near_in(core, radius, box) & (ink[box] > 0)
+    return out
 
 
 def _near(mask: np.ndarray, px: float) -> np.ndarray:
     """Pixels within `px` of `mask` (bool)."""
-    return np.asarray(cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 5) <= px)
+    out = np.zeros(mask.shape, bool)
+    box = _box(mask, int(px) + 1)
+    if box is not None:
+        out[box] = _near_in(mask, px, box)
+    return out
 
 
 SLIT_PX = 1.5  # growing lines leaves at least twice this much paper between two of them
@@ -92,7 +120,7 @@ def reweight(
     lines inside the range
     as drawn."""
     dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
-    ridge = (dist > 0) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))
+    ridge = solids.ridge(dist)
     if not ridge.any():
         return ink
     widths = 2.0 * dist[ridge] - 0.5  # as `ridge_widths`
@@ -141,11 +169,16 @@ def _thinned(
     )
     target = 0.9 * high
     zone = (local > high * (1 + SLACK)) & (ink > 0) & ~_solids(ink, dist, ridge, high, dpi)
-    cut = zone & (dist < (local - target) / 2 + 1)  # an edge pixel is 1 from the paper
     if spine is None:
         spine = skeleton_at_half(ink * zone)
-    cut &= ~_near(spine > 0, max(1.0, (target - spine_width) / 2))
-    return np.asarray((ink > 0) & ~cut)
+    keep = max(1.0, (target - spine_width) / 2)  # ink this near the spine stays
+    out = ink > 0
+    box = _box(zone, int(keep) + 1)  # (the spine near the zone lies in it)
+    if box is not None:
+        cut = zone[box] & (dist[box] < (local[box] - target) / 2 + 1)  # an edge pixel is 1
+        cut &= ~_near_in(spine > 0, keep, box)  # from the paper
+        out[box] &= ~cut
+    return out
 
 
 def _solids(
@@ -166,19 +199,20 @@ def _solids(
 def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
     """The pieces of `part` (bool) no longer than COMPACT times their widest half-width:
     dots, pupils, noses, not lengths of line."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(
-        part.astype(np.uint8), connectivity=8
-    )
-    if count <= 1:
-        return np.zeros(part.shape, bool)
-    inside = labels > 0  # (the part's pixels only: labelling the whole page sorts it all)
-    half = np.asarray(
-        ndimage.maximum(dist[inside], labels[inside], np.arange(count)), dtype=np.float64
-    )
-    side = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    dot = side <= COMPACT * half
-    dot[0] = False
-    return np.asarray(dot[labels])
+    out = np.zeros(part.shape, bool)
+    box = _box(part, 0)  # labelled where it is (OpenCV's statistics cost the whole image)
+    if box is None:
+        return out
+    count, labels = cv2.connectedComponents(part[box].astype(np.uint8), connectivity=8)
+    sides = [max(s.stop - s.start for s in obj) for obj in ndimage.find_objects(labels)]
+    side = np.asarray([0, *sides], np.float64)
+    inside = labels > 0
+    label = labels[inside]
+    # a piece is compact when it is somewhere at least side / COMPACT half-wide
+    wide = np.float64(COMPACT) * dist[box][inside] >= side[label]
+    dot = np.bincount(label[wide], minlength=count) > 0
+    out[box] = dot[labels]
+    return out
 
 
 def skeleton_at_half(ink: np.ndarray) -> np.ndarray:

@@ -5,7 +5,7 @@ the QA that judges a page, and the retry of flagged pages."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
@@ -531,3 +531,87 @@ def test_only_white_paper_and_black_ink_is_cut_as_drawn(dirt: str, clean: bool) 
         Image.fromarray(page).save(buffer, "JPEG", quality=60)
         page = np.asarray(Image.open(buffer))
     assert is_clean(page) == clean
+
+
+# gaps: closed only where the evidence says so --------------------------------------------
+
+PPI = 100  # the analysis resolution the gap tests draw at
+
+
+def closing(draw: Callable[[ImageDraw.ImageDraw], None]) -> tuple[int, int, int]:
+    """A drawing (white ink on black, 4 x 4 in at PPI) through `close_gaps`: its closed
+    areas of at least 0.01 sq in before and after, and the joins drawn."""
+    from bot.book.lineart.gaps import close_gaps
+    from bot.book.lineart.stage import GAP_IN
+
+    img = Image.new("L", (4 * PPI, 4 * PPI), 0)
+    draw(ImageDraw.Draw(img))
+    ink = (np.asarray(img) > 127).astype(np.uint8)
+    closed, _, joins = close_gaps(ink, PPI, GAP_IN)
+    before, after = closed_areas(ink, PPI), closed_areas(closed, PPI)
+    return int((before >= 0.01).sum()), int((after >= 0.01).sum()), len(joins)
+
+
+def test_a_corner_gap_is_closed() -> None:
+    """Two line ends that do not point at each other but whose lines, run on, meet at a
+    corner just ahead of both: a corner broken off, closed."""
+
+    def square(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((100, 100, 300, 300), outline=255, width=3)
+        d.rectangle((295, 95, 305, 105), fill=0)  # each side stops 0.05 in short of it
+
+    assert closing(square) == (0, 1, 1)
+
+
+def test_a_broken_circle_is_closed() -> None:
+    """A circle broken in two places (0.1 in each): the ends run on along the curve."""
+
+    def circle(d: ImageDraw.ImageDraw) -> None:
+        d.ellipse((120, 120, 280, 280), outline=255, width=3)
+        d.rectangle((195, 110, 205, 130), fill=0)  # top
+        d.rectangle((260, 195, 290, 205), fill=0)  # right
+
+    assert closing(circle) == (0, 1, 2)
+
+
+def test_a_thick_lines_blunt_ends_are_joined() -> None:
+    """A 0.07 in line broken by 0.07 in: its skeleton forks into two twigs at each blunt
+    end, and where they meet is the end that faces the other."""
+
+    def frame(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((80, 80, 320, 320), outline=255, width=7)
+        d.rectangle((197, 70, 203, 95), fill=0)
+
+    assert closing(frame) == (0, 1, 1)
+
+
+def test_ends_that_enclose_nothing_stay_apart() -> None:
+    """Strokes that end facing each other across 0.1 in but close nothing off (their far
+    ends are free): no join (nothing to colour is gained, and the drawing would change)."""
+
+    def strokes(d: ImageDraw.ImageDraw) -> None:
+        d.line((60, 100, 195, 100), fill=255, width=3)
+        d.line((205, 100, 340, 100), fill=255, width=3)
+        d.line((60, 250, 195, 250), fill=255, width=3)
+        d.line((205, 250, 340, 260), fill=255, width=3)
+
+    assert closing(strokes) == (0, 0, 0)
+
+
+def test_a_drawing_of_open_strokes_keeps_its_gaps() -> None:
+    """Where open line ends are everywhere (hatching, a sketch), two ends facing each other
+    across 0.1 in are the drawing's style, not a break: the same outline that is closed on
+    its own stays open among 30 short strokes."""
+
+    def outline(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((100, 100, 300, 300), outline=255, width=3)
+        d.rectangle((195, 95, 204, 105), fill=0)  # a 0.1 in break in the top side
+
+    def hatched(d: ImageDraw.ImageDraw) -> None:
+        outline(d)
+        for k in range(30):  # strokes 0.2 in long, each two open ends
+            x, y = 20 + 24 * (k % 15), 325 + 30 * (k // 15)
+            d.line((x, y, x + 14, y + 14), fill=255, width=3)
+
+    assert closing(outline) == (0, 1, 1)
+    assert closing(hatched) == (0, 0, 0)

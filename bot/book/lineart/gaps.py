@@ -1,11 +1,14 @@
 """Broken outlines closed by joining line ends, on the skeleton of the ink.
 
-A gap is closed only where the evidence says it is one: two line ends (skeleton pixels with
-one neighbour) facing each other across a short distance, each pointing at the other, never
-two ends of one stroke, never a spur (a short twig off a line, made by noise or a bump). A
-stroke that simply ends (fur, hair, grass) has no end facing it and stays open; two parallel
-lines side by side are never glued (their ends point along them, not at each other).
-`targets` (a line end and the line it points at) finds near-miss ends for QA.
+A gap is closed only where the evidence says it is one: two blunt line ends (skeleton pixels
+with one neighbour) across a short distance, each pointing at the other or, at a corner,
+their lines run on meeting just ahead of both; never two ends of one stroke, never a spur (a
+short twig off a line, made by noise or a bump), never a tapered tip (a pen lifted). A join
+must close off an area worth colouring, and a drawing of open strokes (line ends everywhere:
+a sketch, hatching) keeps its gaps. A stroke that simply ends (fur, hair, grass) has no end
+facing it and stays open; two parallel lines side by side are never glued (their ends point
+along them, not at each other). `targets` (a line end and the line it points at) finds
+near-miss ends for QA.
 """
 
 from __future__ import annotations
@@ -134,11 +137,16 @@ FACING = math.radians(40)  # two ends face each other: each within this of the o
 IN_LINE = math.radians(35)  # (this, beyond NEAR_IN: one line broken, not two side by side),
 ALONG = math.radians(60)  # ... and the two lines run on within this of one another (a line
 # broken in two, not two strokes that end near each other, as folds and fur do)
+CORNER = math.radians(50)  # or the two lines, run on, meet ahead of both ends (a corner
+# broken), at an angle at least this wide (not two strokes side by side, as hair runs)
 NEAR_IN = 0.06  # a blunt end this close to a line it points straight at (within NEAR_CONE)
 NEAR_CONE = math.radians(30)  # is a break where lines meet (the other side has no end); two
 # ends this close that face each other are a break even at a corner
 TAPER = 0.5  # an end narrower than this share of its line a little way back is a stroke's
 # tapered tip (a brush or pen lifted), never a break
+AREA_IN2 = 0.01  # a join must close off an area at least this big (worth colouring)
+OPEN_ENDS = 2.5  # a drawing with more line ends than this per inch of line is drawn in open
+# strokes (a sketch, hatching): two ends near each other there are its style, not a break
 
 
 @dataclass(frozen=True)
@@ -150,25 +158,44 @@ class Join:
     width: float
 
 
+def _head_on(a: End, b: End, dist: float, near: bool, cone: float) -> bool:
+    """Whether `a` and `b` point at each other (within `cone` when `near`, else IN_LINE with
+    the two lines running on within ALONG of one another)."""
+    vy, vx = b.y - a.y, b.x - a.x
+    reach = dist * math.cos(cone if near else IN_LINE)
+    opposite = near or -(a.dy * b.dy + a.dx * b.dx) >= math.cos(ALONG)
+    return opposite and vy * a.dy + vx * a.dx >= reach and -(vy * b.dy + vx * b.dx) >= reach
+
+
+def _corner(a: End, b: End, gap_px: float) -> bool:
+    """Whether the two lines, run on straight from their ends, meet ahead of both within
+    `gap_px` along the way (a -> corner -> b) at an angle of at least CORNER."""
+    det = a.dx * b.dy - a.dy * b.dx
+    if abs(det) < 1e-6:
+        return False  # parallel: never a corner
+    vy, vx = b.y - a.y, b.x - a.x
+    s = (vx * b.dy - vy * b.dx) / det  # how far a runs on to the meeting point
+    t = (vx * a.dy - vy * a.dx) / det  # ... and b
+    slack = 1.5  # pixels: an end's direction is only known roughly
+    angle = math.acos(max(-1.0, min(1.0, a.dy * b.dy + a.dx * b.dx)))  # 0: side by side
+    return s >= -slack and t >= -slack and s + t <= gap_px and angle >= CORNER
+
+
 def facing(
     skel: np.ndarray, ends: list[End], gap_px: float, near_px: float, cone: float = FACING
 ) -> list[Join]:
     """Pairs of real line ends that face each other across at most `gap_px` (each points
-    at the other; beyond `near_px` the two lines also run on in line, not at a corner; and
-    they are not two ends of one short stroke), nearest pairs first, each end used once. A
-    line that simply ends (fur, hair, grass) has no end facing it."""
+    at the other; beyond `near_px` the two lines also run on in line, or meet ahead of both
+    at a corner; and they are not two ends of one short stroke), nearest pairs first, each
+    end used once. A line that simply ends (fur, hair, grass) has no end facing it."""
     real = [e for e in ends if not e.spur]
     pairs = []
     for i, a in enumerate(real):
         for b in real[i + 1 :]:
-            vy, vx = b.y - a.y, b.x - a.x
-            dist = math.hypot(vy, vx)
+            dist = math.hypot(b.y - a.y, b.x - a.x)
             if dist == 0 or dist > gap_px:
                 continue
-            near = dist <= near_px
-            reach = dist * math.cos(cone if near else IN_LINE)
-            opposite = near or -(a.dy * b.dy + a.dx * b.dx) >= math.cos(ALONG)
-            if opposite and vy * a.dy + vx * a.dx >= reach and -(vy * b.dy + vx * b.dx) >= reach:
+            if _head_on(a, b, dist, dist <= near_px, cone) or _corner(a, b, gap_px):
                 pairs.append((dist, a, b))
     used: set[tuple[int, int]] = set()
     joins = []
@@ -182,35 +209,58 @@ def facing(
     return joins
 
 
-def _tapered(raw: np.ndarray, spread: np.ndarray, end: End, back: int) -> bool:
-    """Whether the line narrows to its end: its half-width at the end (`raw`, the ink's
-    distance transform) under TAPER times the most it has one to three `back` steps behind
-    (`spread`: the same, taken as the largest nearby, so a bumpy edge does not count)."""
-    h, w = raw.shape
-    widest = 0.0
-    for k in (1, 2, 3):
-        y = min(h - 1, max(0, round(end.y - end.dy * back * k)))
-        x = min(w - 1, max(0, round(end.x - end.dx * back * k)))
-        widest = max(widest, float(spread[y, x]))
-    return widest >= 2 and float(raw[end.y, end.x]) < TAPER * widest
+def _steady(end: End, path: list[tuple[int, int]], reach: int) -> End:
+    """`end` headed along the straight line best fitting its first `reach` pixels (the
+    last pixels of a skeleton zigzag and bend, so one pixel a few steps back misleads)."""
+    pts = np.array(path[: reach + 1], np.float64)
+    if len(pts) < 3:
+        return end
+    centred = pts - pts.mean(axis=0)
+    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    dy, dx = float(axes[0][0]), float(axes[0][1])
+    if dy * (end.y - pts[-1][0]) + dx * (end.x - pts[-1][1]) < 0:
+        dy, dx = -dy, -dx  # outwards, past the end
+    return End(end.y, end.x, dy, dx, end.spur, end.path)
+
+
+def _tapered(raw: np.ndarray, spread: np.ndarray, path: list[tuple[int, int]], back: int) -> bool:
+    """Whether the line narrows to its end: its half-width over its last three pixels
+    (`raw`, the ink's distance transform; the skeleton's last pixel lies at the ink's edge)
+    under TAPER times the most it has one to three `back` steps behind along its own line
+    (`spread`: the same, taken as the largest nearby, so a bumpy edge does not count). A
+    line too short to look back along is not a tip."""
+    behind = [spread[path[back * k]] for k in (1, 2, 3) if back * k < len(path)]
+    widest = float(max(behind, default=0.0))
+    tip = max(float(raw[p]) for p in path[:3])
+    return widest >= 2 and tip < TAPER * widest
 
 
 def close_gaps(
     ink: np.ndarray, px_per_in: float, gap_in: float
 ) -> tuple[np.ndarray, np.ndarray, list[Join]]:
     """Join line ends facing each other across gaps under `gap_in`: the ink, its skeleton
-    (joins included) and the joins, each as wide as the line at its ends."""
+    (joins included) and the joins, each as wide as the line at its ends. A join is kept
+    only where it closes off an area worth colouring."""
     skel = skeleton(ink)
-    spur = max(3, round(0.04 * px_per_in))
-    ends = line_ends(skel, spur, max(3, round(0.05 * px_per_in)))
-    for end in ends:  # twigs off a line (noise, bumps) are not drawn again
-        for y, x in end.path:
+    spur, reach = max(3, round(0.04 * px_per_in)), max(3, round(0.05 * px_per_in))
+    for end in line_ends(skel, spur, reach):  # twigs off a line (noise, bumps) are not
+        for y, x in end.path:  # drawn again
             skel[y, x] = 0
+    # thinned again without the twigs: a thick line's blunt end forks into two twigs on the
+    # skeleton, and where they met is the line's end
+    skel = skeleton(skel)
     # the line's half-width near each end (the skeleton stops short of a blunt end)
     raw = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
     dist = cv2.dilate(raw, np.ones((5, 5), np.uint8))
     back = max(3, round(0.1 * px_per_in))
-    blunt = [e for e in ends if not _tapered(raw, dist, e, back)]
+    ends = line_ends(skel, spur, reach)
+    if sum(not e.spur for e in ends) > OPEN_ENDS * np.count_nonzero(skel) / px_per_in:
+        return ink, skel, []  # a drawing of open strokes: ends near each other are its style
+    blunt = []
+    for end in ends:
+        path, _ = _walk(skel, end.y, end.x, 3 * back)
+        if not _tapered(raw, dist, path, back):
+            blunt.append(_steady(end, path, 3 * reach))
     found = facing(skel, blunt, gap_in * px_per_in, NEAR_IN * px_per_in)
     used = {j.a for j in found} | {j.b for j in found}
     alone = [e for e in blunt if (e.y, e.x) not in used]
@@ -218,17 +268,47 @@ def close_gaps(
         found.append(Join((end.y, end.x), target, 0.0))  # a break at a joint or a crossing
     if not found:
         return ink, skel, []
-    ink = ink.copy()
-    skel = skel.copy()
-    joins = []
+    closed = ink.copy()
+    drawn = []
     for join in found:
         (ay, ax), (by, bx) = join.a, join.b
         far = dist[ay, ax] if join.width == 0 else dist[by, bx]  # onto a line: this end's
         width = max(1.0, float(dist[ay, ax] + far) - 1)
-        cv2.line(ink, (ax, ay), (bx, by), 1, thickness=max(1, round(width)))
+        cv2.line(closed, (ax, ay), (bx, by), 1, thickness=max(1, round(width)))
+        drawn.append(Join(join.a, join.b, width))
+    joins = _closing(closed, drawn, AREA_IN2 * px_per_in**2)
+    if not joins:
+        return ink, skel, []
+    ink = ink.copy()
+    skel = skel.copy()
+    for join in joins:
+        (ay, ax), (by, bx) = join.a, join.b
+        cv2.line(ink, (ax, ay), (bx, by), 1, thickness=max(1, round(join.width)))
         cv2.line(skel, (ax, ay), (bx, by), 1, thickness=1)
-        joins.append(Join(join.a, join.b, width))
     return ink, skel, joins
+
+
+def _closing(closed: np.ndarray, joins: list[Join], area_px: float) -> list[Join]:
+    """The joins (all drawn in `closed`) that part two areas of at least `area_px`: paper
+    on either side of a join that is one area is not closed off by it (two strokes joined
+    that enclose nothing, or a sliver)."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (closed == 0).astype(np.uint8), connectivity=4
+    )
+    big = stats[:, cv2.CC_STAT_AREA] >= area_px
+    h, w = closed.shape
+    kept = []
+    for join in joins:
+        (ay, ax), (by, bx) = join.a, join.b
+        pad = round(join.width) + 3
+        y0, x0 = max(0, min(ay, by) - pad), max(0, min(ax, bx) - pad)
+        y1, x1 = min(h, max(ay, by) + pad + 1), min(w, max(ax, bx) + pad + 1)
+        near = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.line(near, (ax - x0, ay - y0), (bx - x0, by - y0), 1, thickness=pad * 2 - 1)
+        sides = np.unique(labels[y0:y1, x0:x1][(near > 0) & (closed[y0:y1, x0:x1] == 0)])
+        if np.count_nonzero(big[sides]) >= 2:
+            kept.append(join)
+    return kept
 
 
 def leaks(skel: np.ndarray, px_per_in: float, leak_in: float) -> int:

@@ -36,7 +36,7 @@ RULES = 5  # the stage's version: raised when a change alters the pages it makes
 # drawings cut as drawn; 4: pages binarised, not redrawn; 3: the closing-based ink rule), so
 # a resumed book remakes them
 ANALYSIS_DPI = 200  # larger sources are analysed at this resolution
-GAP_IN = 0.16  # outline breaks narrower than this are closed
+GAP_IN = 0.14  # outline breaks narrower than this are closed
 # crayons need room inside the lines: for children, lines over the range's top are thinned
 # to it; teens and adults colour with pens right up to a line, and a bold style is kept
 CRAYONS = frozenset({Audience.AGES_3_5, Audience.AGES_6_8, Audience.AGES_9_12})

@@ -110,30 +110,14 @@ def _from_source(
     """The page's ink at print size, its centre lines there, how wide they are drawn, and
     the image's grey (paper whitened) placed on the page at print size, for QA."""
     x, y, w, h = fit_box((grey.shape[1], grey.shape[0]), size)
-    px_per_in = min(grey.shape[1] * DPI / w, ANALYSIS_DPI)
-    analysis = (max(1, round(w / DPI * px_per_in)), max(1, round(h / DPI * px_per_in)))
-    if analysis != (grey.shape[1], grey.shape[0]):
-        grey = cv2.resize(grey, analysis, interpolation=cv2.INTER_AREA)
+    grey, px_per_in = _analysed(grey, (w, h))
     grey = ink.stretch(paper.whiten_paper(grey, px_per_in))
     found, _ = ink.clean_ink(grey, px_per_in, THRESHOLDS[opts.audience].speck_in)
     art = np.zeros((size[1], size[0]), np.uint8)
     inky = np.zeros(art.shape, bool)
     sharp = paper.sharpen(grey, px_per_in)  # a blurred narrow gap between lines opens again
     art[y : y + h, x : x + w], inky[y : y + h, x : x + w] = binarise(sharp, found, (w, h))
-    if opts.close_gaps:
-        _, skel, joins = gaps.close_gaps(found.ink, px_per_in, GAP_IN)
-    else:
-        skel, joins = gaps.skeleton(found.ink), []
-    scale = w / analysis[0]
-    for join in joins:  # drawn at print size, as wide as the line at the two ends
-        (ay, ax), (by, bx) = join.a, join.b
-        a = (round(x + (ax + 0.5) * scale), round(y + (ay + 0.5) * scale))
-        b = (round(x + (bx + 0.5) * scale), round(y + (by + 0.5) * scale))
-        cv2.line(art, a, b, 1, thickness=max(1, round(join.width * scale)))
-    spine = np.zeros_like(art)
-    spine[y : y + h, x : x + w] = weight.place_spine(skel, (w, h))
-    source = np.full((size[1], size[0]), 255, np.uint8)
-    source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
+    spine, spine_px = _joined(art, found.ink, px_per_in, (x, y, w, h), opts)
     # every line the ink map found stays unbroken: a faint 1-pixel line cut at its own
     # level would come out dashed where its darkness is shared by two pixels; a speck
     # the ink map kept for lying a pixel from a line is cut off from it here, and goes
@@ -142,7 +126,7 @@ def _from_source(
     source = np.full((size[1], size[0]), 255, np.uint8)
     source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
     art = ink.drop_small(art, round(speck**2), grouped=False)[0]
-    return art, spine, weight.spine_px(scale), source
+    return art, spine, spine_px, source
 
 
 def _faithful(
@@ -160,30 +144,47 @@ def _faithful(
     source[y : y + h, x : x + w] = np.clip(np.rint(placed), 0, 255)
     art = np.zeros((size[1], size[0]), np.uint8)
     art[y : y + h, x : x + w] = placed < paper.HALF
+    grey, px_per_in = _analysed(grey, (w, h))
+    drawn = (grey < paper.HALF).astype(np.uint8)
+    spine, spine_px = _joined(art, drawn, px_per_in, (x, y, w, h), opts)
+    return art, spine, spine_px, source
+
+
+def _analysed(grey: np.ndarray, placed: tuple[int, int]) -> tuple[np.ndarray, float]:
+    """The grey page at the analysis resolution (the source's, at most ANALYSIS_DPI, for a
+    picture `placed` (w, h) print pixels large) and that resolution in pixels per inch."""
+    w, h = placed
     px_per_in = min(grey.shape[1] * DPI / w, ANALYSIS_DPI)
     analysis = (max(1, round(w / DPI * px_per_in)), max(1, round(h / DPI * px_per_in)))
     if analysis != (grey.shape[1], grey.shape[0]):
         grey = cv2.resize(grey, analysis, interpolation=cv2.INTER_AREA)
-    drawn = (grey < paper.HALF).astype(np.uint8)
+    return grey, px_per_in
+
+
+def _joined(
+    art: np.ndarray,
+    found: np.ndarray,
+    px_per_in: float,
+    box: tuple[int, int, int, int],
+    opts: LineArtOptions,
+) -> tuple[np.ndarray, int]:
+    """The gaps of the analysis-resolution ink `found` closed on the print page `art` (in
+    place; the picture at `box`: x, y, w, h), each join as wide as the line at its two ends;
+    and the ink's centre lines at print size with how wide they are drawn there."""
+    x, y, w, h = box
+    scale = w / found.shape[1]
     if opts.close_gaps:
-        _, skel, joins = gaps.close_gaps(drawn, px_per_in, GAP_IN)
-        _draw_joins(art, joins, (x, y), w / analysis[0])
+        _, skel, joins = gaps.close_gaps(found, px_per_in, GAP_IN)
     else:
-        skel = gaps.skeleton(drawn)
-    spine = np.zeros_like(art)
-    spine[y : y + h, x : x + w] = weight.place_spine(skel, (w, h))
-    return art, spine, weight.spine_px(w / analysis[0]), source
-
-
-def _draw_joins(art: np.ndarray, joins: list[gaps.Join], at: tuple[int, int], scale: float) -> None:
-    """The `joins` found at the analysis resolution drawn on the print page (`at`: where
-    the picture's corner is; `scale`: print pixels per analysis pixel), each as wide as the
-    line at its two ends."""
+        skel, joins = gaps.skeleton(found), []
     for join in joins:
         (ay, ax), (by, bx) = join.a, join.b
-        a = (round(at[0] + (ax + 0.5) * scale), round(at[1] + (ay + 0.5) * scale))
-        b = (round(at[0] + (bx + 0.5) * scale), round(at[1] + (by + 0.5) * scale))
+        a = (round(x + (ax + 0.5) * scale), round(y + (ay + 0.5) * scale))
+        b = (round(x + (bx + 0.5) * scale), round(y + (by + 0.5) * scale))
         cv2.line(art, a, b, 1, thickness=max(1, round(join.width * scale)))
+    spine = np.zeros_like(art)
+    spine[y : y + h, x : x + w] = weight.place_spine(skel, (w, h))
+    return spine, weight.spine_px(scale)
 
 
 def binarise(

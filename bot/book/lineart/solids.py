@@ -35,19 +35,31 @@ def none(shape: tuple[int, ...]) -> Solids:
     return Solids(np.zeros(shape[:2], bool), empty, empty, np.zeros((0, 2), np.float64))
 
 
+def box(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
+    """The bounding box of `mask` (bool) grown by `margin` px, within the page (None when
+    it is empty): what is within `margin` of it is found there, not on the whole page."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    h, w = mask.shape
+    return (
+        slice(max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + margin + 1)),
+        slice(max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + margin + 1)),
+    )
+
+
 def ridge(dist: np.ndarray) -> np.ndarray:
     """The centre of every stroke: the distance transform's local maxima (as `ridge_widths`),
     looked for inside the ink's bounding box."""
     inked = dist > 0
-    rows = np.flatnonzero(inked.any(axis=1))
-    if rows.size == 0:
-        return inked
-    cols = np.flatnonzero(inked.any(axis=0))
     # a pixel past the box has no ink, so a box a pixel wider is the page's 3x3 maximum
-    box = (slice(max(0, rows[0] - 1), rows[-1] + 2), slice(max(0, cols[0] - 1), cols[-1] + 2))
-    near = dist[box]
+    around = box(inked, 1)
+    if around is None:
+        return inked
+    near = dist[around]
     out = np.zeros(dist.shape, bool)
-    out[box] = inked[box] & (near >= cv2.dilate(near, np.ones((3, 3), np.uint8)))
+    out[around] = inked[around] & (near >= cv2.dilate(near, np.ones((3, 3), np.uint8)))
     return out
 
 
@@ -57,18 +69,17 @@ def find(ink: np.ndarray, dist: np.ndarray, min_width_px: float, line_px: float 
     own line width (so a page drawn with thick lines has no solids from its lines)."""
     r0 = min_width_px / 2
     wide = dist > r0
-    rows, cols = np.flatnonzero(wide.any(axis=1)), np.flatnonzero(wide.any(axis=0))
-    if rows.size == 0:
+    where_wide = box(wide, 0)
+    if where_wide is None:
         return none(ink.shape)
     # labelled where it is (a page's solids are few and small: no need to scan it all),
     # without OpenCV's statistics (they cost five times the labelling): measured here
-    y_off, x_off = int(rows[0]), int(cols[0])
-    box = (slice(y_off, int(rows[-1]) + 1), slice(x_off, int(cols[-1]) + 1))
-    n, part = cv2.connectedComponents(wide[box].astype(np.uint8), connectivity=8)
+    y_off, x_off = where_wide[0].start, where_wide[1].start
+    n, part = cv2.connectedComponents(wide[where_wide].astype(np.uint8), connectivity=8)
     inside = part > 0
     label = part[inside].astype(np.intp)
     peak = np.zeros(n, np.float64)  # each part's half-width at its widest (only core pixels)
-    np.maximum.at(peak, label, dist[box][inside])
+    np.maximum.at(peak, label, dist[where_wide][inside])
     peak = peak[1:]
     core_w = 2 * (peak - r0) + 1
     compact = np.bincount(label, minlength=n)[1:] <= ELONGATION * core_w**2

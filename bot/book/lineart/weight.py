@@ -48,20 +48,6 @@ def target_width(median_in: float, strokes: StrokeRange, thicken_in: float) -> f
     return min(width, strokes.max_in)
 
 
-def _box(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
-    """The bounding box of `mask` (bool) grown by `margin` px, within the page (None when
-    it is empty): what is within `margin` of it is found there, not on the whole page."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    if rows.size == 0:
-        return None
-    cols = np.flatnonzero(mask.any(axis=0))
-    h, w = mask.shape
-    return (
-        slice(max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + margin + 1)),
-        slice(max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + margin + 1)),
-    )
-
-
 def _near_in(mask: np.ndarray, px: float, box: tuple[slice, slice]) -> np.ndarray:
     """Pixels of `box` within `px` of `mask` (bool, the box's size). OpenCV measures the
     image's edge as far away and a distance as a path inside the box, so a box holding
@@ -74,7 +60,7 @@ def opening(ink: np.ndarray, dist: np.ndarray, radius: float) -> np.ndarray:
     """The ink a disk of `radius` fits in (bool), from the ink's distance transform."""
     core = dist > radius
     out = np.zeros(ink.shape, bool)
-    box = _box(core, int(radius) + 1)  # nothing further than `radius` from the core
+    box = solids.box(core, int(radius) + 1)  # nothing further than `radius` from the core
     if box is not None:
         out[box] = _near_in(core, radius, box) & (ink[box] > 0)
     return out
@@ -83,7 +69,7 @@ def opening(ink: np.ndarray, dist: np.ndarray, radius: float) -> np.ndarray:
 def _near(mask: np.ndarray, px: float) -> np.ndarray:
     """Pixels within `px` of `mask` (bool)."""
     out = np.zeros(mask.shape, bool)
-    box = _box(mask, int(px) + 1)
+    box = solids.box(mask, int(px) + 1)
     if box is not None:
         out[box] = _near_in(mask, px, box)
     return out
@@ -173,7 +159,7 @@ def _thinned(
         spine = skeleton_at_half(ink * zone)
     keep = max(1.0, (target - spine_width) / 2)  # ink this near the spine stays
     out = ink > 0
-    box = _box(zone, int(keep) + 1)  # (the spine near the zone lies in it)
+    box = solids.box(zone, int(keep) + 1)  # (the spine near the zone lies in it)
     if box is not None:
         cut = zone[box] & (dist[box] < (local[box] - target) / 2 + 1)  # an edge pixel is 1
         cut &= ~_near_in(spine > 0, keep, box)  # from the paper
@@ -200,7 +186,7 @@ def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
     """The pieces of `part` (bool) no longer than COMPACT times their widest half-width:
     dots, pupils, noses, not lengths of line."""
     out = np.zeros(part.shape, bool)
-    box = _box(part, 0)  # labelled where it is (OpenCV's statistics cost the whole image)
+    box = solids.box(part, 0)  # labelled where it is (OpenCV's statistics cost the whole image)
     if box is None:
         return out
     count, labels = cv2.connectedComponents(part[box].astype(np.uint8), connectivity=8)

@@ -450,6 +450,22 @@ def test_a_broken_line_is_joined_across_its_gap() -> None:
     assert report.metrics["closed_areas"] == 1
 
 
+def test_outlines_the_stage_closed_are_no_area_change() -> None:
+    """A model's page (grey paper) of 12 squares, each broken once: the stage closes the
+    breaks (two ends facing each other), and QA, comparing the page with the drawing, counts
+    the areas those joins close as the drawing's, not as strokes the page joined itself."""
+    img = Image.new("L", (640, 832), 232)
+    d = ImageDraw.Draw(img)
+    for k in range(12):
+        x, y = 40 + (k % 3) * 200, 40 + (k // 3) * 200
+        d.rectangle((x, y, x + 150, y + 150), outline=30, width=3)
+        d.rectangle((x + 70, y - 3, x + 76, y + 3), fill=232)  # a 6 px (0.07 in) break on top
+    _, report = clean_page(img, LETTER, ADULTS)
+    assert report.metrics["closed_areas"] == 12
+    assert report.metrics["source_areas"] == report.metrics["page_areas"] == 12
+    assert not [r for r in report.reasons if "areas to colour" in r], report.reasons
+
+
 # an already-clean drawing: cut as drawn ------------------------------------------------
 
 

@@ -117,14 +117,14 @@ def _from_source(
     inky = np.zeros(art.shape, bool)
     sharp = paper.sharpen(grey, px_per_in)  # a blurred narrow gap between lines opens again
     art[y : y + h, x : x + w], inky[y : y + h, x : x + w] = binarise(sharp, found, (w, h))
-    spine, spine_px = _joined(art, found.ink, px_per_in, (x, y, w, h), opts)
+    source = np.full((size[1], size[0]), 255, np.uint8)
+    source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
+    spine, spine_px = _joined((art, source), found.ink, px_per_in, (x, y, w, h), opts)
     # every line the ink map found stays unbroken: a faint 1-pixel line cut at its own
     # level would come out dashed where its darkness is shared by two pixels; a speck
     # the ink map kept for lying a pixel from a line is cut off from it here, and goes
     speck = THRESHOLDS[opts.audience].speck_in * DPI
     art |= spine & inky  # (not across a white slit or pin-hole the artist left)
-    source = np.full((size[1], size[0]), 255, np.uint8)
-    source[y : y + h, x : x + w] = cv2.resize(grey, (w, h), interpolation=cv2.INTER_LINEAR)
     art = ink.drop_small(art, round(speck**2), grouped=False)[0]
     return art, spine, spine_px, source
 
@@ -146,7 +146,7 @@ def _faithful(
     art[y : y + h, x : x + w] = placed < paper.HALF
     grey, px_per_in = _analysed(grey, (w, h))
     drawn = (grey < paper.HALF).astype(np.uint8)
-    spine, spine_px = _joined(art, drawn, px_per_in, (x, y, w, h), opts)
+    spine, spine_px = _joined((art, source), drawn, px_per_in, (x, y, w, h), opts)
     return art, spine, spine_px, source
 
 
@@ -162,15 +162,19 @@ def _analysed(grey: np.ndarray, placed: tuple[int, int]) -> tuple[np.ndarray, fl
 
 
 def _joined(
-    art: np.ndarray,
+    pages: tuple[np.ndarray, np.ndarray],
     found: np.ndarray,
     px_per_in: float,
     box: tuple[int, int, int, int],
     opts: LineArtOptions,
 ) -> tuple[np.ndarray, int]:
-    """The gaps of the analysis-resolution ink `found` closed on the print page `art` (in
-    place; the picture at `box`: x, y, w, h), each join as wide as the line at its two ends;
-    and the ink's centre lines at print size with how wide they are drawn there."""
+    """The gaps of the analysis-resolution ink `found` closed on the print page (`pages`:
+    its ink, 1 = ink, and the drawing's grey QA compares it with; both in place; the
+    picture at `box`: x, y, w, h), each join as wide as the line at its two ends; and the
+    ink's centre lines at print size with how wide they are drawn there. A join is the
+    stage's own judgement (two line ends facing each other), so QA counts the areas it
+    closes as the drawing's, not as strokes the page joined on its own."""
+    art, source = pages
     x, y, w, h = box
     scale = w / found.shape[1]
     if opts.close_gaps:
@@ -182,6 +186,7 @@ def _joined(
         a = (round(x + (ax + 0.5) * scale), round(y + (ay + 0.5) * scale))
         b = (round(x + (bx + 0.5) * scale), round(y + (by + 0.5) * scale))
         cv2.line(art, a, b, 1, thickness=max(1, round(join.width * scale)))
+        cv2.line(source, a, b, 0, thickness=max(1, round(join.width * scale)))
     spine = np.zeros_like(art)
     spine[y : y + h, x : x + w] = weight.place_spine(skel, (w, h))
     return spine, weight.spine_px(scale)

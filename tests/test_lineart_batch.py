@@ -63,3 +63,35 @@ def test_two_pages_on_two_jobs_are_one_here_and_one_in_the_worker(
     results = list(batch.clean_files(paths, tmp_path / "out", (240, 180), LineArtOptions(), 2))
     assert [r.input for r in results] == paths and all(r.error is None for r in results)
     assert len(here) == 1
+
+
+def test_opencv_runs_one_thread_per_process_while_workers_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process per core keeps every core busy; OpenCV's own threads on top only cost CPU.
+    Here, while workers run, and in the workers; this process's setting comes back after."""
+    import cv2
+
+    from bot.book.pipeline.workers import cleanup_pool
+
+    cv2.setNumThreads(4)
+    threads: list[int] = []
+    inline = batch.clean_file
+
+    def counted(path: Path, *rest: Any) -> batch.FileResult:
+        threads.append(cv2.getNumThreads())
+        return inline(path, *rest)
+
+    monkeypatch.setattr(batch, "clean_file", counted)
+    paths = _drawings(tmp_path, 4)
+    out = tmp_path / "out"
+    out.mkdir()
+    results = list(batch.clean_files(paths, out, (300, 400), LineArtOptions(), jobs=2))
+    assert [r.input for r in results] == paths
+    assert threads and set(threads) == {1}
+    assert cv2.getNumThreads() == 4
+    pool = cleanup_pool(1)  # the book job's cleanup workers
+    try:
+        assert pool.submit(cv2.getNumThreads).result() == 1
+    finally:
+        pool.shutdown()

@@ -18,6 +18,7 @@ from typing import Any, ParamSpec, TypeVar
 from PIL import Image
 
 from bot.book.lineart import PAGE_KIND, LineArtOptions, clean_page
+from bot.book.lineart.batch import one_thread
 from bot.book.pages import save_page
 from bot.book.provenance import write_page_record
 
@@ -151,7 +152,9 @@ def default_workers() -> int:
 
 def _die_with(parent: int) -> None:
     """A worker's watch on the process that started it: a killed job (SIGKILL leaves no
-    chance to shut the pool down) must not leave workers behind, writing pages."""
+    chance to shut the pool down) must not leave workers behind, writing pages. And its
+    OpenCV on one thread: there is a worker per core already."""
+    one_thread()
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -579,6 +579,58 @@ def test_a_corner_gap_is_closed() -> None:
     assert closing(square) == (0, 1, 1)
 
 
+def test_a_corner_whose_line_runs_a_hair_past_it_is_closed() -> None:
+    """A corner broken off where one side was drawn 0.03 in past the other (pens overshoot;
+    a break's round bite curls an end): the lines, run on, meet a hair behind that end,
+    which is still a corner."""
+
+    def square(d: ImageDraw.ImageDraw) -> None:
+        d.line((100, 100, 288, 100), fill=255, width=3)  # top: stops 0.12 in short
+        d.line((100, 100, 100, 300), fill=255, width=3)
+        d.line((100, 300, 300, 300), fill=255, width=3)
+        d.line((300, 97, 300, 300), fill=255, width=3)  # right side: 0.03 in past the top
+
+    assert closing(square) == (0, 1, 1)
+
+
+def test_a_line_stopping_short_of_a_line_that_runs_past_it_stays_open() -> None:
+    """The same, but the right side runs 0.08 in past the top, which stops 0.12 in short of
+    it, pointing at its side: a stroke that ends short of a line, not a corner broken."""
+
+    def square(d: ImageDraw.ImageDraw) -> None:
+        d.line((100, 100, 288, 100), fill=255, width=3)
+        d.line((100, 100, 100, 300), fill=255, width=3)
+        d.line((100, 300, 300, 300), fill=255, width=3)
+        d.line((300, 92, 300, 300), fill=255, width=3)
+
+    assert closing(square) == (0, 0, 0)
+
+
+def test_a_crumb_by_a_break_is_no_line_end() -> None:
+    """A speck left by a 0.06 in break (2 px, 0.04 in inside the line) has line ends of its
+    own; it is no line, so the break's two ends are joined to each other, not to it."""
+
+    def square(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((100, 100, 300, 300), outline=255, width=3)
+        d.rectangle((197, 95, 203, 106), fill=0)  # the break
+        d.rectangle((199, 104, 200, 105), fill=255)  # the crumb
+
+    assert closing(square) == (0, 1, 1)
+
+
+def test_strokes_side_by_side_with_a_crumb_between_stay_apart() -> None:
+    """Two strokes that end side by side 0.08 in apart (hair, fur), a speck between their
+    ends: nothing joined (the speck is no line end, and the strokes do not face)."""
+
+    def strokes(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((100, 100, 300, 300), outline=255, width=3)
+        d.line((150, 300, 150, 200), fill=255, width=3)  # two strokes up from the bottom
+        d.line((158, 300, 158, 200), fill=255, width=3)
+        d.rectangle((153, 197, 154, 198), fill=255)  # a speck between their ends
+
+    assert closing(strokes) == (1, 1, 0)
+
+
 def test_a_broken_circle_is_closed() -> None:
     """A circle broken in two places (0.1 in each): the ends run on along the curve."""
 

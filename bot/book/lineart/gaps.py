@@ -3,7 +3,8 @@
 A gap is closed only where the evidence says it is one: two blunt line ends (skeleton pixels
 with one neighbour) across a short distance, each pointing at the other or, at a corner,
 their lines run on meeting just ahead of both; never two ends of one stroke, never a spur (a
-short twig off a line, made by noise or a bump), never a tapered tip (a pen lifted). A join
+short twig off a line, made by noise or a bump), never a crumb (a stroke no longer than a
+spur, as a break or noise leaves in the gap), never a tapered tip (a pen lifted). A join
 must close off an area worth colouring, and a drawing of open strokes (line ends everywhere:
 a sketch, hatching) keeps its gaps. A stroke that simply ends (fur, hair, grass) has no end
 facing it and stays open; two parallel lines side by side are never glued (their ends point
@@ -144,6 +145,8 @@ NEAR_CONE = math.radians(30)  # is a break where lines meet (the other side has 
 # ends this close that face each other are a break even at a corner
 TAPER = 0.5  # an end narrower than this share of its line a little way back is a stroke's
 # tapered tip (a brush or pen lifted), never a break
+SLACK_PX = 3.0  # a corner's lines may meet this far behind an end (pixels: a skeleton's
+# last pixels waver, more so where a break's round bite curls the line's end)
 AREA_IN2 = 0.01  # a join must close off an area at least this big (worth colouring)
 OPEN_ENDS = 2.5  # a drawing with more line ends than this per inch of line is drawn in open
 # strokes (a sketch, hatching): two ends near each other there are its style, not a break
@@ -176,7 +179,7 @@ def _corner(a: End, b: End, gap_px: float) -> bool:
     vy, vx = b.y - a.y, b.x - a.x
     s = (vx * b.dy - vy * b.dx) / det  # how far a runs on to the meeting point
     t = (vx * a.dy - vy * a.dx) / det  # ... and b
-    slack = 1.5  # pixels: an end's direction is only known roughly
+    slack = SLACK_PX
     angle = math.acos(max(-1.0, min(1.0, a.dy * b.dy + a.dx * b.dx)))  # 0: side by side
     return s >= -slack and t >= -slack and s + t <= gap_px and angle >= CORNER
 
@@ -258,7 +261,9 @@ def close_gaps(
         return ink, skel, []  # a drawing of open strokes: ends near each other are its style
     blunt = []
     for end in ends:
-        path, _ = _walk(skel, end.y, end.x, 3 * back)
+        path, junction = _walk(skel, end.y, end.x, 3 * back)
+        if not junction and len(path) <= spur:
+            continue  # a crumb (what a break or noise leaves of a line): no line to join
         if not _tapered(raw, dist, path, back):
             blunt.append(_steady(end, path, 3 * reach))
     found = facing(skel, blunt, gap_in * px_per_in, NEAR_IN * px_per_in)

@@ -394,6 +394,25 @@ def test_pupils_stay_solid_when_bold_lines_are_thinned() -> None:
     assert ink[inside].mean() > 0.95, "a pupil was thinned or hollowed"
 
 
+def test_a_solid_wider_than_the_paper_estimate_stays_solid() -> None:
+    """A silhouette drawn solid, 1.3 in wide, comes out of a model in the lines' grey on
+    tinted, unevenly lit paper: it stays solid. (The paper is estimated by the lightest
+    pixel within 0.5 in; inside a solid wider than that the solid itself was taken for
+    paper and whitened, leaving only its outline.)"""
+    from tests.realart import model_dirty
+
+    img = Image.new("L", (1024, 1325), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((100, 100, 924, 1225), outline=0, width=6)
+    d.ellipse((300, 400, 724, 800), outline=0, width=6)
+    d.ellipse((420, 480, 600, 720), fill=0)  # 180 px: 1.3 in on the page
+    art, _ = clean_page(model_dirty(img, 3), LETTER, ADULTS)
+    inside = Image.new("L", img.size, 0)
+    ImageDraw.Draw(inside).ellipse((430, 490, 590, 710), fill=255)
+    kept = ink_of(art)[to_print(np.asarray(inside) > 0, LETTER)].mean()
+    assert kept > 0.95, f"only {kept:.0%} of the solid stayed ink"
+
+
 def test_thinning_never_breaks_a_line() -> None:
     """A stroke that narrows along its length (0.25 in to 0.05 in): thinned for small
     children, it stays one piece and keeps its length."""

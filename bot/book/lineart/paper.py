@@ -8,6 +8,8 @@ import numpy as np
 from PIL import Image
 
 PAPER_IN = 0.5  # paper unevenness is broader than this; lines and shading are narrower
+SOLID_IN = 2.0  # a dark area narrower than this (a solid, a wide stroke) is no paper ...
+SOLID_SHARE = 0.6  # ... where it is darker than this share of the paper just around it
 
 
 def to_rgb(img: Image.Image) -> np.ndarray:
@@ -32,13 +34,21 @@ def lightness(rgb: np.ndarray) -> np.ndarray:
 
 def whiten_paper(grey: np.ndarray, px_per_in: float) -> np.ndarray:
     """Divide by the paper's own brightness (estimated by a wide maximum, so lines and
-    shading do not count): tinted or shaded paper becomes 255, ink keeps its contrast."""
+    shading do not count): tinted or shaded paper becomes 255, ink keeps its contrast. A
+    solid wider than that maximum's reach (a sleeve, a silhouette) is no paper: where the
+    estimate is much darker than the paper around it, the paper around it is taken."""
     h, w = grey.shape
     step = 4  # the paper varies slowly: estimate it at a quarter of the size
     small = cv2.resize(grey, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_AREA)
     k = max(3, int(PAPER_IN * px_per_in / step) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     paper = cv2.dilate(small, kernel)
+    # paper varies by a few % over an inch or two; a solid drawn in the lines' grey is
+    # darker than half of it (lighter shading stays paper and is whitened; darker shading
+    # the ink map tells from a solid by the darker lines drawn over it)
+    reach = max(3, int(SOLID_IN * px_per_in / step) | 1)
+    around = cv2.dilate(paper, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, reach)))
+    paper = np.where(paper < SOLID_SHARE * around.astype(np.float32), around, paper)
     paper = cv2.blur(paper, (k, k))
     paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
     paper = np.maximum(paper, 1).astype(np.float32)

@@ -413,6 +413,26 @@ def test_a_solid_wider_than_the_paper_estimate_stays_solid() -> None:
     assert kept > 0.95, f"only {kept:.0%} of the solid stayed ink"
 
 
+def test_broad_strokes_in_the_lines_grey_stay_whole() -> None:
+    """Lettering drawn in broad strokes (0.15-0.25 in), dirtied as a model dirties it (grey,
+    soft-edged, noisy): each stroke stays solid ink. (A stroke as wide as the ink rule's
+    closing counted its own soft edge as a lighter fill between darker lines, was taken for
+    shading and cut half-way into its own noise: speckled with paper.)"""
+    from tests.realart import model_dirty
+
+    img = Image.new("L", (1024, 1325), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((100, 100, 924, 1225), outline=0, width=6)
+    for i, width in enumerate((20, 26, 34)):  # tall tapered strokes, as in lettering
+        x = 250 + 220 * i
+        d.ellipse((x - width // 2, 400, x + width // 2, 800), fill=0)
+    art, _ = clean_page(model_dirty(img, 2), LETTER, ADULTS)
+    inside = cv2.erode((np.asarray(img) < 128).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    inside[:200] = False  # the strokes, away from their edges (not the frame)
+    kept = ink_of(art)[to_print(inside, LETTER)].mean()
+    assert kept > 0.995, f"{1 - kept:.1%} of the strokes' inside came out as paper"
+
+
 def test_thinning_never_breaks_a_line() -> None:
     """A stroke that narrows along its length (0.25 in to 0.05 in): thinned for small
     children, it stays one piece and keeps its length."""

@@ -77,7 +77,9 @@ def _broad(
         return none, none
     inside = labels > 0
     over = inside & line  # lines drawn over the area
-    fill = inside & ~line
+    # the fill is measured inside the area, away from its edge: a broad stroke's own soft
+    # edge is lighter than its core, and counted as fill made the stroke 'shading'
+    fill = inside & ~line & (cv2.erode(broad, disk(2 * EDGE_PX + 1)) > 0)
     n_over = np.bincount(labels[over], minlength=count)
     grey_over = np.bincount(labels[over], weights=g[over], minlength=count) / np.maximum(n_over, 1)
     n_fill = np.bincount(labels[fill], minlength=count)

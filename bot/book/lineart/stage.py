@@ -32,8 +32,9 @@ from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
 from bot.book.spec import Audience
 
-RULES = 8  # the stage's version: raised when a change alters the pages it makes (8: a
-# solid wider than the paper estimate's reach is no paper; 7: crumbs
+RULES = 9  # the stage's version: raised when a change alters the pages it makes (9: a
+# broad area's fill is measured away from its edge; 8: a solid wider than the paper
+# estimate's reach is no paper; 7: crumbs
 # in a gap are no line ends, a corner's lines may meet 3 px behind an end; 6: gaps by
 # evidence; 5: clean drawings cut as drawn; 4: pages binarised, not redrawn; 3: the
 # closing-based ink rule), so a resumed book remakes them

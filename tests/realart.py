@@ -36,6 +36,7 @@ BLOB_IN2 = 0.001  # new ink away from every line, this big or more, is a blob (~
 BLOB_WIDE_IN = 0.02  # ... this thick, reaching this far past the tolerance
 DOT_RATIO = 1.5  # a line swollen to this many times its allowed half-width ...
 DOT_MARGIN_IN = 0.005  # ... plus this, is a dot (as at a joint)
+THINNED = 0.8  # a page whose usual line is under this share of the drawing's was thinned
 SLIT_IN = 0.01  # paper narrower than this between two lines of the drawing is no gap to the eye
 SOLID_IN = 0.06  # a solid black survives an opening this wide ...
 SOLID_PEAK_IN = 0.075  # ... is this wide somewhere ...
@@ -239,7 +240,14 @@ def _dots(
     widths[nearest[ys, xs]] = src_half[ys, xs]  # each centre-line pixel's label: its width
     local = widths[nearest]
     usual = float(np.median(res_half[res_skel])) if res_skel.any() else 0.0  # along the lines
-    allowed = np.maximum(np.maximum(local, src_half), usual) * DOT_RATIO + DOT_MARGIN_IN * dpi
+    # a page whose lines were thinned (to an audience's ceiling) is held to its own weight
+    # where the drawing has a line: a joint left as wide as the drawing's is a dot there,
+    # though the drawing's solids (much wider than its lines) may stay as drawn
+    drawn = float(np.median(local[src_skel]))
+    thinned = usual / drawn if 0 < usual < THINNED * drawn else 1.0
+    width = np.maximum(local, src_half)
+    width = np.where(width <= DOT_RATIO * drawn, width * thinned, width)
+    allowed = np.maximum(width, usual) * DOT_RATIO + DOT_MARGIN_IN * dpi
     swollen = (res & (res_half > allowed)).astype(np.uint8)
     count, _ = cv2.connectedComponents(swollen, connectivity=8)
     return count - 1

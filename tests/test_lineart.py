@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from bot.book.kdp import art_box_px
 from bot.book.lineart import STROKES, LineArtOptions, clean_page, qa_page
 from bot.book.lineart.qa import closed_areas
-from bot.book.lineart.weight import ridge_widths
+from bot.book.lineart.weight import ridge_widths, skeleton_at_half
 from bot.book.pipeline import make_page
 from bot.book.providers import Capabilities, ImageRequest
 from bot.book.providers.base import Provenance
@@ -431,6 +431,41 @@ def test_broad_strokes_in_the_lines_grey_stay_whole() -> None:
     inside[:200] = False  # the strokes, away from their edges (not the frame)
     kept = ink_of(art)[to_print(inside, LETTER)].mean()
     assert kept > 0.995, f"{1 - kept:.1%} of the strokes' inside came out as paper"
+
+
+@pytest.mark.parametrize("width", [26, 42])  # 0.19 and 0.31 in on the page
+def test_bold_joints_and_corners_are_thinned_with_the_lines(width: int) -> None:
+    """Bold lines meeting (a triangle's corners on a bar, as an emoji-style sun's rays; a
+    T) thinned for small children: the joints and corners are thinned with the lines,
+    not kept as round dots (a joint of bold lines is as compact as a pupil, or as wide as
+    a fill's disc when the lines are very bold; only a pupil stands alone)."""
+    img = Image.new("L", (1024, 1325), 255)
+    d = ImageDraw.Draw(img)
+    d.line((150, 900, 870, 900), fill=0, width=width)
+    d.line((250, 900, 510, 420, 770, 900), fill=0, width=width, joint="curve")
+    d.line((510, 900, 510, 1150), fill=0, width=width)
+    art, _ = clean_page(img, LETTER, KIDS)
+    ink = ink_of(art).astype(np.uint8)
+    half = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    line = float(np.median(half[skeleton_at_half(ink) > 0]))
+    assert line * 2 / 300 <= STROKES[Audience.AGES_3_5].max_in * 1.2  # thinned
+    assert half.max() < 2 * line, f"a dot {half.max() / line:.1f}x the line's half-width"
+
+
+def test_a_fill_that_lines_leave_stays_solid() -> None:
+    """A filled shape (1 in across) with bold lines leaving it, thinned for small
+    children: the lines are thinned, the fill stays solid (only a piece about one disc of
+    SOLID_IN big may be bold lines meeting)."""
+    img = Image.new("L", (1024, 1325), 255)
+    d = ImageDraw.Draw(img)
+    d.ellipse((440, 590, 580, 730), fill=0)  # 140 px: 1 in on the page
+    d.line((150, 660, 870, 660), fill=0, width=26)
+    d.line((510, 300, 510, 1000), fill=0, width=26)
+    art, _ = clean_page(img, LETTER, KIDS)
+    inside = Image.new("L", img.size, 0)
+    ImageDraw.Draw(inside).ellipse((450, 600, 570, 720), fill=255)
+    kept = ink_of(art)[to_print(np.asarray(inside) > 0, LETTER)].mean()
+    assert kept > 0.97, f"only {kept:.0%} of the fill stayed ink"
 
 
 def test_thinning_never_breaks_a_line() -> None:

@@ -422,3 +422,42 @@ def test_every_flag_says_how_much(audience: Audience) -> None:
     damaged = page(gapped_squares(10, 15), lambda d: d.rectangle((600, 2400, 1500, 2800), fill=0))
     for reason in qa_page(damaged, audience).reasons:
         assert any(c.isdigit() for c in reason), reason
+
+
+def bold_star(width: int) -> Draw:
+    """Bold lines `width` px wide meeting: a triangle (three corners) on a bar (two T joints),
+    as bold emoji-style drawings are; eyes (two pupils alone) above."""
+
+    def draw(d: ImageDraw.ImageDraw) -> None:
+        d.line((500, 1800, 1800, 1800), fill=0, width=width)
+        d.line((700, 1800, 1150, 1000, 1600, 1800), fill=0, width=width, joint="curve")
+        for x in (900, 1400):
+            d.ellipse((x - 2 * width, 600 - 2 * width, x + 2 * width, 600 + 2 * width), fill=0)
+
+    return draw
+
+
+def test_joints_of_bold_lines_left_wide_on_thinned_lines_are_flagged() -> None:
+    """A bold drawing thinned for small children: a joint or corner left as wide as the
+    drawing drew it is a round dot on the thin lines (the drawing's joint is no solid, so
+    the page is held to its own, thinned weight there), and a joint it drew swollen,
+    thinned with the lines, is no pupil lost; its pupils may stay as drawn."""
+
+    def bulge(d: ImageDraw.ImageDraw) -> None:  # a joint drawn swollen: no pupil either
+        d.ellipse((1600 - 70, 1800 - 70, 1600 + 70, 1800 + 70), fill=0)
+
+    drawing = page(bold_star(60), bulge)
+    thin = page(bold_star(16))
+    eyes = np.zeros_like(drawing)
+    eyes[300:900] = drawing[300:900]
+    even = np.maximum(thin, eyes)  # thinned evenly, pupils kept
+    report = qa_page(even, KIDS, known=Known(source=grey(drawing)))
+    assert report.metrics["new_blobs"] == report.metrics["solids_lost"] == 0, report.reasons
+
+    def dots(d: ImageDraw.ImageDraw) -> None:  # the joints and corners kept 60 px wide
+        for x, y in ((700, 1800), (1150, 1000), (1600, 1800)):
+            d.ellipse((x - 30, y - 30, x + 30, y + 30), fill=0)
+
+    report = qa_page(np.maximum(even, page(dots)), KIDS, known=Known(source=grey(drawing)))
+    assert report.metrics["new_blobs"] == 3, report.reasons
+    assert has(report, "3 blobs where lines meet or end"), report.reasons

@@ -118,6 +118,25 @@ def test_a_dot_at_a_joint_is_caught() -> None:
     assert c.recall > 0.99 and c.precision > 0.99  # the other measures cannot see it
 
 
+def test_joints_left_bold_on_a_thinned_page_are_dots() -> None:
+    """A bold drawing (the sun) thinned for small children: the page is held to its own,
+    thinner weight, so joints kept as wide as the drawing drew them are dots (they are
+    narrower than the drawing's lines, which the plain rule measures against)."""
+    source = BOLD["sun"]
+    art, _ = clean_page(source, LETTER, LineArtOptions(Audience.AGES_3_5))
+    c = compare(source, art, DPI)
+    assert c.dots == 0 and c.unharmed, c.problems()
+    ink = placed_source(source, LETTER)
+    half = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 5)
+    line = float(np.median(half[skeletonize(ink)]))
+    spots = sorted(_joints(ink), key=lambda p: (p[1], p[0]))[::40][:3]  # three joints apart
+    page = art.convert("L").copy()
+    for x, y in spots:  # each kept as wide as the drawing's line there
+        ImageDraw.Draw(page).ellipse((x - line, y - line, x + line, y + line), fill=0)
+    c = compare(source, page, DPI)
+    assert c.dots >= 2 and not c.unharmed, c.problems()
+
+
 def test_lines_a_hair_apart_merged_are_no_dot() -> None:
     """A model's blur erases paper under 0.01 in between two lines (horse_head's mane):
     one line to the eye, within the 0.02 in tolerance, not a dot; a dot there still is."""

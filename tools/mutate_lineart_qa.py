@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 QA, TABLES = "bot/book/lineart/qa.py", "bot/book/lineart/tables.py"
 OWN = "bot/book/lineart/own.py"
+COMPARE = "bot/book/lineart/compare.py"
 TESTS = ["tests/test_lineart_qa.py", "tests/test_lineart_qa_drawn.py"]
 
 Edit = tuple[str, str, str]
@@ -59,6 +60,12 @@ RULES: dict[str, list[Edit]] = {
     "solids-lost-limit-2": [(TABLES, "max_solids_lost=1,", "max_solids_lost=2,")],
     "new-blobs": [(QA, 'if int(m["new_blobs"]) > limits.max_new_blobs:', "if False:")],
     "solids-lost": [(QA, 'if int(m["solids_lost"]) > limits.max_solids_lost:', "if False:")],
+    "joints-held-to-the-thinned-weight": [
+        (COMPARE, "    if not 0 < line_p < THINNED * line_s:", "    if True:")
+    ],
+    "bold-joints-are-pupils": [
+        (COMPARE, "intended = solids.only_alone(", "intended = (lambda f, *a: f)(")
+    ],
     "areas-changed": [
         (
             QA,

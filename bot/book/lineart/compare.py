@@ -23,6 +23,8 @@ BLOB_EXTRA_IN = 0.02  # ... and at least this much wider than them
 SWELL = 1.5  # a blob is new where the page is this many times as wide as the drawing ...
 SWELL_EXTRA_IN = 0.01  # ... plus this
 SWELL_MIN_PX = 2  # ... over at least this many pixels (at COMPARE_DPI) of its middle
+THINNED = 0.8  # a page whose lines are under this share of the drawing's was thinned ...
+JOINT = 1.2  # ... and held to that where the drawing is wider than this many lines
 SOLID_KEPT = 0.7  # a small solid of the drawing is lost when the page covers less of it
 SOLID_MAX_IN2 = 0.5  # a solid of the drawing up to this size is intended detail (kept)
 
@@ -117,12 +119,34 @@ def blobs_and_solids(
     line_p, line_s = _median_width(mine, dist_p), _median_width(theirs, dist_s)
     slack = 2 * round(NEAR_IN * COMPARE_DPI) + 1
     drawn_half = cv2.dilate(dist_s, np.ones((slack, slack), np.uint8))  # the widest nearby
-    new = _swollen(dist_p, drawn_half, line_p)
+    new = _swollen(dist_p, _reweighted(drawn_half, dist_s, drawn, line_p, line_s), line_p)
     dark = np.asarray(theirs & _shrunk((grey < SOLID_INK).astype(np.uint8), scale), np.uint8)
     dist_d = cv2.distanceTransform(dark, cv2.DIST_L2, 5)
-    intended = solids.find(dark, dist_d, _wide(line_s), line_s)
+    # (where lines meet, a joint of bold lines is as wide and compact as a pupil: no solid)
+    intended = solids.only_alone(
+        solids.find(dark, dist_d, _wide(line_s), line_s), drawn, line_s / 2
+    )
     lost = _parts_without(intended, mine, SOLID_KEPT, SOLID_MAX_IN2 * COMPARE_DPI**2)
     return new * scale, lost * scale
+
+
+def _reweighted(
+    drawn_half: np.ndarray, dist_s: np.ndarray, drawn: np.ndarray, line_p: float, line_s: float
+) -> np.ndarray:
+    """The drawing's half widths as the page was meant to draw them: where the page's lines
+    are thinned (under THINNED of the drawing's), scaled by as much, but for the drawing's
+    own solids (pupils, noses: wider than its lines, with at most one line leaving them),
+    which stay as drawn; so a joint of bold lines left as wide as the drawing's is a dot."""
+    if not 0 < line_p < THINNED * line_s:
+        return drawn_half
+    wide = dist_s > JOINT * line_s / 2
+    own = solids.alone(wide, drawn, line_s / 2)
+    r = max(1, round(line_s))
+    own = cv2.dilate(
+        own.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+    )
+    scaled = drawn_half * np.float32(line_p / line_s)
+    return np.where(own > 0, drawn_half, scaled).astype(np.float32)
 
 
 def _swollen(dist_p: np.ndarray, drawn_half: np.ndarray, line_px: float) -> np.ndarray:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from scipy import ndimage
+from skimage.morphology import skeletonize
 
 ELONGATION = 3.0  # a wide part longer than this many times its width is a line
 LINE_MARGIN = 1.5  # a solid is also at least this many times as wide as the page's lines
@@ -47,6 +48,67 @@ def box(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
         slice(max(0, int(rows[0]) - margin), min(h, int(rows[-1]) + margin + 1)),
         slice(max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + margin + 1)),
     )
+
+
+def alone(parts: np.ndarray, ink: np.ndarray, half: float) -> np.ndarray:
+    """The pieces of `parts` (bool) no line of `ink` leaves (a pupil, a dot), or one line
+    leaves when they are LINE_MARGIN times as wide as the lines (a nose on its stem; not a
+    line's end or a tight bend in it); not where two or more lines meet: a joint or a
+    corner of bold lines is as compact as a pupil. A line leaving a piece is a centre line
+    of the ink crossing a ring around it, one to one and a half line widths out (`half`:
+    the lines' half-width; the ink itself there can still be one piece where bold lines
+    meet)."""
+    out = np.zeros(parts.shape, bool)
+    r = max(2, round(2 * half))
+    count, labels, stats, _ = _labelled(parts)
+    if count <= 1:
+        return out
+    inner_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
+    outer_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3 * r + 1,) * 2)
+    h, w = parts.shape
+    m = 2 * r + 2
+    for label in range(1, count):
+        x, y, bw, bh = stats[label, :4]
+        y0, x0, y1, x1 = max(0, y - m), max(0, x - m), min(h, y + bh + m), min(w, x + bw + m)
+        mine = (labels[y0:y1, x0:x1] == label).astype(np.uint8)
+        inner, outer = cv2.dilate(mine, inner_k), cv2.dilate(mine, outer_k)
+        near = ink[y0:y1, x0:x1] > 0
+        ring = (outer > 0) & (inner == 0) & skeletonize(near)  # type: ignore[no-untyped-call]
+        lines = cv2.connectedComponents(ring.astype(np.uint8), connectivity=8)[0] - 1
+        if lines == 1:
+            dist = cv2.distanceTransform(near.astype(np.uint8), cv2.DIST_L2, 5)
+            lines += float(dist[mine > 0].max()) < LINE_MARGIN * half
+        if lines <= 1:
+            out[y0:y1, x0:x1] |= mine > 0
+    return out
+
+
+def _labelled(parts: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """OpenCV's labelling with statistics of `parts` (bool), done inside its bounding box
+    and returned as page-sized labels and page coordinates."""
+    where = box(parts, 0)
+    if where is None:
+        return 0, np.zeros(parts.shape, np.int32), np.zeros((1, 5), np.int32), np.zeros((1, 2))
+    count, part, stats, centres = cv2.connectedComponentsWithStats(
+        parts[where].astype(np.uint8), connectivity=8
+    )
+    labels = np.zeros(parts.shape, np.int32)
+    labels[where] = part
+    stats[:, 0] += where[1].start
+    stats[:, 1] += where[0].start
+    return count, labels, stats, centres
+
+
+def only_alone(found: Solids, ink: np.ndarray, half: float) -> Solids:
+    """`found` without the parts where two or more lines meet (see `alone`)."""
+    if not found.count:
+        return found
+    kept = alone(found.mask, ink, half)
+    xs = np.clip(np.rint(found.centres[:, 0]).astype(int), 0, ink.shape[1] - 1)
+    ys = np.clip(np.rint(found.centres[:, 1]).astype(int), 0, ink.shape[0] - 1)
+    near = cv2.dilate(kept.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    keep = near[ys, xs]  # a part's centre lies in it (a compact part is convex enough)
+    return Solids(kept, found.areas[keep], found.widths[keep], found.centres[keep])
 
 
 def ridge(dist: np.ndarray) -> np.ndarray:

@@ -32,12 +32,12 @@ from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
 from bot.book.spec import Audience
 
-RULES = 9  # the stage's version: raised when a change alters the pages it makes (9: a
-# broad area's fill is measured away from its edge; 8: a solid wider than the paper
-# estimate's reach is no paper; 7: crumbs
-# in a gap are no line ends, a corner's lines may meet 3 px behind an end; 6: gaps by
-# evidence; 5: clean drawings cut as drawn; 4: pages binarised, not redrawn; 3: the
-# closing-based ink rule), so a resumed book remakes them
+RULES = 10  # the stage's version: raised when a change alters the pages it makes (10:
+# joints of bold lines thinned with them, not kept as solids; 9: a broad area's fill is
+# measured away from its edge; 8: a solid wider than the paper estimate's reach is no
+# paper; 7: crumbs in a gap are no line ends, a corner's lines may meet 3 px behind an
+# end; 6: gaps by evidence; 5: clean drawings cut as drawn; 4: pages binarised, not
+# redrawn; 3: the closing-based ink rule), so a resumed book remakes them
 ANALYSIS_DPI = 200  # larger sources are analysed at this resolution
 GAP_IN = 0.14  # outline breaks narrower than this are closed
 # crayons need room inside the lines: for children, lines over the range's top are thinned

@@ -4,6 +4,8 @@ breaking), so a drawing keeps its style and its joints."""
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 from scipy import ndimage
@@ -31,7 +33,8 @@ def ridge_widths(ink: np.ndarray, dist: np.ndarray | None = None) -> np.ndarray:
 
 BLOB = 1.2  # a part this many times wider than the page's thick lines, when compact (no
 COMPACT = 3.5  # longer than this many half-widths) is a solid (a pupil, a nose), as is
-SOLID_IN = 0.35  # anything wider than this (a fill): all kept as drawn
+SOLID_IN = 0.35  # anything wider than this (a fill): all kept as drawn, when at least
+FILL_DISCS = 3  # this many such discs big (one smaller may be where very bold lines meet)
 RIM_PX = 3  # a solid's edge where it narrows into the lines it joins: kept with it
 THIN_SHARE = 0.1  # lines are grown when this share of the centre lines is under the floor
 # (fewer: the tips and corners every drawing has)
@@ -177,9 +180,28 @@ def _solids(
     if not thick.any():
         return thick
     median = float(np.median(2.0 * dist[ridge & thick] - 0.5))
-    solid = opening(ink, dist, SOLID_IN * dpi / 2)
-    solid |= _compact(thick, dist) | _compact(opening(ink, dist, BLOB * median / 2), dist)
+    fill = opening(ink, dist, SOLID_IN * dpi / 2)
+    # a fill a few discs big is a fill; one about the disc's size may be very bold lines
+    # meeting (their joint is that wide), and is kept only where it is alone like a pupil
+    small = _smaller(fill, FILL_DISCS * math.pi * (SOLID_IN * dpi / 2) ** 2)
+    compact = _compact(thick, dist) | _compact(opening(ink, dist, BLOB * median / 2), dist)
+    solid = (fill & ~small) | solids.alone(compact | small, ink, median / 2)
     return _near(solid, RIM_PX) & (ink > 0)
+
+
+def _smaller(parts: np.ndarray, area: float) -> np.ndarray:
+    """The pieces of `parts` (bool) under `area` pixels."""
+    out = np.zeros(parts.shape, bool)
+    box = solids.box(parts, 0)
+    if box is None:
+        return out
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(
+        parts[box].astype(np.uint8), connectivity=8
+    )
+    small = stats[:, cv2.CC_STAT_AREA] < area
+    small[0] = False
+    out[box] = small[labels]
+    return out
 
 
 def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:

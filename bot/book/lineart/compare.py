@@ -112,14 +112,14 @@ def blobs_and_solids(
     # way), so both have lines of the same width; its dots all kept (a dot kept is no blob)
     drawn = _shrunk((grey < LINE_INK).astype(np.uint8), scale)
     theirs = _drop_specks(drawn, (speck_in * COMPARE_DPI) ** 2)
-    dist_p = cv2.distanceTransform(mine, cv2.DIST_L2, 5)
-    dist_s = cv2.distanceTransform(drawn, cv2.DIST_L2, 5)
+    dist_p = solids.distance(mine)
+    dist_s = solids.distance(drawn)
     line_p, line_s = _median_width(mine, dist_p), _median_width(theirs, dist_s)
     slack = 2 * round(NEAR_IN * COMPARE_DPI) + 1
     drawn_half = cv2.dilate(dist_s, np.ones((slack, slack), np.uint8))  # the widest nearby
     new = _swollen(dist_p, drawn_half, line_p)
     dark = np.asarray(theirs & _shrunk((grey < SOLID_INK).astype(np.uint8), scale), np.uint8)
-    dist_d = cv2.distanceTransform(dark, cv2.DIST_L2, 5)
+    dist_d = solids.distance(dark)
     intended = solids.find(dark, dist_d, _wide(line_s), line_s)
     lost = _parts_without(intended, mine, SOLID_KEPT, SOLID_MAX_IN2 * COMPARE_DPI**2)
     return new * scale, lost * scale

@@ -109,7 +109,7 @@ def survey(
     ink = ink.astype(np.uint8)
     limits = THRESHOLDS[audience]
     known = known or Known()
-    dist = known.dist if known.dist is not None else cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    dist = known.dist if known.dist is not None else solids.distance(ink)
     parts, widths = _lines_and_solids(ink, dist, limits.solid_in * dpi, known.widths)
     widths = widths / dpi
     stats = known.paper_stats

@@ -105,7 +105,7 @@ def reweight(
     lines at print size, `spine_width` px wide, stays); solids (pupils, noses, fills) and
     lines inside the range
     as drawn."""
-    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    dist = solids.distance(ink)
     ridge = solids.ridge(dist)
     if not ridge.any():
         return ink

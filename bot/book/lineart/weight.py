@@ -189,15 +189,18 @@ def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
     box = solids.box(part, 0)  # labelled where it is (OpenCV's statistics cost the whole image)
     if box is None:
         return out
-    count, labels = cv2.connectedComponents(part[box].astype(np.uint8), connectivity=8)
+    inside = part[box]
+    count, labels = cv2.connectedComponents(inside.astype(np.uint8), connectivity=8)
     sides = [max(s.stop - s.start for s in obj) for obj in ndimage.find_objects(labels)]
     side = np.asarray([0, *sides], np.float64)
-    inside = labels > 0
     label = labels[inside]
     # a piece is compact when it is somewhere at least side / COMPACT half-wide
     wide = np.float64(COMPACT) * dist[box][inside] >= side[label]
     dot = np.bincount(label[wide], minlength=count) > 0
-    out[box] = dot[labels]
+    if dot[1:].all():  # (often: every piece; set only the pieces' pixels, not the box's)
+        out[box] = inside
+    else:
+        out[box][inside] = dot[label]
     return out
 
 

@@ -206,12 +206,11 @@ def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
 
 def skeleton_at_half(ink: np.ndarray) -> np.ndarray:
     """Centre lines of print ink (uint8 0/1), found at half the size (a quarter the work)."""
-    from skimage.morphology import skeletonize
+    from bot.book.lineart.gaps import skeleton  # (scikit-image, only when needed)
 
     h, w = ink.shape
     small = cv2.resize(ink, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
-    skel = skeletonize(small > 0).astype(np.uint8)  # type: ignore[no-untyped-call]
-    return place_spine(skel, (w, h))
+    return place_spine(skeleton(small > 0), (w, h))
 
 
 def spine_px(scale: float) -> int:

@@ -149,21 +149,32 @@ def _thinned(
     )
     reach = round(SOLID_IN * dpi / 8) * 2 + 1
     local = 2 * cv2.resize(
-        cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))),
+        _dilated(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))),
         (w, h),
         interpolation=cv2.INTER_LINEAR,
     )
     target = 0.9 * high
-    zone = (local > high * (1 + SLACK)) & (ink > 0) & ~_solids(ink, dist, ridge, high, dpi)
+    out = ink > 0
+    zone = (local > high * (1 + SLACK)) & out & ~_solids(ink, dist, ridge, high, dpi)
     if spine is None:
         spine = skeleton_at_half(ink * zone)
     keep = max(1.0, (target - spine_width) / 2)  # ink this near the spine stays
-    out = ink > 0
     box = solids.box(zone, int(keep) + 1)  # (the spine near the zone lies in it)
     if box is not None:
         cut = zone[box] & (dist[box] < (local[box] - target) / 2 + 1)  # an edge pixel is 1
         cut &= ~_near_in(spine > 0, keep, box)  # from the paper
         out[box] &= ~cut
+    return out
+
+
+def _dilated(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """`cv2.dilate` of a non-negative image with a centred `kernel`, found in the box of its
+    non-zero pixels grown by the kernel's size: past it every window holds only 0s, and a
+    window the box cuts loses only 0s, never more than the pixel's own value."""
+    out = np.zeros_like(image)
+    around = solids.box(image > 0, max(kernel.shape))
+    if around is not None:
+        out[around] = cv2.dilate(image[around], kernel)
     return out
 
 

@@ -33,6 +33,17 @@ def areas(ink: np.ndarray, dpi: int, min_in2: float) -> int:
     """Areas to colour of at least `min_in2` on print ink (uint8 0/1), counted on a copy at
     COMPARE_DPI where any ink counts (so a fine line still closes its area there)."""
     small = cv2.resize(ink, _scaled(ink.shape, COMPARE_DPI / dpi), interpolation=cv2.INTER_AREA)
+    return _areas(small, min_in2)
+
+
+def _areas(small: np.ndarray, min_in2: float) -> int:
+    """`areas` counted on its copy at COMPARE_DPI (uint8, ink where it is not 0); ink clear
+    of the copy's edge is labelled only in its bounding box with a pixel of paper round it
+    (that ring and the paper past it are the open background: the areas inside are all)."""
+    h, w = small.shape
+    x, y, bw, bh = cv2.boundingRect(small)
+    if bw and x > 0 and y > 0 and x + bw < w and y + bh < h:
+        small = small[y - 1 : y + bh + 1, x - 1 : x + bw + 1]
     paper = (small == 0).astype(np.uint8)
     count, labels = cv2.connectedComponents(paper, connectivity=4)
     size = np.bincount(labels.ravel(), minlength=count)
@@ -53,6 +64,8 @@ class Changes:
     lost_at: np.ndarray
     new_blobs: np.ndarray  # where the page has a blob the drawing has not
     solids_lost: np.ndarray  # where a small solid of the drawing is gone or hollow
+    page_areas: int  # areas to colour on the page (`areas`)
+    source_areas: int  # ... in the drawing
 
 
 def _ink(grey: np.ndarray, dpi: int, to_dpi: int, below: int) -> np.ndarray:
@@ -69,6 +82,8 @@ def _scaled(shape: tuple[int, ...], factor: float) -> tuple[int, int]:
 def _drop_specks(ink: np.ndarray, min_px: float) -> np.ndarray:
     count, labels = cv2.connectedComponents(ink, connectivity=8)
     keep = np.bincount(labels.ravel(), minlength=count) >= min_px
+    if keep[1:].all():  # no specks: the ink (0/1) as it is
+        return ink
     keep[0] = False
     return np.asarray(keep[labels], dtype=np.uint8)
 
@@ -79,23 +94,33 @@ def _median_width(ink: np.ndarray, dist: np.ndarray) -> float:
 
 
 def lines_lost(
-    page: np.ndarray, grey: np.ndarray, dpi: int, speck_in: float
+    page: np.ndarray,
+    grey: np.ndarray,
+    dpi: int,
+    speck_in: float,
+    small_page: np.ndarray | None = None,
 ) -> tuple[int, int, np.ndarray]:
     """Centre-line pixels (at LINES_DPI) of the drawing's thin lines, how many of them the
-    page has no ink near, and where those are (x, y, page pixels)."""
+    page has no ink near, and where those are (x, y, page pixels); `small_page`, the page's
+    ink share at LINES_DPI (`shrunk_page`) when the caller has it."""
     drawn = _drop_specks(_ink(grey, dpi, LINES_DPI, LINE_INK), (speck_in * LINES_DPI) ** 2)
     dist = cv2.distanceTransform(drawn, cv2.DIST_L2, 3)
     # the centre of each line: the distance transform's ridge (cheaper than a skeleton)
     centre = solids.ridge(dist) & (2 * dist <= LINE_MAX_IN * LINES_DPI + 1)
-    small_page = cv2.resize(
-        page.astype(np.float32), _scaled(page.shape, LINES_DPI / dpi), interpolation=cv2.INTER_AREA
-    )
+    if small_page is None:
+        small_page = shrunk_page(page, dpi, LINES_DPI)
     reach = 2 * max(1, round(NEAR_IN * LINES_DPI)) + 1
     near = cv2.dilate((small_page > 0).astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
     lost = centre & ~near
     ys, xs = np.nonzero(lost)
     at = np.stack([xs, ys], axis=1).astype(np.float64) * dpi / LINES_DPI
     return int(centre.sum()), int(lost.sum()), at
+
+
+def shrunk_page(page: np.ndarray, dpi: int, to_dpi: int) -> np.ndarray:
+    """Print ink as each pixel's ink share (float32) at `to_dpi`."""
+    small = page.astype(np.float32)
+    return cv2.resize(small, _scaled(page.shape, to_dpi / dpi), interpolation=cv2.INTER_AREA)
 
 
 def _wide(line_px: float) -> float:
@@ -105,29 +130,30 @@ def _wide(line_px: float) -> float:
 
 def blobs_and_solids(
     page: np.ndarray, grey: np.ndarray, dpi: int, speck_in: float
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where the page has a blob the drawing has not, and where a small solid of the drawing
-    (darker than SOLID_INK) is missing or hollow on the page (x, y, page pixels)."""
+    (darker than SOLID_INK) is missing or hollow on the page (x, y, page pixels); with the
+    page's ink and the drawing's at COMPARE_DPI (uint8 0/1)."""
     scale = dpi / COMPARE_DPI
     mine = _shrunk(page, scale)
     # the drawing read as the page is (ink darker than half way, then made smaller the same
     # way), so both have lines of the same width; its dots all kept (a dot kept is no blob)
     drawn = _shrunk((grey < LINE_INK).astype(np.uint8), scale)
     theirs = _drop_specks(drawn, (speck_in * COMPARE_DPI) ** 2)
-    dist_p = cv2.distanceTransform(mine, cv2.DIST_L2, 5)
-    dist_s = cv2.distanceTransform(drawn, cv2.DIST_L2, 5)
+    dist_p = solids.distance(mine)
+    dist_s = solids.distance(drawn)
     line_p, line_s = _median_width(mine, dist_p), _median_width(theirs, dist_s)
     slack = 2 * round(NEAR_IN * COMPARE_DPI) + 1
     drawn_half = cv2.dilate(dist_s, np.ones((slack, slack), np.uint8))  # the widest nearby
     new = _swollen(dist_p, _reweighted(drawn_half, dist_s, drawn, line_p, line_s), line_p)
     dark = np.asarray(theirs & _shrunk((grey < SOLID_INK).astype(np.uint8), scale), np.uint8)
-    dist_d = cv2.distanceTransform(dark, cv2.DIST_L2, 5)
+    dist_d = solids.distance(dark)
     # (where lines meet, a joint of bold lines is as wide and compact as a pupil: no solid)
     intended = solids.only_alone(
         solids.find(dark, dist_d, _wide(line_s), line_s), drawn, line_s / 2
     )
     lost = _parts_without(intended, mine, SOLID_KEPT, SOLID_MAX_IN2 * COMPARE_DPI**2)
-    return new * scale, lost * scale
+    return new * scale, lost * scale, mine, drawn
 
 
 def _reweighted(
@@ -205,15 +231,32 @@ def _parts_without(
     return np.asarray(centres[keep], np.float64).reshape(-1, 2)
 
 
-def changes(page: np.ndarray, grey: np.ndarray, dpi: int, speck_in: float) -> Changes:
+def changes(
+    page: np.ndarray,
+    grey: np.ndarray,
+    dpi: int,
+    speck_in: float,
+    area_min_in2: float,
+    small_page: np.ndarray | None = None,
+) -> Changes:
     """How the page (print ink, 1 = ink) differs from the drawing it was made from (`grey`,
-    the stage's input placed on the page at print size, white paper)."""
-    total, lost, lost_at = lines_lost(page, grey, dpi, speck_in)
-    new, gone = blobs_and_solids(page, grey, dpi, speck_in)
+    the stage's input placed on the page at print size, white paper), with both's `areas`
+    of at least `area_min_in2`; `small_page`, the page at LINES_DPI when the caller has it."""
+    total, lost, lost_at = lines_lost(page, grey, dpi, speck_in, small_page)
+    new, gone, mine, drawn = blobs_and_solids(page, grey, dpi, speck_in)
+    if dpi == 2 * COMPARE_DPI and page.shape == (2 * mine.shape[0], 2 * mine.shape[1]):
+        # halved, `_shrunk` is OpenCV's 8-bit average, not 0 where `areas`' copy is not
+        page_areas, source_areas = _areas(mine, area_min_in2), _areas(drawn, area_min_in2)
+    else:
+        page_areas = areas(page.astype(np.uint8), dpi, area_min_in2)
+        drawn_ink = (grey < LINE_INK).astype(np.uint8)
+        source_areas = areas(drawn_ink, dpi, area_min_in2)
     return Changes(
         lines_lost=lost / total if total else 0.0,
         lost_in=lost / LINES_DPI,
         lost_at=lost_at,
         new_blobs=new,
         solids_lost=gone,
+        page_areas=page_areas,
+        source_areas=source_areas,
     )

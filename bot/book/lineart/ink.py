@@ -127,8 +127,7 @@ def fill_pinholes(ink: np.ndarray, max_px: int) -> np.ndarray:
 def fill_pinholes_labelled(ink: np.ndarray, max_px: int) -> tuple[np.ndarray, np.ndarray]:
     """`fill_pinholes`, and the paper pieces that remain as OpenCV component statistics
     (row 0: the ink), so QA can measure the areas without labelling the page again."""
-    paper = (1 - ink).astype(np.uint8)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    labels, stats, (x0, y0) = paper_parts(ink)
     tiny = stats[:, cv2.CC_STAT_AREA] < max_px
     tiny[0] = False  # label 0: the ink itself
     if not tiny.any():
@@ -137,8 +136,30 @@ def fill_pinholes_labelled(ink: np.ndarray, max_px: int) -> tuple[np.ndarray, np
     for i in np.flatnonzero(tiny):  # few and small: fill each inside its own box
         x, y, w, h = stats[i, :4]
         box = (slice(y, y + h), slice(x, x + w))
-        filled[box][labels[box] == i] = 1
+        filled[box][labels[y - y0 : y - y0 + h, x - x0 : x - x0 + w] == i] = 1
     return filled, stats[~tiny]
+
+
+def paper_parts(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """The paper's 4-connected components of print ink (uint8 0/1): their labels, in a box
+    at (x, y) of the page (also returned), and their OpenCV statistics (row 0: the ink) as
+    labelling the whole page gives them. Ink clear of the page's edge is labelled only in
+    its bounding box with a pixel of paper round it (OpenCV's statistics cost the whole
+    image): that ring joins all the paper outside into the first part, the page's
+    background, whose row is then made the whole page's."""
+    h, w = ink.shape
+    x, y, bw, bh = cv2.boundingRect(ink)
+    if not (bw and x > 0 and y > 0 and x + bw < w and y + bh < h):
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)
+        return labels, stats, (0, 0)
+    x, y, bw, bh = x - 1, y - 1, bw + 2, bh + 2
+    paper = 1 - ink[y : y + bh, x : x + bw]
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    stats[:, cv2.CC_STAT_LEFT] += x
+    stats[:, cv2.CC_STAT_TOP] += y
+    stats[1, : cv2.CC_STAT_AREA] = 0, 0, w, h  # the background reaches every edge
+    stats[1, cv2.CC_STAT_AREA] += w * h - bw * bh
+    return labels, stats, (x, y)
 
 
 def clean_ink(grey: np.ndarray, px_per_in: float, speck_in: float) -> tuple[InkMap, int]:

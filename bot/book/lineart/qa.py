@@ -109,7 +109,7 @@ def survey(
     ink = ink.astype(np.uint8)
     limits = THRESHOLDS[audience]
     known = known or Known()
-    dist = known.dist if known.dist is not None else cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    dist = known.dist if known.dist is not None else solids.distance(ink)
     parts, widths = _lines_and_solids(ink, dist, limits.solid_in * dpi, known.widths)
     widths = widths / dpi
     stats = known.paper_stats
@@ -117,9 +117,7 @@ def survey(
         stats = cv2.connectedComponentsWithStats(1 - ink, connectivity=4)[2]
     areas, cut = paper_regions(ink, dpi, stats)
     areas = areas[areas >= limits.speck_in**2]  # a pin-hole in the ink is no area
-    small = cv2.resize(
-        ink.astype(np.float32), _scaled(ink.shape, LEAK_DPI / dpi), interpolation=cv2.INTER_AREA
-    )
+    small = compare.shrunk_page(ink, dpi, LEAK_DPI)
     # specks are counted on the small copy too (0.04 in is still 4 pixels there), where
     # any ink counts, so even a one-pixel dot at print size is seen
     speck_px = (limits.speck_in * LEAK_DPI) ** 2
@@ -155,7 +153,7 @@ def survey(
         "cut": _edges(ink),
     }
     if known.source is not None:
-        _against_source(ink, known.source, dpi, limits.speck_in, metrics, where)
+        _against_source(ink, (known.source, small), dpi, limits.speck_in, metrics, where)
         metrics.update(own.figures(ink, known.source, dpi, limits, gaps, LEAK_DPI, stats))
         if known.drawn and specks:  # a clean drawing's dots (stipple, a dotted line) are art
             metrics["own_specks"] = own.own_specks(known.source, specks, dpi, LEAK_DPI, speck_px)
@@ -196,23 +194,25 @@ def _edge_framed(ink: np.ndarray) -> int:
 
 def _against_source(
     ink: np.ndarray,
-    source: np.ndarray,
+    sources: tuple[np.ndarray, np.ndarray],
     dpi: int,
     speck_in: float,
     metrics: Metrics,
     where: dict[str, str],
 ) -> None:
-    """The figures of what the stage changed against its drawing, added to `metrics`."""
-    found = compare.changes(ink, source, dpi, speck_in)
-    drawn = (source < compare.LINE_INK).astype(np.uint8)
+    """The figures of what the stage changed against its drawing, added to `metrics`
+    (`sources`: the drawing, and the page's ink share at LEAK_DPI)."""
+    source, small = sources
+    same = LEAK_DPI == compare.LINES_DPI  # (then the same copy)
+    found = compare.changes(ink, source, dpi, speck_in, AREA_MIN_IN2, small if same else None)
     metrics.update(
         {
             "lines_lost": round(found.lines_lost, 4),
             "lines_lost_in": round(found.lost_in, 1),
             "new_blobs": len(found.new_blobs),
             "solids_lost": len(found.solids_lost),
-            "source_areas": compare.areas(drawn, dpi, AREA_MIN_IN2),
-            "page_areas": compare.areas(ink, dpi, AREA_MIN_IN2),
+            "source_areas": found.source_areas,
+            "page_areas": found.page_areas,
         }
     )
     where["lost"] = place(found.lost_at, ink.shape)

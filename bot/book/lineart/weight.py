@@ -108,7 +108,7 @@ def reweight(
     lines at print size, `spine_width` px wide, stays); solids (pupils, noses, fills) and
     lines inside the range
     as drawn."""
-    dist = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    dist = solids.distance(ink)
     ridge = solids.ridge(dist)
     if not ridge.any():
         return ink
@@ -152,21 +152,32 @@ def _thinned(
     )
     reach = round(SOLID_IN * dpi / 8) * 2 + 1
     local = 2 * cv2.resize(
-        cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))),
+        _dilated(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))),
         (w, h),
         interpolation=cv2.INTER_LINEAR,
     )
     target = 0.9 * high
-    zone = (local > high * (1 + SLACK)) & (ink > 0) & ~_solids(ink, dist, ridge, high, dpi)
+    out = ink > 0
+    zone = (local > high * (1 + SLACK)) & out & ~_solids(ink, dist, ridge, high, dpi)
     if spine is None:
         spine = skeleton_at_half(ink * zone)
     keep = max(1.0, (target - spine_width) / 2)  # ink this near the spine stays
-    out = ink > 0
     box = solids.box(zone, int(keep) + 1)  # (the spine near the zone lies in it)
     if box is not None:
         cut = zone[box] & (dist[box] < (local[box] - target) / 2 + 1)  # an edge pixel is 1
         cut &= ~_near_in(spine > 0, keep, box)  # from the paper
         out[box] &= ~cut
+    return out
+
+
+def _dilated(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """`cv2.dilate` of a non-negative image with a centred `kernel`, found in the box of its
+    non-zero pixels grown by the kernel's size: past it every window holds only 0s, and a
+    window the box cuts loses only 0s, never more than the pixel's own value."""
+    out = np.zeros_like(image)
+    around = solids.box(image > 0, max(kernel.shape))
+    if around is not None:
+        out[around] = cv2.dilate(image[around], kernel)
     return out
 
 
@@ -211,26 +222,28 @@ def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:
     box = solids.box(part, 0)  # labelled where it is (OpenCV's statistics cost the whole image)
     if box is None:
         return out
-    count, labels = cv2.connectedComponents(part[box].astype(np.uint8), connectivity=8)
+    inside = part[box]
+    count, labels = cv2.connectedComponents(inside.astype(np.uint8), connectivity=8)
     sides = [max(s.stop - s.start for s in obj) for obj in ndimage.find_objects(labels)]
     side = np.asarray([0, *sides], np.float64)
-    inside = labels > 0
     label = labels[inside]
     # a piece is compact when it is somewhere at least side / COMPACT half-wide
     wide = np.float64(COMPACT) * dist[box][inside] >= side[label]
     dot = np.bincount(label[wide], minlength=count) > 0
-    out[box] = dot[labels]
+    if dot[1:].all():  # (often: every piece; set only the pieces' pixels, not the box's)
+        out[box] = inside
+    else:
+        out[box][inside] = dot[label]
     return out
 
 
 def skeleton_at_half(ink: np.ndarray) -> np.ndarray:
     """Centre lines of print ink (uint8 0/1), found at half the size (a quarter the work)."""
-    from skimage.morphology import skeletonize
+    from bot.book.lineart.gaps import skeleton  # (scikit-image, only when needed)
 
     h, w = ink.shape
     small = cv2.resize(ink, (max(1, w // 2), max(1, h // 2)), interpolation=cv2.INTER_AREA)
-    skel = skeletonize(small > 0).astype(np.uint8)  # type: ignore[no-untyped-call]
-    return place_spine(skel, (w, h))
+    return place_spine(skeleton(small > 0), (w, h))
 
 
 def spine_px(scale: float) -> int:

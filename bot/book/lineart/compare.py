@@ -167,12 +167,12 @@ def _reweighted(
         return drawn_half
     wide = dist_s > JOINT * line_s / 2
     own = solids.alone(wide, drawn, line_s / 2)
-    r = max(1, round(line_s))
-    own = cv2.dilate(
-        own.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
-    )
-    scaled = drawn_half * np.float32(line_p / line_s)
-    return np.where(own > 0, drawn_half, scaled).astype(np.float32)
+    scaled = np.asarray(drawn_half * np.float32(line_p / line_s), np.float32)
+    where = solids.box(own, round(line_s) + 1)
+    if where is not None:  # within a line's width of the drawing's own solids: as drawn
+        near = cv2.distanceTransform((~own[where]).astype(np.uint8), cv2.DIST_L2, 5) <= line_s
+        scaled[where] = np.where(near, drawn_half[where], scaled[where])
+    return scaled
 
 
 def _swollen(dist_p: np.ndarray, drawn_half: np.ndarray, line_px: float) -> np.ndarray:

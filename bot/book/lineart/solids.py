@@ -50,30 +50,33 @@ def box(mask: np.ndarray, margin: int) -> tuple[slice, slice] | None:
     )
 
 
-def alone(parts: np.ndarray, ink: np.ndarray, half: float) -> np.ndarray:
+def alone(
+    parts: np.ndarray, ink: np.ndarray, half: float, centre: np.ndarray | None = None
+) -> np.ndarray:
     """The pieces of `parts` (bool) no line of `ink` leaves (a pupil, a dot), or one line
     leaves when they are LINE_MARGIN times as wide as the lines (a nose on its stem; not a
     line's end or a tight bend in it); not where two or more lines meet: a joint or a
     corner of bold lines is as compact as a pupil. A line leaving a piece is a centre line
     of the ink crossing a ring around it, one to one and a half line widths out (`half`:
     the lines' half-width; the ink itself there can still be one piece where bold lines
-    meet)."""
+    meet). `centre`: the ink's centre lines when known (else found around each piece)."""
     out = np.zeros(parts.shape, bool)
     r = max(2, round(2 * half))
     count, labels, stats, _ = _labelled(parts)
     if count <= 1:
         return out
-    inner_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1,) * 2)
-    outer_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3 * r + 1,) * 2)
     h, w = parts.shape
     m = 2 * r + 2
     for label in range(1, count):
         x, y, bw, bh = stats[label, :4]
         y0, x0, y1, x1 = max(0, y - m), max(0, x - m), min(h, y + bh + m), min(w, x + bw + m)
         mine = (labels[y0:y1, x0:x1] == label).astype(np.uint8)
-        inner, outer = cv2.dilate(mine, inner_k), cv2.dilate(mine, outer_k)
+        away = cv2.distanceTransform(1 - mine, cv2.DIST_L2, 5)  # (a disc's dilations, cheaper)
         near = ink[y0:y1, x0:x1] > 0
-        ring = (outer > 0) & (inner == 0) & skeletonize(near)  # type: ignore[no-untyped-call]
+        lines_at = (
+            centre[y0:y1, x0:x1] > 0 if centre is not None else skeletonize(near)  # type: ignore[no-untyped-call]
+        )
+        ring = (away > r) & (away <= 1.5 * r) & lines_at
         lines = cv2.connectedComponents(ring.astype(np.uint8), connectivity=8)[0] - 1
         if lines == 1:
             dist = cv2.distanceTransform(near.astype(np.uint8), cv2.DIST_L2, 5)
@@ -99,11 +102,13 @@ def _labelled(parts: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarra
     return count, labels, stats, centres
 
 
-def only_alone(found: Solids, ink: np.ndarray, half: float) -> Solids:
+def only_alone(
+    found: Solids, ink: np.ndarray, half: float, centre: np.ndarray | None = None
+) -> Solids:
     """`found` without the parts where two or more lines meet (see `alone`)."""
     if not found.count:
         return found
-    kept = alone(found.mask, ink, half)
+    kept = alone(found.mask, ink, half, centre)
     xs = np.clip(np.rint(found.centres[:, 0]).astype(int), 0, ink.shape[1] - 1)
     ys = np.clip(np.rint(found.centres[:, 1]).astype(int), 0, ink.shape[0] - 1)
     near = cv2.dilate(kept.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0

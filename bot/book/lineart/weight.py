@@ -158,7 +158,8 @@ def _thinned(
     )
     target = 0.9 * high
     out = ink > 0
-    zone = (local > high * (1 + SLACK)) & out & ~_solids(ink, dist, ridge, high, dpi)
+    centre = spine if spine is not None else skeleton_at_half(ink)
+    zone = (local > high * (1 + SLACK)) & out & ~_solids(ink, dist, ridge, (high, dpi), centre)
     if spine is None:
         spine = skeleton_at_half(ink * zone)
     keep = max(1.0, (target - spine_width) / 2)  # ink this near the spine stays
@@ -182,11 +183,17 @@ def _dilated(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def _solids(
-    ink: np.ndarray, dist: np.ndarray, ridge: np.ndarray, high: float, dpi: int
+    ink: np.ndarray,
+    dist: np.ndarray,
+    ridge: np.ndarray,
+    limits: tuple[float, int],
+    centre: np.ndarray,
 ) -> np.ndarray:
     """Solid blacks to keep as drawn (bool): anything wider than SOLID_IN, and compact
     parts (dots, pupils, noses) wider than the ceiling or much wider than the thick lines,
-    with the rim where they narrow into the lines they join."""
+    with the rim where they narrow into the lines they join; not a joint or corner of
+    bold lines, as compact as a pupil (`centre`: the ink's centre lines, see `alone`)."""
+    high, dpi = limits
     thick = opening(ink, dist, high * (1 + SLACK) / 2)
     if not thick.any():
         return thick
@@ -196,7 +203,7 @@ def _solids(
     # meeting (their joint is that wide), and is kept only where it is alone like a pupil
     small = _smaller(fill, FILL_DISCS * math.pi * (SOLID_IN * dpi / 2) ** 2)
     compact = _compact(thick, dist) | _compact(opening(ink, dist, BLOB * median / 2), dist)
-    solid = (fill & ~small) | solids.alone(compact | small, ink, median / 2)
+    solid = (fill & ~small) | solids.alone(compact | small, ink, median / 2, centre)
     return _near(solid, RIM_PX) & (ink > 0)
 
 

@@ -62,7 +62,7 @@ def alone(
     meet). `centre`: the ink's centre lines when known (else found around each piece)."""
     out = np.zeros(parts.shape, bool)
     r = max(2, round(2 * half))
-    count, labels, stats, _ = _labelled(parts)
+    count, labels, stats, _ = labelled(parts)
     if count <= 1:
         return out
     h, w = parts.shape
@@ -78,15 +78,16 @@ def alone(
         )
         ring = (away > r) & (away <= 1.5 * r) & lines_at
         lines = cv2.connectedComponents(ring.astype(np.uint8), connectivity=8)[0] - 1
-        if lines == 1:
+        if lines == 1:  # a nose on its stem, or only a line's end or bend
             dist = cv2.distanceTransform(near.astype(np.uint8), cv2.DIST_L2, 5)
-            lines += float(dist[mine > 0].max()) < LINE_MARGIN * half
+            if float(dist[mine > 0].max()) < LINE_MARGIN * half:
+                continue
         if lines <= 1:
             out[y0:y1, x0:x1] |= mine > 0
     return out
 
 
-def _labelled(parts: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+def labelled(parts: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     """OpenCV's labelling with statistics of `parts` (bool), done inside its bounding box
     and returned as page-sized labels and page coordinates."""
     where = box(parts, 0)

@@ -209,17 +209,12 @@ def _solids(
 
 def _smaller(parts: np.ndarray, area: float) -> np.ndarray:
     """The pieces of `parts` (bool) under `area` pixels."""
-    out = np.zeros(parts.shape, bool)
-    box = solids.box(parts, 0)
-    if box is None:
-        return out
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(
-        parts[box].astype(np.uint8), connectivity=8
-    )
+    count, labels, stats, _ = solids.labelled(parts)
+    if count <= 1:
+        return np.zeros(parts.shape, bool)
     small = stats[:, cv2.CC_STAT_AREA] < area
     small[0] = False
-    out[box] = small[labels]
-    return out
+    return np.asarray(small[labels])
 
 
 def _compact(part: np.ndarray, dist: np.ndarray) -> np.ndarray:

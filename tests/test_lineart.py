@@ -757,3 +757,25 @@ def test_a_drawing_of_open_strokes_keeps_its_gaps() -> None:
 
     assert closing(outline) == (0, 1, 1)
     assert closing(hatched) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 4, 5])
+def test_a_slit_the_blur_greyed_over_stays_open(seed: int) -> None:
+    """Two lines drawn a slit apart (0.01 in of paper on the page) come out of a model
+    soft and grey, the slit only a little lighter than its lines: it stays a slit (paper
+    between the two lines along their length), not one line twice as wide."""
+    from tests.realart import model_dirty
+
+    img = Image.new("L", (1024, 1325), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((100, 100, 924, 1225), outline=0, width=6)
+    d.rectangle((300, 600, 724, 605), fill=0)
+    d.rectangle((300, 607, 724, 612), fill=0)  # 1 px of paper between: 2.2 px printed
+    art, _ = clean_page(model_dirty(img, seed), LETTER, ADULTS)
+    ink = ink_of(art)
+    band = np.zeros(img.size[::-1], bool)
+    band[601:612, 320:704] = True  # both lines and the slit, clear of the ends
+    rows = to_print(band, LETTER)
+    ys, xs = np.nonzero(rows)
+    open_cols = [not ink[ys.min() : ys.max() + 1, x].all() for x in range(xs.min(), xs.max() + 1)]
+    assert np.mean(open_cols) > 0.9, f"the slit is open in only {np.mean(open_cols):.0%} of it"

@@ -32,7 +32,8 @@ from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
 from bot.book.spec import Audience
 
-RULES = 10  # the stage's version: raised when a change alters the pages it makes (10:
+RULES = 11  # the stage's version: raised when a change alters the pages it makes (11: a
+# white slit a blur greyed over is paper again; 10:
 # joints of bold lines thinned with them, not kept as solids; 9: a broad area's fill is
 # measured away from its edge; 8: a solid wider than the paper estimate's reach is no
 # paper; 7: crumbs in a gap are no line ends, a corner's lines may meet 3 px behind an
@@ -44,6 +45,14 @@ GAP_IN = 0.14  # outline breaks narrower than this are closed
 # to it; teens and adults colour with pens right up to a line, and a bold style is kept
 CRAYONS = frozenset({Audience.AGES_3_5, Audience.AGES_6_8, Audience.AGES_9_12})
 PINHOLE_IN = 0.005  # paper specks inside ink smaller than this across are filled
+# a white slit between two lines (or a pin-hole in a solid) that a model's blur greyed over:
+# narrower than SLIT_IN, lighter than what lies round it by at least SLIT_RISE grey levels
+# and SLIT_SHARE of the lines' depth under the cut, and on its crest (SLIT_CREST of the
+# lightest nearby: a blur widens the slit's light, its middle is where the paper was)
+SLIT_IN = 0.03
+SLIT_RISE = 12.0
+SLIT_SHARE = 0.35
+SLIT_CREST = 0.6
 
 
 @dataclass(frozen=True)
@@ -208,5 +217,19 @@ def binarise(
     level = cv2.resize(found.level, size, interpolation=how)
     near = cv2.dilate(found.ink, np.ones((3, 3), np.uint8)).astype(np.float32)
     gate = cv2.resize(near, size, interpolation=how) >= 0.5
-    hard = np.asarray((big < level) & gate, dtype=np.uint8)
-    return hard, (big < (level + 255) / 2) & gate
+    hard = (big < level) & gate & ~_slits(big, level)
+    return hard.astype(np.uint8), (big < (level + 255) / 2) & gate
+
+
+def _slits(big: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Where the print-size grey `big` is a blurred white slit between lines (or a pin-hole
+    in a solid): lighter than an opening narrower than SLIT_IN leaves there, by SLIT_RISE
+    and SLIT_SHARE of the lines' depth under the cut `level`, on the slit's crest."""
+    size = round(SLIT_IN * DPI) | 1
+    opened = cv2.morphologyEx(
+        big, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    )
+    rise = big - opened
+    crest = cv2.dilate(rise, np.ones((5, 5), np.uint8)) * SLIT_CREST
+    deep = rise >= np.maximum(SLIT_RISE, SLIT_SHARE * (level - opened))
+    return np.asarray((opened < level) & deep & (rise >= crest), dtype=bool)

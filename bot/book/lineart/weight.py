@@ -78,6 +78,7 @@ def _near(mask: np.ndarray, px: float) -> np.ndarray:
     return out
 
 
+EIGHTHS = 8.0
 SLIT_PX = 1.5  # growing lines leaves at least twice this much paper between two of them
 
 
@@ -86,9 +87,17 @@ def _grown(ink: np.ndarray, spine: np.ndarray, px: float) -> np.ndarray:
     a paper pixel is taken only where the white around it is wider than it, by SLIT_PX,
     so the artist's narrow slits and small areas stay open (and no joint fills into a dot)."""
     room = cv2.distanceTransform((ink == 0).astype(np.uint8), cv2.DIST_L2, 5)
+    # in eighths of a pixel, 8 bits (OpenCV's fast dilation): a pixel near a line is at
+    # most `px` from it, and white wider than 31 px is wider than it whatever its size
+    room = cv2.convertScaleAbs(room, alpha=EIGHTHS)
     reach = 2 * int(np.ceil(px + SLIT_PX)) + 3
     wide = cv2.dilate(room, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
-    return np.asarray(_near(spine, px) & ((ink > 0) | (room <= wide - SLIT_PX)))
+    roomy = cv2.compare(room, cv2.subtract(wide, round(SLIT_PX * EIGHTHS)), cv2.CMP_LE) > 0
+    size = 2 * round(px) + 1  # (a disc dilation: a tenth of a distance transform's time)
+    near = cv2.dilate(
+        spine.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    )
+    return np.asarray((near > 0) & ((ink > 0) | roomy))
 
 
 def reweight(

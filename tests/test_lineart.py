@@ -779,3 +779,42 @@ def test_a_slit_the_blur_greyed_over_stays_open(seed: int) -> None:
     ys, xs = np.nonzero(rows)
     open_cols = [not ink[ys.min() : ys.max() + 1, x].all() for x in range(xs.min(), xs.max() + 1)]
     assert np.mean(open_cols) > 0.9, f"the slit is open in only {np.mean(open_cols):.0%} of it"
+
+
+def test_hairlines_grown_for_children_keep_the_paper_between_them() -> None:
+    """Two hairlines 0.03 in apart, grown to a crayon's weight (0.05 in): each grows only
+    where the white around it is wider than it, so the paper between them stays open
+    along their length instead of the two filling into one bar."""
+    img = Image.new("L", LETTER, 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((100, 100, LETTER[0] - 100, LETTER[1] - 100), outline=0, width=3)
+    d.line((600, 1400, 1700, 1400), fill=0, width=2)
+    d.line((600, 1412, 1700, 1412), fill=0, width=2)
+    art, _ = clean_page(img, LETTER, KIDS)
+    ink = ink_of(art)
+    assert ink[1300:1500, 1000].sum() / 300 > 0.06  # both grown (two 2 px lines: 0.013 in)
+    open_cols = [not ink[1398:1415, x].all() for x in range(700, 1600)]
+    assert np.mean(open_cols) > 0.95, f"the paper between is open in {np.mean(open_cols):.0%}"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 4, 5])
+def test_a_slit_opened_again_is_as_wide_as_drawn(seed: int) -> None:
+    """A blurred slit opened again is about as wide as the artist drew it (a blur spreads
+    its light wider: the paper is put back on its crest), not carved into its two lines."""
+    from tests.realart import model_dirty
+
+    img = Image.new("L", (1024, 1325), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((100, 100, 924, 1225), outline=0, width=6)
+    d.rectangle((300, 600, 724, 605), fill=0)
+    d.rectangle((300, 608, 724, 613), fill=0)  # 2 px of paper between: 4.5 px printed
+    art, _ = clean_page(model_dirty(img, seed), LETTER, ADULTS)
+    ink = ink_of(art)
+    band = np.zeros(img.size[::-1], bool)
+    band[600:614, 320:704] = True
+    ys, xs = np.nonzero(to_print(band, LETTER))
+    paper = [(~ink[ys.min() : ys.max() + 1, x]).sum() for x in range(xs.min(), xs.max() + 1)]
+    from bot.book.lineart import fit_box
+
+    drawn = 2 * fit_box(img.size, LETTER)[2] / img.width  # 2 px at the picture's scale
+    assert 0.6 * drawn <= np.median(paper) <= 1.3 * drawn, f"{np.median(paper)} px of paper"

@@ -1,4 +1,4 @@
-"""Mutation check of line-art QA: remove each rule (or loosen its limit) in turn, run the QA
+"""Mutation check of line-art QA (and of the stage's own rules): remove each rule (or loosen its limit) in turn, run the QA
 tests, and say whether they caught it (a test went red). Restores the files afterwards.
 
     python tools/mutate_lineart_qa.py            # every mutation
@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 QA, TABLES = "bot/book/lineart/qa.py", "bot/book/lineart/tables.py"
 OWN = "bot/book/lineart/own.py"
 COMPARE = "bot/book/lineart/compare.py"
+STAGE, WEIGHT = "bot/book/lineart/stage.py", "bot/book/lineart/weight.py"
 TESTS = ["tests/test_lineart_qa.py", "tests/test_lineart_qa_drawn.py"]
+STAGE_TESTS = ["tests/test_lineart.py"]
 
 Edit = tuple[str, str, str]
 RULES: dict[str, list[Edit]] = {
@@ -100,6 +102,13 @@ RULES: dict[str, list[Edit]] = {
     "own-small-overlap-0": [(OWN, "OVERLAP = 0.5", "OVERLAP = 0.0")],
     "own-near-0": [(OWN, "NEAR_IN = 0.03", "NEAR_IN = 0.0")],
 }
+# the stage's own rules, caught by the stage's tests (STAGE_TESTS)
+STAGE_RULES: dict[str, list[Edit]] = {
+    "slits-left-greyed": [(STAGE, "    _open_slits(hard, big, level)\n", "")],
+    "slits-off-the-crest": [(STAGE, "SLIT_CREST = 0.6", "SLIT_CREST = 0.0")],
+    "grown-across-slits": [(WEIGHT, "((ink > 0) | roomy)", "(ink > -1)")],
+}
+RULES.update(STAGE_RULES)
 FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]
 RULES["four-together"] = [edit for name in FOUR for edit in RULES[name]]
 
@@ -114,8 +123,9 @@ def check(name: str, edits: list[Edit]) -> str:
             if old not in current:
                 return "STALE (text not found)"
             (ROOT / path).write_text(current.replace(old, new, 1), "utf-8")
+        tests = STAGE_TESTS if name in STAGE_RULES else TESTS
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", *TESTS, "-x", "-q", "-p", "no:cacheprovider"],
+            [sys.executable, "-m", "pytest", *tests, "-x", "-q", "-p", "no:cacheprovider"],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -1,5 +1,6 @@
-"""Mutation check of line-art QA (and of the stage's own rules): remove each rule (or loosen its limit) in turn, run the QA
-tests, and say whether they caught it (a test went red). Restores the files afterwards.
+"""Mutation check of line-art QA (and of the stage's own rules): remove each rule (or
+loosen its limit) in turn, run the QA tests (the stage's for its rules), and say whether
+they caught it (a test went red). Restores the files afterwards.
 
     python tools/mutate_lineart_qa.py            # every mutation
     python tools/mutate_lineart_qa.py leaks ink  # only these

@@ -50,7 +50,7 @@ PINHOLE_IN = 0.005  # paper specks inside ink smaller than this across are fille
 # and SLIT_SHARE of the lines' depth under the cut, and on its crest (SLIT_CREST of the
 # lightest nearby: a blur widens the slit's light, its middle is where the paper was)
 SLIT_IN = 0.03
-SLIT_RISE = 12.0
+SLIT_RISE = 12
 SLIT_SHARE = 0.35
 SLIT_CREST = 0.6
 
@@ -232,10 +232,11 @@ def _open_slits(hard: np.ndarray, big: np.ndarray, level: np.ndarray) -> None:
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     opened = cv2.morphologyEx(grey, cv2.MORPH_OPEN, disc)
     rise = cv2.subtract(grey, opened)
-    lifted = cv2.bitwise_and(cv2.compare(rise, SLIT_RISE, cv2.CMP_GE), hard * 255)
-    found = cv2.findNonZero(lifted)  # (few: the rest is judged no further)
-    if found is None:
+    _, lifted = cv2.threshold(rise, SLIT_RISE - 1, 255, cv2.THRESH_BINARY)
+    lifted = cv2.bitwise_and(lifted, hard * 255)
+    if not cv2.countNonZero(lifted):
         return
+    found = cv2.findNonZero(lifted)  # (few: the rest is judged no further)
     xs, ys = found.reshape(-1, 2).T
     crest = cv2.dilate(rise, np.ones((5, 5), np.uint8))[ys, xs]
     lift = rise[ys, xs].astype(np.float32)

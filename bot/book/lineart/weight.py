@@ -92,7 +92,8 @@ def _grown(ink: np.ndarray, spine: np.ndarray, px: float) -> np.ndarray:
     room = cv2.convertScaleAbs(room, alpha=EIGHTHS)
     reach = 2 * int(np.ceil(px + SLIT_PX)) + 3
     wide = cv2.dilate(room, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
-    roomy = cv2.compare(room, cv2.subtract(wide, round(SLIT_PX * EIGHTHS)), cv2.CMP_LE) > 0
+    slit = np.full_like(wide, round(SLIT_PX * EIGHTHS))
+    roomy = cv2.compare(room, cv2.subtract(wide, slit), cv2.CMP_LE) > 0
     size = 2 * round(px) + 1  # (a disc dilation: a tenth of a distance transform's time)
     near = cv2.dilate(
         spine.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))

@@ -20,6 +20,7 @@ QA, TABLES = "bot/book/lineart/qa.py", "bot/book/lineart/tables.py"
 OWN = "bot/book/lineart/own.py"
 COMPARE = "bot/book/lineart/compare.py"
 STAGE, WEIGHT = "bot/book/lineart/stage.py", "bot/book/lineart/weight.py"
+GAPS = "bot/book/lineart/gaps.py"
 TESTS = ["tests/test_lineart_qa.py", "tests/test_lineart_qa_drawn.py"]
 STAGE_TESTS = ["tests/test_lineart.py"]
 
@@ -108,6 +109,7 @@ STAGE_RULES: dict[str, list[Edit]] = {
     "slits-left-greyed": [(STAGE, "    _open_slits(hard, big, level)\n", "")],
     "slits-off-the-crest": [(STAGE, "SLIT_CREST = 0.6", "SLIT_CREST = 0.0")],
     "grown-across-slits": [(WEIGHT, "((ink > 0) | roomy)", "(ink > -1)")],
+    "joins-judged-at-analysis-only": [(GAPS, "if judge and len(joins) < len(drawn):", "if False:")],
 }
 RULES.update(STAGE_RULES)
 FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -246,11 +247,16 @@ def _tapered(raw: np.ndarray, spread: np.ndarray, path: list[tuple[int, int]], b
 
 
 def close_gaps(
-    ink: np.ndarray, px_per_in: float, gap_in: float
+    ink: np.ndarray,
+    px_per_in: float,
+    gap_in: float,
+    judge: Callable[[list[Join]], list[Join]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[Join]]:
     """Join line ends facing each other across gaps under `gap_in`: the ink, its skeleton
     (joins included) and the joins, each as wide as the line at its ends. A join is kept
-    only where it closes off an area worth colouring."""
+    only where it closes off an area worth colouring: on this ink, or as `judge` says of
+    the others (the joins it is given, those it keeps: on the page they will be drawn on,
+    where a narrow area the analysis resolution blurs shut is open again)."""
     skel = skeleton(ink)
     spur, reach = max(3, round(0.04 * px_per_in)), max(3, round(0.05 * px_per_in))
     for end in line_ends(skel, spur, reach):  # twigs off a line (noise, bumps) are not
@@ -280,15 +286,14 @@ def close_gaps(
         found.append(Join((end.y, end.x), target, 0.0))  # a break at a joint or a crossing
     if not found:
         return ink, skel, []
-    closed = ink.copy()
     drawn = []
     for join in found:
         (ay, ax), (by, bx) = join.a, join.b
         far = dist[ay, ax] if join.width == 0 else dist[by, bx]  # onto a line: this end's
-        width = max(1.0, float(dist[ay, ax] + far) - 1)
-        cv2.line(closed, (ax, ay), (bx, by), 1, thickness=max(1, round(width)))
-        drawn.append(Join(join.a, join.b, width))
-    joins = _closing(closed, drawn, AREA_IN2 * px_per_in**2)
+        drawn.append(Join(join.a, join.b, max(1.0, float(dist[ay, ax] + far) - 1)))
+    joins = closing(ink, drawn, AREA_IN2 * px_per_in**2)
+    if judge and len(joins) < len(drawn):  # a second look at the rest where they will print
+        joins += judge([j for j in drawn if j not in joins])
     if not joins:
         return ink, skel, []
     ink = ink.copy()
@@ -300,10 +305,14 @@ def close_gaps(
     return ink, skel, joins
 
 
-def _closing(closed: np.ndarray, joins: list[Join], area_px: float) -> list[Join]:
-    """The joins (all drawn in `closed`) that part two areas of at least `area_px`: paper
-    on either side of a join that is one area is not closed off by it (two strokes joined
-    that enclose nothing, or a sliver)."""
+def closing(ink: np.ndarray, joins: list[Join], area_px: float) -> list[Join]:
+    """The joins that, all drawn on `ink` (uint8, 1 = ink), part two areas of at least
+    `area_px`: paper on either side of a join that is one area is not closed off by it (two
+    strokes joined that enclose nothing, or a sliver)."""
+    closed = ink.copy()
+    for join in joins:
+        (ay, ax), (by, bx) = join.a, join.b
+        cv2.line(closed, (ax, ay), (bx, by), 1, thickness=max(1, round(join.width)))
     _, labels, stats, _ = cv2.connectedComponentsWithStats(
         (closed == 0).astype(np.uint8), connectivity=4
     )

@@ -32,7 +32,8 @@ from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
 from bot.book.spec import Audience
 
-RULES = 11  # the stage's version: raised when a change alters the pages it makes (11: a
+RULES = 12  # the stage's version: raised when a change alters the pages it makes (12: a
+# join the analysis finds closing nothing is judged again on the print page; 11: a
 # white slit a blur greyed over is paper again; 10:
 # joints of bold lines thinned with them, not kept as solids; 9: a broad area's fill is
 # measured away from its edge; 8: a solid wider than the paper estimate's reach is no
@@ -189,16 +190,25 @@ def _joined(
     art, source = pages
     x, y, w, h = box
     scale = w / found.shape[1]
+
+    def placed(join: gaps.Join) -> gaps.Join:  # the join on the print page
+        (ay, ax), (by, bx) = join.a, join.b
+        a = (round(y + (ay + 0.5) * scale), round(x + (ax + 0.5) * scale))
+        b = (round(y + (by + 0.5) * scale), round(x + (bx + 0.5) * scale))
+        return gaps.Join(a, b, max(1, round(join.width * scale)))
+
+    def judge(joins: list[gaps.Join]) -> list[gaps.Join]:  # on the page as it will print
+        kept = gaps.closing(art, [placed(j) for j in joins], gaps.AREA_IN2 * DPI**2)
+        return [j for j in joins if placed(j) in kept]
+
     if opts.close_gaps:
-        _, skel, joins = gaps.close_gaps(found, px_per_in, GAP_IN)
+        _, skel, joins = gaps.close_gaps(found, px_per_in, GAP_IN, judge)
     else:
         skel, joins = gaps.skeleton(found), []
-    for join in joins:
+    for join in map(placed, joins):
         (ay, ax), (by, bx) = join.a, join.b
-        a = (round(x + (ax + 0.5) * scale), round(y + (ay + 0.5) * scale))
-        b = (round(x + (bx + 0.5) * scale), round(y + (by + 0.5) * scale))
-        cv2.line(art, a, b, 1, thickness=max(1, round(join.width * scale)))
-        cv2.line(source, a, b, 0, thickness=max(1, round(join.width * scale)))
+        cv2.line(art, (ax, ay), (bx, by), 1, thickness=round(join.width))
+        cv2.line(source, (ax, ay), (bx, by), 0, thickness=round(join.width))
     spine = np.zeros_like(art)
     spine[y : y + h, x : x + w] = weight.place_spine(skel, (w, h))
     return spine, weight.spine_px(scale)

@@ -840,3 +840,24 @@ def test_a_join_is_judged_on_the_page_it_prints_on() -> None:
         area = placed == placed[y, x]
         owners.append(int(np.bincount(labels[area & (ink == 0)]).argmax()))
     assert owners[0] != owners[1], "the sliver leaks into the petal through its break"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 5])
+def test_a_slit_opened_again_is_not_bridged_by_a_centre_line(seed: int) -> None:
+    """A small source (640 px wide): at the analysis resolution the blur makes two lines a
+    slit apart one broad line, whose centre line runs down the slit. The slit opened again
+    at print size stays open: that centre line does not fill it back in."""
+    from tests.realart import model_dirty
+
+    img = Image.new("L", (640, 828), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((64, 64, 576, 764), outline=0, width=3)
+    d.rectangle((192, 414, 448, 417), fill=0)
+    d.rectangle((192, 419, 448, 422), fill=0)  # 1 px of paper between: 3.5 px printed
+    art, _ = clean_page(model_dirty(img, seed), LETTER, ADULTS)
+    ink = ink_of(art)
+    band = np.zeros(img.size[::-1], bool)
+    band[414:423, 204:436] = True
+    ys, xs = np.nonzero(to_print(band, LETTER))
+    open_cols = [not ink[ys.min() : ys.max() + 1, x].all() for x in range(xs.min(), xs.max() + 1)]
+    assert np.mean(open_cols) > 0.9, f"the slit is open in only {np.mean(open_cols):.0%} of it"

@@ -108,6 +108,7 @@ RULES: dict[str, list[Edit]] = {
 STAGE_RULES: dict[str, list[Edit]] = {
     "slits-left-greyed": [(STAGE, "    _open_slits(hard, big, level)\n", "")],
     "slits-off-the-crest": [(STAGE, "SLIT_CREST = 0.6", "SLIT_CREST = 0.0")],
+    "slits-bridged-by-centre-lines": [(STAGE, "        soft[opened] = False", "        pass")],
     "grown-across-slits": [(WEIGHT, "((ink > 0) | roomy)", "(ink > -1)")],
     "joins-judged-at-analysis-only": [(GAPS, "if judge and len(joins) < len(drawn):", "if False:")],
 }

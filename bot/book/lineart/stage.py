@@ -32,7 +32,8 @@ from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
 from bot.book.spec import Audience
 
-RULES = 12  # the stage's version: raised when a change alters the pages it makes (12: a
+RULES = 13  # the stage's version: raised when a change alters the pages it makes (13: no
+# centre line bridges a slit opened again; 12: a
 # join the analysis finds closing nothing is judged again on the print page; 11: a
 # white slit a blur greyed over is paper again; 10:
 # joints of bold lines thinned with them, not kept as solids; 9: a broad area's fill is
@@ -228,11 +229,16 @@ def binarise(
     near = cv2.dilate(found.ink, np.ones((3, 3), np.uint8)).astype(np.float32)
     gate = cv2.resize(near, size, interpolation=how) >= 0.5
     hard = np.asarray((big < level) & gate, dtype=np.uint8)
-    _open_slits(hard, big, level)
-    return hard, (big < (level + 255) / 2) & gate
+    soft = (big < (level + 255) / 2) & gate
+    opened = _open_slits(hard, big, level)
+    if opened is not None:  # (no centre line bridges a slit opened again)
+        soft[opened] = False
+    return hard, soft
 
 
-def _open_slits(hard: np.ndarray, big: np.ndarray, level: np.ndarray) -> None:
+def _open_slits(
+    hard: np.ndarray, big: np.ndarray, level: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Paper again in `hard` (in place) where the print-size grey `big` is a blurred white
     slit between lines (or a pin-hole in a solid): lighter than an opening narrower than
     SLIT_IN leaves there, by SLIT_RISE and SLIT_SHARE of the lines' depth under the cut
@@ -245,7 +251,7 @@ def _open_slits(hard: np.ndarray, big: np.ndarray, level: np.ndarray) -> None:
     _, lifted = cv2.threshold(rise, SLIT_RISE - 1, 255, cv2.THRESH_BINARY)
     lifted = cv2.bitwise_and(lifted, hard * 255)
     if not cv2.countNonZero(lifted):
-        return
+        return None
     found = cv2.findNonZero(lifted)  # (few: the rest is judged no further)
     xs, ys = found.reshape(-1, 2).T
     crest = cv2.dilate(rise, np.ones((5, 5), np.uint8))[ys, xs]
@@ -253,3 +259,4 @@ def _open_slits(hard: np.ndarray, big: np.ndarray, level: np.ndarray) -> None:
     depth = level[ys, xs] - opened[ys, xs]
     keep = (depth > 0) & (lift >= SLIT_SHARE * depth) & (lift >= SLIT_CREST * crest)
     hard[ys[keep], xs[keep]] = 0
+    return ys[keep], xs[keep]

@@ -106,9 +106,9 @@ RULES: dict[str, list[Edit]] = {
 }
 # the stage's own rules, caught by the stage's tests (STAGE_TESTS)
 STAGE_RULES: dict[str, list[Edit]] = {
-    "slits-left-greyed": [(STAGE, "    _open_slits(hard, big, level)\n", "")],
+    "slits-left-greyed": [(STAGE, "reopened = _open_slits(hard, big, level)", "reopened = None")],
     "slits-off-the-crest": [(STAGE, "SLIT_CREST = 0.6", "SLIT_CREST = 0.0")],
-    "slits-bridged-by-centre-lines": [(STAGE, "        soft[opened] = False", "        pass")],
+    "slits-bridged-by-centre-lines": [(STAGE, "        soft[reopened] = False", "        pass")],
     "grown-across-slits": [(WEIGHT, "((ink > 0) | roomy)", "(ink > -1)")],
     "joins-judged-at-analysis-only": [(GAPS, "if judge and len(joins) < len(drawn):", "if False:")],
 }

@@ -199,8 +199,9 @@ def _joined(
         return gaps.Join(a, b, max(1, round(join.width * scale)))
 
     def judge(joins: list[gaps.Join]) -> list[gaps.Join]:  # on the page as it will print
-        kept = gaps.closing(art, [placed(j) for j in joins], gaps.AREA_IN2 * DPI**2)
-        return [j for j in joins if placed(j) in kept]
+        on_page = [placed(j) for j in joins]
+        kept = gaps.closing(art, on_page, gaps.AREA_IN2 * DPI**2)
+        return [j for j, p in zip(joins, on_page, strict=True) if p in kept]
 
     if opts.close_gaps:
         _, skel, joins = gaps.close_gaps(found, px_per_in, GAP_IN, judge)
@@ -230,9 +231,9 @@ def binarise(
     gate = cv2.resize(near, size, interpolation=how) >= 0.5
     hard = np.asarray((big < level) & gate, dtype=np.uint8)
     soft = (big < (level + 255) / 2) & gate
-    opened = _open_slits(hard, big, level)
-    if opened is not None:  # (no centre line bridges a slit opened again)
-        soft[opened] = False
+    reopened = _open_slits(hard, big, level)
+    if reopened is not None:  # (no centre line bridges a slit opened again)
+        soft[reopened] = False
     return hard, soft
 
 
@@ -242,7 +243,7 @@ def _open_slits(
     """Paper again in `hard` (in place) where the print-size grey `big` is a blurred white
     slit between lines (or a pin-hole in a solid): lighter than an opening narrower than
     SLIT_IN leaves there, by SLIT_RISE and SLIT_SHARE of the lines' depth under the cut
-    `level`, on the slit's crest."""
+    `level`, on the slit's crest. The pixels made paper (rows, columns), or None."""
     size = round(SLIT_IN * DPI) | 1
     grey = cv2.convertScaleAbs(big)  # 8 bits, rounded (OpenCV's fast path)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))

@@ -759,25 +759,41 @@ def test_a_drawing_of_open_strokes_keeps_its_gaps() -> None:
     assert closing(hatched) == (0, 0, 0)
 
 
+def _slit_columns(
+    seed: int,
+    size: tuple[int, int],
+    frame: tuple[int, int],
+    bars: tuple[tuple[int, int, int, int], ...],
+    band: tuple[int, int, int, int],
+) -> list[np.ndarray]:
+    """Bars (x0, y0, x1, y1, filled) drawn a slit apart in a picture of `size` framed
+    (`frame`: its margin and width), made model-like dirty (`seed`) and cleaned for adults:
+    the page's ink in each print column of `band` (rows y0:y1, columns x0:x1, picture px)."""
+    from tests.realart import model_dirty
+
+    img = Image.new("L", size, 255)
+    d = ImageDraw.Draw(img)
+    margin, width = frame
+    d.rectangle((margin, margin, size[0] - margin, size[1] - margin), outline=0, width=width)
+    for bar in bars:
+        d.rectangle(bar, fill=0)
+    art, _ = clean_page(model_dirty(img, seed), LETTER, ADULTS)
+    ink = ink_of(art)
+    y0, y1, x0, x1 = band
+    picked = np.zeros(size[::-1], bool)
+    picked[y0:y1, x0:x1] = True
+    ys, xs = np.nonzero(to_print(picked, LETTER))
+    return [ink[ys.min() : ys.max() + 1, x] for x in range(xs.min(), xs.max() + 1)]
+
+
 @pytest.mark.parametrize("seed", [0, 1, 4, 5])
 def test_a_slit_the_blur_greyed_over_stays_open(seed: int) -> None:
     """Two lines drawn a slit apart (0.01 in of paper on the page) come out of a model
     soft and grey, the slit only a little lighter than its lines: it stays a slit (paper
     between the two lines along their length), not one line twice as wide."""
-    from tests.realart import model_dirty
-
-    img = Image.new("L", (1024, 1325), 255)
-    d = ImageDraw.Draw(img)
-    d.rectangle((100, 100, 924, 1225), outline=0, width=6)
-    d.rectangle((300, 600, 724, 605), fill=0)
-    d.rectangle((300, 607, 724, 612), fill=0)  # 1 px of paper between: 2.2 px printed
-    art, _ = clean_page(model_dirty(img, seed), LETTER, ADULTS)
-    ink = ink_of(art)
-    band = np.zeros(img.size[::-1], bool)
-    band[601:612, 320:704] = True  # both lines and the slit, clear of the ends
-    rows = to_print(band, LETTER)
-    ys, xs = np.nonzero(rows)
-    open_cols = [not ink[ys.min() : ys.max() + 1, x].all() for x in range(xs.min(), xs.max() + 1)]
+    bars = ((300, 600, 724, 605), (300, 607, 724, 612))  # 1 px of paper between: 2.2 px
+    columns = _slit_columns(seed, (1024, 1325), (100, 6), bars, (601, 612, 320, 704))
+    open_cols = [not column.all() for column in columns]  # (both lines, clear of their ends)
     assert np.mean(open_cols) > 0.9, f"the slit is open in only {np.mean(open_cols):.0%} of it"
 
 
@@ -801,22 +817,12 @@ def test_hairlines_grown_for_children_keep_the_paper_between_them() -> None:
 def test_a_slit_opened_again_is_as_wide_as_drawn(seed: int) -> None:
     """A blurred slit opened again is about as wide as the artist drew it (a blur spreads
     its light wider: the paper is put back on its crest), not carved into its two lines."""
-    from tests.realart import model_dirty
-
-    img = Image.new("L", (1024, 1325), 255)
-    d = ImageDraw.Draw(img)
-    d.rectangle((100, 100, 924, 1225), outline=0, width=6)
-    d.rectangle((300, 600, 724, 605), fill=0)
-    d.rectangle((300, 608, 724, 613), fill=0)  # 2 px of paper between: 4.5 px printed
-    art, _ = clean_page(model_dirty(img, seed), LETTER, ADULTS)
-    ink = ink_of(art)
-    band = np.zeros(img.size[::-1], bool)
-    band[600:614, 320:704] = True
-    ys, xs = np.nonzero(to_print(band, LETTER))
-    paper = [(~ink[ys.min() : ys.max() + 1, x]).sum() for x in range(xs.min(), xs.max() + 1)]
     from bot.book.lineart import fit_box
 
-    drawn = 2 * fit_box(img.size, LETTER)[2] / img.width  # 2 px at the picture's scale
+    bars = ((300, 600, 724, 605), (300, 608, 724, 613))  # 2 px of paper between: 4.5 px
+    columns = _slit_columns(seed, (1024, 1325), (100, 6), bars, (600, 614, 320, 704))
+    paper = [(~column).sum() for column in columns]
+    drawn = 2 * fit_box((1024, 1325), LETTER)[2] / 1024  # 2 px at the picture's scale
     assert 0.6 * drawn <= np.median(paper) <= 1.3 * drawn, f"{np.median(paper)} px of paper"
 
 
@@ -847,17 +853,7 @@ def test_a_slit_opened_again_is_not_bridged_by_a_centre_line(seed: int) -> None:
     """A small source (640 px wide): at the analysis resolution the blur makes two lines a
     slit apart one broad line, whose centre line runs down the slit. The slit opened again
     at print size stays open: that centre line does not fill it back in."""
-    from tests.realart import model_dirty
-
-    img = Image.new("L", (640, 828), 255)
-    d = ImageDraw.Draw(img)
-    d.rectangle((64, 64, 576, 764), outline=0, width=3)
-    d.rectangle((192, 414, 448, 417), fill=0)
-    d.rectangle((192, 419, 448, 422), fill=0)  # 1 px of paper between: 3.5 px printed
-    art, _ = clean_page(model_dirty(img, seed), LETTER, ADULTS)
-    ink = ink_of(art)
-    band = np.zeros(img.size[::-1], bool)
-    band[414:423, 204:436] = True
-    ys, xs = np.nonzero(to_print(band, LETTER))
-    open_cols = [not ink[ys.min() : ys.max() + 1, x].all() for x in range(xs.min(), xs.max() + 1)]
+    bars = ((192, 414, 448, 417), (192, 419, 448, 422))  # 1 px of paper between: 3.5 px
+    columns = _slit_columns(seed, (640, 828), (64, 3), bars, (414, 423, 204, 436))
+    open_cols = [not column.all() for column in columns]
     assert np.mean(open_cols) > 0.9, f"the slit is open in only {np.mean(open_cols):.0%} of it"

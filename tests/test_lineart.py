@@ -628,16 +628,19 @@ def test_only_white_paper_and_black_ink_is_cut_as_drawn(dirt: str, clean: bool) 
 PPI = 100  # the analysis resolution the gap tests draw at
 
 
-def closing(draw: Callable[[ImageDraw.ImageDraw], None]) -> tuple[int, int, int]:
-    """A drawing (white ink on black, 4 x 4 in at PPI) through `close_gaps`: its closed
-    areas of at least 0.01 sq in before and after, and the joins drawn."""
+def closing(
+    draw: Callable[[ImageDraw.ImageDraw], None], sealed: bool = False
+) -> tuple[int, int, int]:
+    """A drawing (white ink on black, 4 x 4 in at PPI) through `close_gaps` (`sealed`: a
+    book that asked for every area closed): its closed areas of at least 0.01 sq in before
+    and after, and the joins drawn."""
     from bot.book.lineart.gaps import close_gaps
     from bot.book.lineart.stage import GAP_IN
 
     img = Image.new("L", (4 * PPI, 4 * PPI), 0)
     draw(ImageDraw.Draw(img))
     ink = (np.asarray(img) > 127).astype(np.uint8)
-    closed, _, joins = close_gaps(ink, PPI, GAP_IN)
+    closed, _, joins = close_gaps(ink, PPI, GAP_IN, sealed=sealed)
     before, after = closed_areas(ink, PPI), closed_areas(closed, PPI)
     return int((before >= 0.01).sum()), int((after >= 0.01).sum()), len(joins)
 
@@ -857,3 +860,49 @@ def test_a_slit_opened_again_is_not_bridged_by_a_centre_line(seed: int) -> None:
     columns = _slit_columns(seed, (640, 828), (64, 3), bars, (414, 423, 204, 436))
     open_cols = [not column.all() for column in columns]
     assert np.mean(open_cols) > 0.9, f"the slit is open in only {np.mean(open_cols):.0%} of it"
+
+
+# sealed: a book that asked for every area closed ------------------------------------------
+
+
+def test_sealed_joins_a_line_that_stops_short_of_a_line() -> None:
+    """A divider that stops 0.08 in short of the side it points at (a junction a model's
+    blur or a break left open, or a stroke the artist stopped short): left open by the
+    evidence, joined when the book asked for every area closed."""
+
+    def divided(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((100, 100, 300, 300), outline=255, width=3)
+        d.line((200, 300, 200, 110), fill=255, width=3)  # up from the bottom, 0.08 in short
+
+    assert closing(divided) == (1, 1, 0)
+    assert closing(divided, sealed=True) == (1, 2, 1)
+
+
+def test_sealed_measures_a_thick_lines_gap_by_its_paper() -> None:
+    """A 0.05 in line broken by 0.12 in of paper: its skeleton's ends lie half a line
+    inside the ink, 0.17 in apart, past the evidence's 0.14 in; sealed, the gap is the
+    paper a crayon would get through, and it is closed."""
+
+    def frame(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((80, 80, 320, 320), outline=255, width=5)
+        d.rectangle((194, 70, 205, 95), fill=0)
+
+    assert closing(frame) == (0, 0, 0)
+    assert closing(frame, sealed=True) == (0, 1, 1)
+
+
+@pytest.mark.parametrize("seed", [4, 9, 23])
+def test_sealed_closes_the_synthetic_breaks_the_evidence_leaves(seed: int) -> None:
+    """The synthetic dirty pages whose breaks were punched where lines meet (petal tips on
+    a flower's centre, a band's corner): the evidence leaves some areas leaking; sealed
+    keeps every one of them closed and apart."""
+    from benchmarks.lineart import areas_kept
+    from bot.book.spec import Gaps
+
+    page = dirty.make(seed)
+    kept = {}
+    for gaps in Gaps:
+        art, _ = clean_page(page.image, LETTER, LineArtOptions(Audience.ADULTS, gaps=gaps))
+        kept[gaps] = areas_kept(ink_of(art).astype(np.uint8), page.lines)
+    assert kept[Gaps.EVIDENCE][0] < kept[Gaps.EVIDENCE][1], kept  # the case is real
+    assert kept[Gaps.SEALED][0] == kept[Gaps.SEALED][1], kept

@@ -202,3 +202,29 @@ def test_the_page_is_clean_line_art(images: Path, tmp_path: Path) -> None:
     assert main(["lineart", str(images / "dirty.jpg"), "--out", str(tmp_path / "o")]) in (0, 1)
     ink = ~np.asarray(Image.open(tmp_path / "o" / "dirty.png"))
     assert 0.005 < ink.mean() < 0.1  # lines, not blobs of shading
+
+
+def test_gaps_sealed_closes_a_line_that_stops_short(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--gaps sealed` joins a divider that stops 0.08 in short of a side (one area
+    becomes two); the default leaves it as drawn. A choice it does not know is refused,
+    naming the option."""
+    from PIL import ImageDraw
+
+    image = Image.new("L", (640, 832), 255)
+    d = ImageDraw.Draw(image)
+    d.rectangle((100, 200, 540, 600), outline=0, width=3)
+    d.line((320, 600, 320, 209), fill=0, width=3)  # up from the bottom, 0.08 in short
+    image.save(tmp_path / "divided.png")
+    areas = {}
+    for gaps in ("evidence", "sealed"):
+        argv = ["lineart", str(tmp_path / "divided.png"), "--out", str(tmp_path / gaps)]
+        main([*argv, "--json", "--jobs", "1", "--gaps", gaps])
+        (line,) = capsys.readouterr().out.splitlines()
+        areas[gaps] = json.loads(line)["metrics"]["closed_areas"]
+    assert areas == {"evidence": 1, "sealed": 2}
+    with pytest.raises(SystemExit) as exit_:
+        main(["lineart", str(tmp_path / "divided.png"), "--out", str(tmp_path), "--gaps", "all"])
+    assert exit_.value.code == 2
+    assert "--gaps" in capsys.readouterr().err

@@ -183,6 +183,21 @@ def test_seed_or_style_edit_remakes_every_page(tmp_path: Path, field: str) -> No
     assert all(after[name] != before[name] for name in before)
 
 
+def test_asking_for_every_area_closed_remakes_every_page(tmp_path: Path) -> None:
+    """`pages.gaps: sealed` reaches the line-art stage: it is one of each page's inputs."""
+    spec = book_spec(tmp_path / "book.yaml")
+    out = tmp_path / "out"
+    assert main(["generate", str(spec), "--out", str(out)]) == 0
+    pages = "[0-9][0-9][0-9].png"  # (the cover's art is no line art)
+    before = {p.name: p.stat().st_mtime_ns for p in (out / "pages").glob(pages)}
+    book_spec(spec, pages={"subjects": list(SUBJECTS), "gaps": "sealed"})
+    assert main(["generate", str(spec), "--out", str(out)]) == 0
+    after = {p.name: p.stat().st_mtime_ns for p in (out / "pages").glob(pages)}
+    assert len(before) == 10
+    assert all(after[name] != before[name] for name in before)  # (one subject edited
+    # remakes one page: the pages' inputs are their own, and the stage's options among them)
+
+
 def test_shorter_book_drops_the_extra_pages(tmp_path: Path) -> None:
     spec = book_spec(tmp_path / "book.yaml")
     out = tmp_path / "out"

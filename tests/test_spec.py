@@ -60,6 +60,14 @@ def test_page_count_outside_range(count: int) -> None:
     assert problem.startswith("pages.count:")
 
 
+def test_gaps_are_evidence_unless_the_book_asks_for_every_area_closed() -> None:
+    assert parse_spec(minimal_spec()).pages.gaps.value == "evidence"
+    sealed = parse_spec(minimal_spec(pages={"subjects": ["a"], "gaps": "sealed"}))
+    assert sealed.pages.gaps.value == "sealed"
+    (problem,) = problems_of(minimal_spec(pages={"subjects": ["a"], "gaps": "all"}))
+    assert problem.startswith("pages.gaps:") and "'sealed'" in problem, problem
+
+
 def test_multiline_title_is_refused() -> None:
     (problem,) = problems_of(minimal_spec(title="two\nlines"))
     assert problem.startswith("title:")

@@ -111,6 +111,13 @@ STAGE_RULES: dict[str, list[Edit]] = {
     "slits-bridged-by-centre-lines": [(STAGE, "        soft[reopened] = False", "        pass")],
     "grown-across-slits": [(WEIGHT, "((ink > 0) | roomy)", "(ink > -1)")],
     "joins-judged-at-analysis-only": [(GAPS, "if judge and len(joins) < len(drawn):", "if False:")],
+    "sealed-no-further-than-evidence": [
+        (GAPS, "onto = (SEAL_IN if sealed else NEAR_IN)", "onto = (NEAR_IN)")
+    ],
+    "sealed-gaps-centre-to-centre": [
+        (GAPS, "for e in blunt} if sealed else None", "for e in blunt} if False else None")
+    ],
+    "sealed-bites-taken-for-tips": [(GAPS, "    if sealed:\n", "    if False:\n")],
 }
 RULES.update(STAGE_RULES)
 FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]

@@ -86,6 +86,16 @@ class Audience(StrEnum):
     ADULTS = "adults"
 
 
+class Gaps(StrEnum):
+    """Which breaks in the lines a page's clean-up closes."""
+
+    EVIDENCE = "evidence"  # only where the evidence says it is a break (two ends facing
+    # each other, a corner, an end straight at a line within 0.06 in): strokes the artist
+    # left open (fur, hair, folds) stay open
+    SEALED = "sealed"  # every area closed for crayons and fill tools: also a line end
+    # that stops within 0.10 in of the line it points at, strokes left open included
+
+
 class Paper(StrEnum):
     WHITE = "white"
     CREAM = "cream"
@@ -138,6 +148,7 @@ class PagesSpec(_Model):
     # a folder of your own images (relative to the spec's folder): the first pages, cleaned
     # and checked like generated ones, in file-name order; subjects make the rest
     art: ArtFolder | None = None
+    gaps: Gaps = Gaps.EVIDENCE  # which breaks in the lines are closed (see Gaps)
     overrides: dict[Annotated[int, Field(ge=1, le=MAX_PAGES)], PageOverride] = Field(
         default_factory=dict
     )

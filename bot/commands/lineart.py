@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.book.spec import Audience, Trim
+from bot.book.spec import Audience, Gaps, Trim
 from bot.commands.base import Command, typed
 from bot.errors import UserInputError
 from bot.runtime import Runtime
@@ -23,6 +23,7 @@ class LineartArgs:
     image: list[Path]
     out: Path
     audience: str
+    gaps: str
     trim: str
     json: bool
     jobs: int | None
@@ -67,7 +68,7 @@ def lineart(args: LineartArgs, rt: Runtime) -> int:
 
     paths, problems = _inputs(args.image)
     out = output_folder(args.out)
-    options = LineArtOptions(audience=Audience(args.audience))
+    options = LineArtOptions(audience=Audience(args.audience), gaps=Gaps(args.gaps))
     size = art_box_px(Trim(args.trim))
     for problem in problems:
         print(rt.annotate("error", safe_text(problem)), file=sys.stderr)
@@ -94,6 +95,15 @@ def _configure(p: argparse.ArgumentParser) -> None:
         default=Audience.ADULTS.value,
         choices=[a.value for a in Audience],
         help="line weight and QA limits for this age band (default: adults)",
+    )
+    p.add_argument(
+        "--gaps",
+        default=Gaps.EVIDENCE.value,
+        choices=[g.value for g in Gaps],
+        help="which breaks in the lines to close: evidence (two ends facing each other, a "
+        "corner, an end straight at a line within 0.06 in; strokes left open stay open) or "
+        "sealed (every area closed: also an end that stops within 0.10 in of a line; "
+        "default: evidence)",
     )
     p.add_argument(
         "--trim",

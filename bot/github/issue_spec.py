@@ -35,6 +35,7 @@ OPT_NO_COPYRIGHT = "No copyright page"
 OPT_NO_BELONGS = 'No "This book belongs to" page'
 OPT_NO_NUMBERS = "No page numbers"
 OPT_BLEED = "Bleed (the page runs 0.125 in past the trim)"
+OPT_SEALED = "Close every area (also join lines that stop just short of another line)"
 
 # spec path (as validation reports it) -> the form field id that fed it
 _SPEC_TO_FIELD = {
@@ -99,6 +100,8 @@ def spec_data(
         "page_numbers": OPT_NO_NUMBERS not in options,
         "year": year,
     }
+    if OPT_SEALED in options:
+        data["pages"]["gaps"] = "sealed"
     for key in ("subtitle", "theme", "style"):
         if text(key):
             data[key] = text(key)

@@ -10,6 +10,9 @@ a sketch, hatching) keeps its gaps. A stroke that simply ends (fur, hair, grass)
 facing it and stays open; two parallel lines side by side are never glued (their ends point
 along them, not at each other). `targets` (a line end and the line it points at) finds
 near-miss ends for QA.
+
+Sealed (a book that asks for every area closed, for crayons and fill tools) also joins a
+blunt end to the line it points at within SEAL_IN, strokes the artist left open included.
 """
 
 from __future__ import annotations
@@ -156,6 +159,10 @@ TAPER = 0.5  # an end narrower than this share of its line a little way back is 
 SLACK_PX = 3.0  # a corner's lines may meet this far behind an end (pixels: a skeleton's
 # last pixels waver, more so where a break's round bite curls the line's end)
 AREA_IN2 = 0.01  # a join must close off an area at least this big (worth colouring)
+SEAL_IN = 0.10  # sealed (asked for: every area closed, at the cost of strokes an artist left
+# open): a blunt end this close to a line it points at is joined to it, and two ends facing
+# each other are measured by the paper between them (a blunt end's ink runs on past it)
+BODY_PX = 1.9  # sealed: a line whose usual half-width is under this (pixels) has no tip
 OPEN_ENDS = 2.5  # a drawing with more line ends than this per inch of line is drawn in open
 # strokes (a sketch, hatching): two ends near each other there are its style, not a break
 
@@ -193,18 +200,25 @@ def _corner(a: End, b: End, gap_px: float) -> bool:
 
 
 def facing(
-    skel: np.ndarray, ends: list[End], gap_px: float, near_px: float, cone: float = FACING
+    skel: np.ndarray,
+    ends: list[End],
+    gap_px: float,
+    near_px: float,
+    cone: float = FACING,
+    tips: dict[tuple[int, int], float] | None = None,
 ) -> list[Join]:
     """Pairs of real line ends that face each other across at most `gap_px` (each points
     at the other; beyond `near_px` the two lines also run on in line, or meet ahead of both
     at a corner; and they are not two ends of one short stroke), nearest pairs first, each
-    end used once. A line that simply ends (fur, hair, grass) has no end facing it."""
+    end used once; with `tips` (each end's half-width) the gap is the paper between them. A
+    line that simply ends (fur, hair, grass) has no end facing it."""
     real = [e for e in ends if not e.spur]
     pairs = []
     for i, a in enumerate(real):
         for b in real[i + 1 :]:
             dist = math.hypot(b.y - a.y, b.x - a.x)
-            if dist == 0 or dist > gap_px:
+            paper = dist - (tips[(a.y, a.x)] + tips[(b.y, b.x)] if tips else 0.0)
+            if dist == 0 or paper > gap_px:
                 continue
             if _head_on(a, b, dist, dist <= near_px, cone) or _corner(a, b, gap_px):
                 pairs.append((dist, a, b))
@@ -234,12 +248,20 @@ def _steady(end: End, path: list[tuple[int, int]], reach: int) -> End:
     return End(end.y, end.x, dy, dx, end.spur, end.path)
 
 
-def _tapered(raw: np.ndarray, spread: np.ndarray, path: list[tuple[int, int]], back: int) -> bool:
+def _tapered(
+    raw: np.ndarray, spread: np.ndarray, path: list[tuple[int, int]], back: int, sealed: bool
+) -> bool:
     """Whether the line narrows to its end: its half-width over its last three pixels
     (`raw`, the ink's distance transform; the skeleton's last pixel lies at the ink's edge)
     under TAPER times the most it has one to three `back` steps behind along its own line
     (`spread`: the same, taken as the largest nearby, so a bumpy edge does not count). A
-    line too short to look back along is not a tip."""
+    line too short to look back along is not a tip. `sealed`: against the line's usual
+    half-width one to three steps back (the median), and only on a line at least BODY_PX
+    across that: on a thinner one a round bite's corner is as narrow as a pen's tip."""
+    if sealed:
+        body = [float(raw[p]) for p in path[back : 3 * back + 1]]
+        usual = float(np.median(body)) if body else 0.0
+        return usual >= BODY_PX and max(float(raw[p]) for p in path[:3]) < TAPER * usual
     behind = [spread[path[back * k]] for k in (1, 2, 3) if back * k < len(path)]
     widest = float(max(behind, default=0.0))
     tip = max(float(raw[p]) for p in path[:3])
@@ -251,12 +273,14 @@ def close_gaps(
     px_per_in: float,
     gap_in: float,
     judge: Callable[[list[Join]], list[Join]] | None = None,
+    sealed: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, list[Join]]:
     """Join line ends facing each other across gaps under `gap_in`: the ink, its skeleton
     (joins included) and the joins, each as wide as the line at its ends. A join is kept
     only where it closes off an area worth colouring: on this ink, or as `judge` says of
     the others (the joins it is given, those it keeps: on the page they will be drawn on,
-    where a narrow area the analysis resolution blurs shut is open again)."""
+    where a narrow area the analysis resolution blurs shut is open again). `sealed`: a line
+    end pointing at a line within SEAL_IN is joined to it too (see SEAL_IN)."""
     skel = skeleton(ink)
     spur, reach = max(3, round(0.04 * px_per_in)), max(3, round(0.05 * px_per_in))
     for end in line_ends(skel, spur, reach):  # twigs off a line (noise, bumps) are not
@@ -277,12 +301,14 @@ def close_gaps(
         path, junction = _walk(skel, end.y, end.x, 3 * back)
         if not junction and len(path) <= spur:
             continue  # a crumb (what a break or noise leaves of a line): no line to join
-        if not _tapered(raw, dist, path, back):
+        if not _tapered(raw, dist, path, back, sealed):
             blunt.append(_steady(end, path, 3 * reach))
-    found = facing(skel, blunt, gap_in * px_per_in, NEAR_IN * px_per_in)
+    tips = {(e.y, e.x): float(raw[e.y, e.x]) for e in blunt} if sealed else None
+    found = facing(skel, blunt, gap_in * px_per_in, NEAR_IN * px_per_in, tips=tips)
     used = {j.a for j in found} | {j.b for j in found}
     alone = [e for e in blunt if (e.y, e.x) not in used]
-    for end, target in targets(skel, alone, NEAR_IN * px_per_in, cone=NEAR_CONE):
+    onto = (SEAL_IN if sealed else NEAR_IN) * px_per_in
+    for end, target in targets(skel, alone, onto, cone=NEAR_CONE):
         found.append(Join((end.y, end.x), target, 0.0))  # a break at a joint or a crossing
     if not found:
         return ink, skel, []

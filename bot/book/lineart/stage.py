@@ -30,7 +30,7 @@ from bot.book.kdp import DPI
 from bot.book.lineart import gaps, ink, paper, weight
 from bot.book.lineart.qa import ACTIVITY, PAGE_KIND, Known, QAReport, qa_page
 from bot.book.lineart.tables import STROKES, THRESHOLDS
-from bot.book.spec import Audience
+from bot.book.spec import Audience, Gaps
 
 RULES = 13  # the stage's version: raised when a change alters the pages it makes (13: no
 # centre line bridges a slit opened again; 12: a
@@ -60,18 +60,19 @@ SLIT_CREST = 0.6
 @dataclass(frozen=True)
 class LineArtOptions:
     """How a page is cleaned: for whom (line weight, QA limits), bolder lines on request
-    (inches, within the audience's range), and whether gaps are closed."""
+    (inches, within the audience's range), and whether and which gaps are closed."""
 
     audience: Audience = Audience.ADULTS
     thicken_in: float = 0.0
     close_gaps: bool = True
+    gaps: Gaps = Gaps.EVIDENCE  # sealed: strokes that stop short of a line joined to it too
     faithful: bool = True  # an already-clean drawing is cut as drawn (`paper.is_clean`)
 
     def key(self) -> str:
         """What changes the pages (kept with each page's inputs, so a change remakes them)."""
         return (
             f"lineart={RULES},audience={self.audience},thicken={self.thicken_in:g},"
-            f"gaps={self.close_gaps},faithful={self.faithful}"
+            f"gaps={self.close_gaps}:{self.gaps},faithful={self.faithful}"
         )
 
 
@@ -204,7 +205,9 @@ def _joined(
         return [j for j, p in zip(joins, on_page, strict=True) if p in kept]
 
     if opts.close_gaps:
-        _, skel, joins = gaps.close_gaps(found, px_per_in, GAP_IN, judge)
+        _, skel, joins = gaps.close_gaps(
+            found, px_per_in, GAP_IN, judge, sealed=opts.gaps == Gaps.SEALED
+        )
     else:
         skel, joins = gaps.skeleton(found), []
     for join in map(placed, joins):

@@ -102,7 +102,8 @@ def generate(
     """
     started = time.perf_counter()
     # 1. inputs
-    opts = replace(options or LineArtOptions(), audience=spec.audience)  # the book's readers
+    # the book's readers, and which breaks its pages close
+    opts = replace(options or LineArtOptions(), audience=spec.audience, gaps=spec.pages.gaps)
     page_provider, cover_provider = providers or providers_for(spec, config or RepoConfig(), art)
     plan_interior(spec)  # refuse an impossible book before making anything
     check_cover_texts(spec)  # and cover texts that cannot fit its trim

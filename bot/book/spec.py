@@ -93,7 +93,7 @@ class Gaps(StrEnum):
     # each other, a corner, an end straight at a line within 0.06 in): strokes the artist
     # left open (fur, hair, folds) stay open
     SEALED = "sealed"  # every area closed for crayons and fill tools: also a line end
-    # that stops within 0.10 in of the line it points at, strokes left open included
+    # that stops within 0.12 in of the line it points at, strokes left open included
 
 
 class Paper(StrEnum):

@@ -102,7 +102,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
         choices=[g.value for g in Gaps],
         help="which breaks in the lines to close: evidence (two ends facing each other, a "
         "corner, an end straight at a line within 0.06 in; strokes left open stay open) or "
-        "sealed (every area closed: also an end that stops within 0.10 in of a line; "
+        "sealed (every area closed: also an end that stops within 0.12 in of a line; "
         "default: evidence)",
     )
     p.add_argument(

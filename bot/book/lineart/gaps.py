@@ -159,7 +159,7 @@ TAPER = 0.5  # an end narrower than this share of its line a little way back is 
 SLACK_PX = 3.0  # a corner's lines may meet this far behind an end (pixels: a skeleton's
 # last pixels waver, more so where a break's round bite curls the line's end)
 AREA_IN2 = 0.01  # a join must close off an area at least this big (worth colouring)
-SEAL_IN = 0.10  # sealed (asked for: every area closed, at the cost of strokes an artist left
+SEAL_IN = 0.12  # sealed (asked for: every area closed, at the cost of strokes an artist left
 # open): a blunt end this close to a line it points at is joined to it, and two ends facing
 # each other are measured by the paper between them (a blunt end's ink runs on past it)
 BODY_PX = 1.9  # sealed: a line whose usual half-width is under this (pixels) has no tip

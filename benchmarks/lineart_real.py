@@ -4,6 +4,7 @@ pages, OpenMoji bold drawings): what a buyer would see, as issue 20 measures it.
     python -m benchmarks.lineart_real               # every page, each kind for its audience
     python -m benchmarks.lineart_real --subset 10   # 10 pages of each kind (evenly spread)
     python -m benchmarks.lineart_real --kind bold --audience 3-5 --rows
+    python -m benchmarks.lineart_real --gaps sealed # a book that asked for every area closed
 
 - unharmed: a clean page in comes out as the same drawing (tests/realart.py `compare`:
   lines kept and none invented within 0.02 in, >= 95%; closed areas within 10%; no blobs,
@@ -61,10 +62,13 @@ def _dirty_files(kind: str, names: list[str], folder: Path) -> list[Path]:
     return paths
 
 
-def run(files: list[Path], out: Path, audience: str) -> tuple[float, dict[str, Any]]:
+def run(
+    files: list[Path], out: Path, audience: str, gaps: str = "evidence"
+) -> tuple[float, dict[str, Any]]:
     """`ebook-bot lineart` as a user runs it: wall time, and each page's QA by name."""
     cli = str(Path(sys.executable).parent / "ebook-bot")
-    argv = [cli, "lineart", *map(str, files), "--out", str(out), "--audience", audience, "--json"]
+    argv = [cli, "lineart", *map(str, files), "--out", str(out), "--audience", audience]
+    argv += ["--gaps", gaps, "--json"]
     started = time.perf_counter()
     done = subprocess.run(argv, check=False, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - started
@@ -97,13 +101,15 @@ def _measure(job: tuple[str, str, Path, Path]) -> dict[str, Any]:
     return row
 
 
-def measure_kind(kind: str, names: list[str], audience: str, work: Path) -> dict[str, Any]:
+def measure_kind(
+    kind: str, names: list[str], audience: str, work: Path, gaps: str = "evidence"
+) -> dict[str, Any]:
     from tests.realart import REALART
 
     clean = [REALART / kind / f"{n}.png" for n in names]
     dirty = _dirty_files(kind, names, work / f"dirty-{kind}")
-    wall, qa_clean = run(clean, work / f"out-clean-{kind}", audience)
-    _, qa_dirty = run(dirty, work / f"out-dirty-{kind}", audience)
+    wall, qa_clean = run(clean, work / f"out-clean-{kind}", audience, gaps)
+    _, qa_dirty = run(dirty, work / f"out-dirty-{kind}", audience, gaps)
     plain_s = plain(clean, work / f"plain-{kind}")
     jobs = [(kind, n, work / f"out-clean-{kind}", work / f"out-dirty-{kind}") for n in names]
     with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
@@ -114,6 +120,7 @@ def measure_kind(kind: str, names: list[str], audience: str, work: Path) -> dict
     return {
         "kind": kind,
         "audience": audience,
+        "gaps": gaps,
         "pages": len(names),
         "unharmed": sum(r["clean"]["unharmed"] for r in rows),
         "restored": sum(r["dirty"]["restored"] for r in rows),
@@ -138,6 +145,7 @@ def table(figures: list[dict[str, Any]], rows: bool) -> None:
         cells += [f"{f['command_s']:.1f}", f"{f['plain_s']:.1f}"]
         cells.append(f"{f['command_s'] / f['plain_s']:.2f}")
         label = f"{f['kind']} ({f['audience']})"
+        label += ", sealed" if f.get("gaps") == "sealed" else ""
         print(f"  {label:26s}" + "".join(f"{c:>12s}" for c in cells))
     if len(figures) > 1:
         wall = sum(f["command_s"] for f in figures)
@@ -164,6 +172,9 @@ def main() -> None:
     parser.add_argument("--subset", type=int, metavar="N", help="N pages of each kind")
     parser.add_argument("--kind", choices=("pages", "bold", "all"), default="all")
     parser.add_argument("--audience", help="one audience for every kind (default: its own)")
+    parser.add_argument(
+        "--gaps", choices=("evidence", "sealed"), default="evidence", help="which breaks to close"
+    )
     parser.add_argument("--rows", action="store_true", help="one line per page and run")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--keep", type=Path, help="keep the sources and pages in this folder")
@@ -178,7 +189,7 @@ def main() -> None:
         for kind in kinds:
             names = _subset(sorted(p.stem for p in (REALART / kind).glob("*.png")), args.subset)
             audience = args.audience or AUDIENCE[kind]
-            figures.append(measure_kind(kind, names, audience, work))
+            figures.append(measure_kind(kind, names, audience, work, args.gaps))
     table(figures, args.rows)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

@@ -906,3 +906,22 @@ def test_sealed_closes_the_synthetic_breaks_the_evidence_leaves(seed: int) -> No
         kept[gaps] = areas_kept(ink_of(art).astype(np.uint8), page.lines)
     assert kept[Gaps.EVIDENCE][0] < kept[Gaps.EVIDENCE][1], kept  # the case is real
     assert kept[Gaps.SEALED][0] == kept[Gaps.SEALED][1], kept
+
+
+@pytest.mark.parametrize("px", [1.5, 6.6, 9.9, 16.0])
+def test_near_by_a_disc_is_near_by_distance(px: float) -> None:
+    """A short reach (line cutting, solids' rims) is found by dilating with a disc: exactly
+    the pixels within `px` (Euclidean), as a distance transform would only estimate."""
+    from scipy import ndimage
+
+    from bot.book.lineart.weight import _near_in
+
+    rng = np.random.default_rng(3)
+    mask = np.zeros((300, 400), bool)
+    mask[rng.integers(0, 300, 40), rng.integers(0, 400, 40)] = True
+    mask[100:140, 50:300] = True
+    box = (slice(0, 300), slice(0, 400))
+    exact = ndimage.distance_transform_edt(~mask)
+    near = _near_in(mask, px, box)
+    assert np.array_equal(near, exact <= px)  # the disc is exact
+    assert near.sum() > mask.sum()

@@ -246,12 +246,12 @@ def test_untouched_options_give_the_usual_book() -> None:
     assert not spec.bleed
 
 
-def test_the_close_every_area_option_seals_the_pages() -> None:
-    """Ticked, the book's pages close every area (`pages.gaps: sealed`); unticked (the
-    usual book), only the breaks the evidence supports, and the spec does not say so."""
+def test_the_seal_more_gaps_option_seals_the_pages() -> None:
+    """Ticked, the book's pages seal more gaps (`pages.gaps: sealed`); unticked (the usual
+    book), only the breaks the evidence supports."""
     body = (FIXTURES / "complete.md").read_text()
     assert spec_from_issue(body, load_form()).pages.gaps.value == "evidence"
-    ticked = body.replace("- [ ] Close every area", "- [x] Close every area")
+    ticked = body.replace("- [ ] Seal more gaps", "- [x] Seal more gaps")
     assert ticked != body
     assert spec_from_issue(ticked, load_form()).pages.gaps.value == "sealed"
 

@@ -891,6 +891,19 @@ def test_sealed_measures_a_thick_lines_gap_by_its_paper() -> None:
     assert closing(frame, sealed=True) == (0, 1, 1)
 
 
+def test_sealed_leaves_a_tapered_tip_open() -> None:
+    """A bold stroke (0.12 in) that tapers to a point 0.08 in short of the line it points
+    at is a pen lifted, not a break: sealed as well leaves it open (its tip is judged
+    against the stroke's usual width, and it is under half of it)."""
+
+    def brush(d: ImageDraw.ImageDraw) -> None:
+        d.rectangle((100, 100, 300, 300), outline=255, width=3)
+        d.line((200, 300, 200, 140), fill=255, width=12)
+        d.polygon([(194, 140), (206, 140), (200, 110)], fill=255)  # the last 0.3 in: a point
+
+    assert closing(brush, sealed=True) == (1, 1, 0)
+
+
 @pytest.mark.parametrize("seed", [4, 9, 23])
 def test_sealed_closes_the_synthetic_breaks_the_evidence_leaves(seed: int) -> None:
     """The synthetic dirty pages whose breaks were punched where lines meet (petal tips on

@@ -68,6 +68,19 @@ def test_gaps_are_evidence_unless_the_book_asks_for_every_area_closed() -> None:
     assert problem.startswith("pages.gaps:") and "'sealed'" in problem, problem
 
 
+def test_a_page_count_from_the_command_line_keeps_the_rest_of_pages() -> None:
+    """`--pages N` changes how many pages, nothing else the book asked of them (a sealed
+    book stays sealed; its own art stays its own)."""
+    from bot.book.spec import PagesSpec
+
+    spec = parse_spec(minimal_spec(pages={"subjects": ["a", "b"], "gaps": "sealed", "art": "mine"}))
+    fewer = spec.with_page_count(1)
+    assert fewer.pages.total == 1
+    for field in set(PagesSpec.model_fields) - {"count", "overrides"}:
+        assert getattr(fewer.pages, field) == getattr(spec.pages, field), field
+    assert spec.with_overrides(provider=None, pages=1).pages.gaps.value == "sealed"
+
+
 def test_multiline_title_is_refused() -> None:
     (problem,) = problems_of(minimal_spec(title="two\nlines"))
     assert problem.startswith("title:")

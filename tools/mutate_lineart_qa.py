@@ -118,6 +118,9 @@ STAGE_RULES: dict[str, list[Edit]] = {
         (GAPS, "for e in blunt} if sealed else None", "for e in blunt} if False else None")
     ],
     "sealed-bites-taken-for-tips": [(GAPS, "    if sealed:\n", "    if False:\n")],
+    "sealed-tips-never-kept-open": [
+        (GAPS, "return max(float(raw[p]) for p in path[:3]) < TAPER * usual", "return False")
+    ],
 }
 RULES.update(STAGE_RULES)
 FOUR = ["leaks", "line-width", "too-much-ink", "too-few-areas"]

@@ -92,7 +92,7 @@ class Gaps(StrEnum):
     EVIDENCE = "evidence"  # only where the evidence says it is a break (two ends facing
     # each other, a corner, an end straight at a line within 0.06 in): strokes the artist
     # left open (fur, hair, folds) stay open
-    SEALED = "sealed"  # every area closed for crayons and fill tools: also a line end
+    SEALED = "sealed"  # more areas closed, for crayons and fill tools: also a line end
     # that stops within 0.12 in of the line it points at, strokes left open included
 
 
@@ -323,12 +323,7 @@ class BookSpec(_Model):
     def with_page_count(self, count: int) -> BookSpec:
         """A copy with `count` art pages (the `--pages` option)."""
         overrides = {n: o.model_dump() for n, o in self.pages.overrides.items() if n <= count}
-        pages = {
-            "subjects": self.pages.subjects,
-            "count": count,
-            "overrides": overrides,
-            "art": self.pages.art,
-        }
+        pages = {**self.to_data()["pages"], "count": count, "overrides": overrides}
         return self.model_validate({**self.to_data(), "pages": pages})
 
     def with_overrides(self, *, provider: str | None, pages: int | None) -> BookSpec:

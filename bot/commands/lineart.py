@@ -102,7 +102,8 @@ def _configure(p: argparse.ArgumentParser) -> None:
         choices=[g.value for g in Gaps],
         help="which breaks in the lines to close: evidence (two ends facing each other, a "
         "corner, an end straight at a line within 0.06 in; strokes left open stay open) or "
-        "sealed (every area closed: also an end that stops within 0.12 in of a line; "
+        "sealed (for crayons and fill tools: also an end that stops within 0.12 in of the line "
+        "it points at; "
         "default: evidence)",
     )
     p.add_argument(

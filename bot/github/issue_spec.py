@@ -35,7 +35,7 @@ OPT_NO_COPYRIGHT = "No copyright page"
 OPT_NO_BELONGS = 'No "This book belongs to" page'
 OPT_NO_NUMBERS = "No page numbers"
 OPT_BLEED = "Bleed (the page runs 0.125 in past the trim)"
-OPT_SEALED = "Close every area (also join lines that stop just short of another line)"
+OPT_SEALED = "Seal more gaps (also join lines that stop just short of another line)"
 
 # spec path (as validation reports it) -> the form field id that fed it
 _SPEC_TO_FIELD = {

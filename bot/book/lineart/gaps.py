@@ -11,7 +11,7 @@ facing it and stays open; two parallel lines side by side are never glued (their
 along them, not at each other). `targets` (a line end and the line it points at) finds
 near-miss ends for QA.
 
-Sealed (a book that asks for every area closed, for crayons and fill tools) also joins a
+Sealed (a book that asks for more gaps sealed, for crayons and fill tools) also joins a
 blunt end to the line it points at within SEAL_IN, strokes the artist left open included.
 """
 
@@ -159,10 +159,9 @@ TAPER = 0.5  # an end narrower than this share of its line a little way back is 
 SLACK_PX = 3.0  # a corner's lines may meet this far behind an end (pixels: a skeleton's
 # last pixels waver, more so where a break's round bite curls the line's end)
 AREA_IN2 = 0.01  # a join must close off an area at least this big (worth colouring)
-SEAL_IN = 0.12  # sealed (asked for: every area closed, at the cost of strokes an artist left
+SEAL_IN = 0.12  # sealed (asked for: more areas closed, at the cost of strokes an artist left
 # open): a blunt end this close to a line it points at is joined to it, and two ends facing
 # each other are measured by the paper between them (a blunt end's ink runs on past it)
-BODY_PX = 1.9  # sealed: a line whose usual half-width is under this (pixels) has no tip
 OPEN_ENDS = 2.5  # a drawing with more line ends than this per inch of line is drawn in open
 # strokes (a sketch, hatching): two ends near each other there are its style, not a break
 
@@ -210,7 +209,8 @@ def facing(
     """Pairs of real line ends that face each other across at most `gap_px` (each points
     at the other; beyond `near_px` the two lines also run on in line, or meet ahead of both
     at a corner; and they are not two ends of one short stroke), nearest pairs first, each
-    end used once; with `tips` (each end's half-width) the gap is the paper between them. A
+    end used once; with `tips` (each end's half-width) the reach is measured by the paper
+    between them (a corner and the order of the pairs still by their centres). A
     line that simply ends (fur, hair, grass) has no end facing it."""
     real = [e for e in ends if not e.spur]
     pairs = []
@@ -256,12 +256,13 @@ def _tapered(
     under TAPER times the most it has one to three `back` steps behind along its own line
     (`spread`: the same, taken as the largest nearby, so a bumpy edge does not count). A
     line too short to look back along is not a tip. `sealed`: against the line's usual
-    half-width one to three steps back (the median), and only on a line at least BODY_PX
-    across that: on a thinner one a round bite's corner is as narrow as a pen's tip."""
+    half-width one to three steps back (the median), not the most nearby: a round bite's
+    corner on a thin line is one pixel, as narrow as a pen's tip, and only a line at least
+    4 px wide (a one-pixel tip under half of it) can show a tip at all."""
     if sealed:
         body = [float(raw[p]) for p in path[back : 3 * back + 1]]
         usual = float(np.median(body)) if body else 0.0
-        return usual >= BODY_PX and max(float(raw[p]) for p in path[:3]) < TAPER * usual
+        return max(float(raw[p]) for p in path[:3]) < TAPER * usual
     behind = [spread[path[back * k]] for k in (1, 2, 3) if back * k < len(path)]
     widest = float(max(behind, default=0.0))
     tip = max(float(raw[p]) for p in path[:3])

@@ -3,7 +3,8 @@ drawing, the pattern provider's), in numbered steps:
 
 1. paper: flatten, coloured lines to dark, tinted/uneven/JPEG paper to white;
 2. ink: lines of any width and solids kept, broad shading dropped, specks (in inches) removed;
-3. gaps: broken outlines closed where two line ends face each other across a short gap;
+3. gaps: broken outlines closed where two line ends face each other across a short gap
+   (and, for a book that asked for more gaps sealed, where a line stops short of another);
 4. print: the grey page resampled into the art box (aspect kept, centred) and cut at each
    pixel's own ink level, 1-bit: the artist's lines as drawn, never redrawn;
 5. weight: only lines outside the audience's range changed (thin ones grown, thick ones
@@ -152,7 +153,8 @@ def _faithful(
     """An already-clean drawing (`paper.is_clean`) as `_from_source` gives a page: resampled
     to print size and cut half-way between its black and its white, as a printer would;
     nothing found, redrawn or removed (its pin-holes and dots are the artist's), only a
-    broken outline joined where two line ends face each other across a short gap."""
+    broken outline joined where the evidence says it is one (or, sealed, where a line
+    stops short of another: see `gaps`)."""
     x, y, w, h = fit_box((grey.shape[1], grey.shape[0]), size)
     shrink = w < grey.shape[1]  # (in floats: 8-bit resampling rounds edges off the cut)
     how = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR

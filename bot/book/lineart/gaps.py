@@ -269,6 +269,16 @@ def _tapered(
     return widest >= 2 and tip < TAPER * widest
 
 
+def _without_twigs(skel: np.ndarray, spur: int, reach: int) -> np.ndarray:
+    """The skeleton `skel` (in place) without its twigs off a line (noise, bumps: never
+    drawn again), thinned again: a thick line's blunt end forks into two twigs on the
+    skeleton, and where they met is the line's end."""
+    for end in line_ends(skel, spur, reach):
+        for y, x in end.path:
+            skel[y, x] = 0
+    return skeleton(skel)
+
+
 def close_gaps(
     ink: np.ndarray,
     px_per_in: float,
@@ -282,14 +292,8 @@ def close_gaps(
     the others (the joins it is given, those it keeps: on the page they will be drawn on,
     where a narrow area the analysis resolution blurs shut is open again). `sealed`: a line
     end pointing at a line within SEAL_IN is joined to it too (see SEAL_IN)."""
-    skel = skeleton(ink)
     spur, reach = max(3, round(0.04 * px_per_in)), max(3, round(0.05 * px_per_in))
-    for end in line_ends(skel, spur, reach):  # twigs off a line (noise, bumps) are not
-        for y, x in end.path:  # drawn again
-            skel[y, x] = 0
-    # thinned again without the twigs: a thick line's blunt end forks into two twigs on the
-    # skeleton, and where they met is the line's end
-    skel = skeleton(skel)
+    skel = _without_twigs(skeleton(ink), spur, reach)
     # the line's half-width near each end (the skeleton stops short of a blunt end)
     raw = cv2.distanceTransform(ink, cv2.DIST_L2, 3)
     dist = cv2.dilate(raw, np.ones((5, 5), np.uint8))

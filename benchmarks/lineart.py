@@ -11,7 +11,7 @@ Quality per image: closed areas kept (cleaned / the clean drawing's), shading le
 stroke width (median, inches). Time: each variant is one fresh process over all the files,
 as a user runs it (interpreter start and imports included); the command uses every core.
 Each audience runs twice: gaps closed by the evidence (the default) and sealed (a book
-that asked for every area closed: `pages.gaps: sealed`, `--gaps sealed`).
+that asked for more gaps sealed: `pages.gaps: sealed`, `--gaps sealed`).
 Goal: the command within 2.5x the plain script's wall time.
 """
 

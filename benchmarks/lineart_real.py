@@ -4,7 +4,7 @@ pages, OpenMoji bold drawings): what a buyer would see, as issue 20 measures it.
     python -m benchmarks.lineart_real               # every page, each kind for its audience
     python -m benchmarks.lineart_real --subset 10   # 10 pages of each kind (evenly spread)
     python -m benchmarks.lineart_real --kind bold --audience 3-5 --rows
-    python -m benchmarks.lineart_real --gaps sealed # a book that asked for every area closed
+    python -m benchmarks.lineart_real --gaps sealed # a book that asked for more gaps sealed
 
 - unharmed: a clean page in comes out as the same drawing (tests/realart.py `compare`:
   lines kept and none invented within 0.02 in, >= 95%; closed areas within 10%; no blobs,

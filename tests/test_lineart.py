@@ -632,7 +632,7 @@ def closing(
     draw: Callable[[ImageDraw.ImageDraw], None], sealed: bool = False
 ) -> tuple[int, int, int]:
     """A drawing (white ink on black, 4 x 4 in at PPI) through `close_gaps` (`sealed`: a
-    book that asked for every area closed): its closed areas of at least 0.01 sq in before
+    book that asked for more gaps sealed): its closed areas of at least 0.01 sq in before
     and after, and the joins drawn."""
     from bot.book.lineart.gaps import close_gaps
     from bot.book.lineart.stage import GAP_IN
@@ -862,13 +862,13 @@ def test_a_slit_opened_again_is_not_bridged_by_a_centre_line(seed: int) -> None:
     assert np.mean(open_cols) > 0.9, f"the slit is open in only {np.mean(open_cols):.0%} of it"
 
 
-# sealed: a book that asked for every area closed ------------------------------------------
+# sealed: a book that asked for more gaps sealed -------------------------------------------
 
 
 def test_sealed_joins_a_line_that_stops_short_of_a_line() -> None:
     """A divider that stops 0.08 in short of the side it points at (a junction a model's
     blur or a break left open, or a stroke the artist stopped short): left open by the
-    evidence, joined when the book asked for every area closed."""
+    evidence, joined when the book asked for more gaps sealed."""
 
     def divided(d: ImageDraw.ImageDraw) -> None:
         d.rectangle((100, 100, 300, 300), outline=255, width=3)

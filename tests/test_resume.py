@@ -183,7 +183,7 @@ def test_seed_or_style_edit_remakes_every_page(tmp_path: Path, field: str) -> No
     assert all(after[name] != before[name] for name in before)
 
 
-def test_asking_for_every_area_closed_remakes_every_page(tmp_path: Path) -> None:
+def test_asking_for_more_gaps_sealed_remakes_every_page(tmp_path: Path) -> None:
     """`pages.gaps: sealed` reaches the line-art stage: it is one of each page's inputs."""
     spec = book_spec(tmp_path / "book.yaml")
     out = tmp_path / "out"

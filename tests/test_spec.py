@@ -60,7 +60,7 @@ def test_page_count_outside_range(count: int) -> None:
     assert problem.startswith("pages.count:")
 
 
-def test_gaps_are_evidence_unless_the_book_asks_for_every_area_closed() -> None:
+def test_gaps_are_evidence_unless_the_book_asks_for_more_sealed() -> None:
     assert parse_spec(minimal_spec()).pages.gaps.value == "evidence"
     sealed = parse_spec(minimal_spec(pages={"subjects": ["a"], "gaps": "sealed"}))
     assert sealed.pages.gaps.value == "sealed"

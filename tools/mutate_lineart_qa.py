@@ -119,7 +119,7 @@ STAGE_RULES: dict[str, list[Edit]] = {
     ],
     "sealed-bites-taken-for-tips": [(GAPS, "    if sealed:\n", "    if False:\n")],
     "sealed-tips-never-kept-open": [
-        (GAPS, "return max(float(raw[p]) for p in path[:3]) < TAPER * usual", "return False")
+        (GAPS, "        return tip < TAPER * usual", "        return False")
     ],
 }
 RULES.update(STAGE_RULES)

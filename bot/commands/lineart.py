@@ -103,8 +103,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
         help="which breaks in the lines to close: evidence (two ends facing each other, a "
         "corner, an end straight at a line within 0.06 in; strokes left open stay open) or "
         "sealed (for crayons and fill tools: also an end that stops within 0.12 in of the line "
-        "it points at; "
-        "default: evidence)",
+        "it points at; default: evidence)",
     )
     p.add_argument(
         "--trim",

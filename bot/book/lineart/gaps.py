@@ -259,13 +259,13 @@ def _tapered(
     half-width one to three steps back (the median), not the most nearby: a round bite's
     corner on a thin line is one pixel, as narrow as a pen's tip, and only a line at least
     4 px wide (a one-pixel tip under half of it) can show a tip at all."""
+    tip = max(float(raw[p]) for p in path[:3])
     if sealed:
         body = [float(raw[p]) for p in path[back : 3 * back + 1]]
         usual = float(np.median(body)) if body else 0.0
-        return max(float(raw[p]) for p in path[:3]) < TAPER * usual
+        return tip < TAPER * usual
     behind = [spread[path[back * k]] for k in (1, 2, 3) if back * k < len(path)]
     widest = float(max(behind, default=0.0))
-    tip = max(float(raw[p]) for p in path[:3])
     return widest >= 2 and tip < TAPER * widest
 
 
